@@ -1,0 +1,133 @@
+//! Command-line syntax: clap derive types whose doc comments are the help text. Nothing
+//! here touches the index; `config` turns these into plain settings.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Full-text search for folders of news articles: ranked, highlighted passages.
+#[derive(Debug, Parser)]
+#[command(name = "newsearch", version, about, max_term_width = 100)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Index folder [default: ./index]
+    #[arg(long, global = true, env = "NEWSEARCH_INDEX", value_name = "DIR")]
+    pub index: Option<PathBuf>,
+    /// No progress bar and no summary on stderr (warnings still print)
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// When to use colour (NO_COLOR in the environment means never, unless `always`)
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Index files and folders of articles (.txt, .text, .md with optional front matter)
+    Index(IndexArgs),
+    /// Search the index and print the best passages
+    Query(QueryArgs),
+    /// Print one article with its metadata and passages
+    Show(ShowArgs),
+    /// Print the index's size, counts and date range
+    Stats(StatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Files and folders to index
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Rebuild: drop everything indexed before
+    #[arg(long)]
+    pub full: bool,
+    /// Print the summary as JSON on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Skip files larger than this many bytes
+    #[arg(long, value_name = "BYTES", default_value_t = 100_000_000)]
+    pub max_file_size: u64,
+    /// Memory budget of the index writer, in MB
+    #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=16384))]
+    pub memory_mb: u64,
+    /// Indexing threads [default: the number of cores, at most 4]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub threads: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The query: words, "phrases", AND/OR/NOT, +word, -word, (groups),
+    /// title:/body:/source: fields, prefix*, word~ (typo tolerance)
+    pub query: String,
+    /// Number of passages to print
+    #[arg(short = 'n', long, default_value_t = 10)]
+    pub limit: usize,
+    /// Skip this many passages first (for paging)
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// At most this many passages from one article
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
+    pub per_article: u64,
+    /// Cut passages to at most this many characters around the best match
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(20..))]
+    pub snippet_chars: u64,
+    /// Only articles from this source (repeatable: any of them)
+    #[arg(long, value_name = "NAME")]
+    pub source: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// How text output marks matches [default: ansi on a terminal, markdown otherwise]
+    #[arg(long, value_enum)]
+    pub highlight: Option<HighlightStyle>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Article id (16 hex digits, as `query` prints it)
+    pub id: String,
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Jsonl,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HighlightStyle {
+    Ansi,
+    Markdown,
+    Html,
+    None,
+}

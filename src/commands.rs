@@ -1,0 +1,73 @@
+//! The commands: each takes its plain settings, runs the engine and hands the outcome to
+//! a printer, returning the exit status scripts rely on (0 found, 1 nothing, 2 error).
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+
+use crate::config::{Config, DocConfig, IndexConfig, QueryConfig};
+use crate::error::NewsearchError;
+use crate::index::{article_passages, index_stats, NewsIndex};
+use crate::output::{self, QueryFormat, StderrReporter};
+use crate::pipeline::run_index;
+use crate::search::search;
+
+/// Exit status when something matched (or a run succeeded).
+pub const FOUND: u8 = 0;
+/// Exit status when nothing matched.
+pub const NOTHING: u8 = 1;
+/// Exit status on errors.
+pub const ERROR: u8 = 2;
+
+/// Runs a command, writing results to `out`.
+pub fn run(config: Config, out: &mut impl Write) -> Result<ExitCode> {
+    match config {
+        Config::Index(config) => index(&config, out),
+        Config::Query(config) => query(&config, out),
+        Config::Show { doc, id } => show(&doc, &id, out),
+        Config::Stats(doc) => stats(&doc, out),
+    }
+}
+
+fn index(config: &IndexConfig, out: &mut impl Write) -> Result<ExitCode> {
+    let reporter = StderrReporter::new(config.progress);
+    let summary = run_index(config, &reporter)?;
+    if config.json {
+        output::print_summary(out, &summary, true)?;
+    } else if !config.quiet {
+        output::print_summary(&mut std::io::stderr(), &summary, false)?;
+    }
+    Ok(ExitCode::from(FOUND))
+}
+
+fn query(config: &QueryConfig, out: &mut impl Write) -> Result<ExitCode> {
+    let index = NewsIndex::open(&config.index_dir)?;
+    let results = search(&index, &config.request)?;
+    output::print_results(out, &results, config.format, config.highlight, config.color)?;
+    out.flush()?;
+    if results.hits.is_empty() {
+        if config.format == QueryFormat::Text && results.total_articles == 0 {
+            eprintln!("newsearch: no passage matches {:?}", config.request.query);
+        }
+        return Ok(ExitCode::from(NOTHING));
+    }
+    Ok(ExitCode::from(FOUND))
+}
+
+fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> {
+    let index = NewsIndex::open(&config.index_dir)?;
+    let searcher = index.reader()?.searcher();
+    let passages = article_passages(&searcher, index.fields(), id.trim())?;
+    if passages.is_empty() {
+        return Err(NewsearchError::UnknownArticle(id.to_string()).into());
+    }
+    output::print_article(out, &passages, config.json, config.color)?;
+    Ok(ExitCode::from(FOUND))
+}
+
+fn stats(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
+    let index = NewsIndex::open(&config.index_dir)?;
+    output::print_stats(out, &index_stats(&index)?, config.json)?;
+    Ok(ExitCode::from(FOUND))
+}

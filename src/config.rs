@@ -1,0 +1,148 @@
+//! Validated, plain settings built from the command line and the environment; no clap
+//! types leak past this module.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use crate::cli::{self, Cli, Command};
+use crate::output::{Highlight, QueryFormat};
+use crate::search::SearchRequest;
+
+/// Default index folder, relative to the working directory.
+pub const DEFAULT_INDEX_DIR: &str = "index";
+
+/// Settings of an index run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexConfig {
+    pub index_dir: PathBuf,
+    pub paths: Vec<PathBuf>,
+    pub full: bool,
+    pub json: bool,
+    pub max_file_size: u64,
+    pub memory_bytes: usize,
+    pub threads: usize,
+    /// Draw a progress bar (stderr is a terminal and not --quiet).
+    pub progress: bool,
+    pub quiet: bool,
+}
+
+/// Settings of a query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryConfig {
+    pub index_dir: PathBuf,
+    pub request: SearchRequest,
+    pub format: QueryFormat,
+    pub highlight: Highlight,
+    pub color: bool,
+}
+
+/// Settings of `show` and `stats`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DocConfig {
+    pub index_dir: PathBuf,
+    pub json: bool,
+    pub color: bool,
+}
+
+/// What to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Config {
+    Index(IndexConfig),
+    Query(QueryConfig),
+    Show { doc: DocConfig, id: String },
+    Stats(DocConfig),
+}
+
+/// Facts about the environment that settings depend on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Terminal {
+    pub stdout_is_terminal: bool,
+    pub stderr_is_terminal: bool,
+    pub no_color: bool,
+}
+
+impl Terminal {
+    /// Reads the real process's terminal state and `NO_COLOR`.
+    pub fn detect() -> Terminal {
+        Terminal {
+            stdout_is_terminal: std::io::stdout().is_terminal(),
+            stderr_is_terminal: std::io::stderr().is_terminal(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
+        }
+    }
+}
+
+impl Config {
+    /// Builds the settings for a parsed command line.
+    pub fn from_cli(cli: Cli, terminal: Terminal) -> Config {
+        let index_dir = cli
+            .global
+            .index
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_INDEX_DIR));
+        let color = match cli.global.color {
+            cli::ColorChoice::Always => true,
+            cli::ColorChoice::Never => false,
+            cli::ColorChoice::Auto => terminal.stdout_is_terminal && !terminal.no_color,
+        };
+        let quiet = cli.global.quiet;
+        match cli.command {
+            Command::Index(args) => Config::Index(IndexConfig {
+                index_dir,
+                paths: args.paths,
+                full: args.full,
+                json: args.json,
+                max_file_size: args.max_file_size,
+                memory_bytes: (args.memory_mb as usize) << 20,
+                threads: args.threads.map_or_else(default_threads, |t| t as usize),
+                progress: terminal.stderr_is_terminal && !quiet,
+                quiet,
+            }),
+            Command::Query(args) => {
+                let highlight = match args.highlight {
+                    Some(cli::HighlightStyle::Ansi) => Highlight::Ansi,
+                    Some(cli::HighlightStyle::Markdown) => Highlight::Markdown,
+                    Some(cli::HighlightStyle::Html) => Highlight::Html,
+                    Some(cli::HighlightStyle::None) => Highlight::None,
+                    None if color => Highlight::Ansi,
+                    None => Highlight::Markdown,
+                };
+                Config::Query(QueryConfig {
+                    index_dir,
+                    request: SearchRequest {
+                        query: args.query,
+                        limit: args.limit,
+                        offset: args.offset,
+                        per_article: args.per_article as usize,
+                        snippet_chars: args.snippet_chars as usize,
+                        sources: args.source,
+                    },
+                    format: match args.format {
+                        cli::Format::Text => QueryFormat::Text,
+                        cli::Format::Json => QueryFormat::Json,
+                        cli::Format::Jsonl => QueryFormat::Jsonl,
+                    },
+                    highlight,
+                    color,
+                })
+            }
+            Command::Show(args) => Config::Show {
+                doc: DocConfig {
+                    index_dir,
+                    json: args.format == cli::DocFormat::Json,
+                    color,
+                },
+                id: args.id,
+            },
+            Command::Stats(args) => Config::Stats(DocConfig {
+                index_dir,
+                json: args.format == cli::DocFormat::Json,
+                color,
+            }),
+        }
+    }
+}
+
+/// The index writer's threads: one per core, at most four.
+fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}

@@ -1,0 +1,211 @@
+//! Article metadata read from text: publication dates in the formats news data uses,
+//! titles derived from the first sentence, and datelines.
+
+use std::sync::OnceLock;
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+use regex::Regex;
+
+use super::passages::sentences;
+
+/// Longest derived title, in characters.
+const MAX_TITLE_CHARS: usize = 120;
+
+/// Formats with a time of day, tried in order (chrono syntax).
+const DATETIME_FORMATS: &[&str] = &[
+    "%Y-%m-%d %H:%M:%S%.f",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S%.f",
+    "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S",
+    "%Y/%m/%d %H:%M",
+    "%d-%b-%Y %H:%M:%S%.f",
+    "%d-%b-%Y %H:%M:%S",
+    "%d-%b-%Y %H:%M",
+    "%B %d, %Y %H:%M",
+    "%b %d, %Y %H:%M",
+];
+
+/// Formats without a time of day, tried in order.
+const DATE_FORMATS: &[&str] = &[
+    "%Y-%m-%d",
+    "%Y/%m/%d",
+    "%d-%b-%Y",
+    "%B %d, %Y",
+    "%B %d %Y",
+    "%b %d, %Y",
+    "%b %d %Y",
+    "%b. %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%A, %B %d, %Y",
+    "%A %d %B %Y",
+    "%Y%m%d",
+];
+
+/// Reads a publication date written in any of the usual forms: RFC 3339, RFC 2822,
+/// `2017/2/7`, `2016/12/30 7:11`, `26-FEB-1987 15:01:01.79`, `March 25, 2024`,
+/// `25 March 2024`. A time zone, when given, is dropped: the outlet's local time is kept.
+pub fn parse_date(raw: &str) -> Option<NaiveDateTime> {
+    let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(&text) {
+        return Some(dt.naive_local());
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc2822(&text) {
+        return Some(dt.naive_local());
+    }
+    let text = text.trim_end_matches([' ', 'Z']);
+    let text = strip_zone_suffix(text);
+    for format in DATETIME_FORMATS {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(text, format) {
+            return Some(dt);
+        }
+    }
+    for format in DATE_FORMATS {
+        if let Ok(date) = NaiveDate::parse_from_str(text, format) {
+            return Some(date.and_time(NaiveTime::MIN));
+        }
+    }
+    None
+}
+
+/// Drops a trailing zone name or numeric offset ("GMT", "EST", "+0100") that the
+/// naive formats cannot read.
+fn strip_zone_suffix(text: &str) -> &str {
+    match text.rsplit_once(' ') {
+        Some((head, zone))
+            if zone.len() <= 5
+                && (zone.chars().all(|c| c.is_ascii_uppercase())
+                    || zone.starts_with(['+', '-'])
+                        && zone[1..].chars().all(|c| c.is_ascii_digit())) =>
+        {
+            head
+        }
+        _ => text,
+    }
+}
+
+/// Collapses all whitespace (newlines included) to single spaces.
+pub fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A title made from the first sentence of a passage, without its dateline, cut at a word
+/// boundary to at most [`MAX_TITLE_CHARS`] characters.
+pub fn title_from_text(passage: &str) -> String {
+    let text = strip_dateline(passage);
+    let first = sentences(text).first().copied().unwrap_or(text).trim();
+    if first.chars().count() <= MAX_TITLE_CHARS {
+        return first.to_string();
+    }
+    let cut: String = first.chars().take(MAX_TITLE_CHARS - 1).collect();
+    let cut = match cut.rfind(char::is_whitespace) {
+        Some(space) => &cut[..space],
+        None => &cut,
+    };
+    format!("{}…", cut.trim_end_matches([',', ';', ':']))
+}
+
+fn dateline_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        // "WASHINGTON: …", "LONDON, March 3 (Reuters) - …", "NEW YORK — …"
+        Regex::new(
+            r"^\s*(?P<place>[A-Z][A-Z.'’-]*(?: [A-Z][A-Z.'’-]*){0,3})(?:,[^:\n]{1,40}?)?\s*(?::|—|–|-{1,2})\s+",
+        )
+        .expect("dateline pattern is valid")
+    })
+}
+
+/// The place of the dateline the body opens with, if any.
+pub fn dateline(body: &str) -> Option<String> {
+    let captures = dateline_regex().captures(body)?;
+    let place = captures.name("place")?.as_str();
+    (place.chars().filter(|c| c.is_alphabetic()).count() >= 2).then(|| place.to_string())
+}
+
+/// The text without the dateline it opens with.
+fn strip_dateline(text: &str) -> &str {
+    match dateline(text) {
+        Some(_) => {
+            let end = dateline_regex().find(text).map_or(0, |m| m.end());
+            &text[end..]
+        }
+        None => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(raw: &str) -> Option<String> {
+        parse_date(raw).map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+    }
+
+    #[test]
+    fn reads_the_date_formats_news_data_uses() {
+        assert_eq!(day("2024-03-25").as_deref(), Some("2024-03-25 00:00"));
+        assert_eq!(
+            day("2024-03-25T14:02:00Z").as_deref(),
+            Some("2024-03-25 14:02")
+        );
+        assert_eq!(
+            day("2024-03-25T23:30:00-05:00").as_deref(),
+            Some("2024-03-25 23:30")
+        );
+        assert_eq!(day("2017/2/7").as_deref(), Some("2017-02-07 00:00"));
+        assert_eq!(day("2016/12/30 7:11").as_deref(), Some("2016-12-30 07:11"));
+        assert_eq!(
+            day("26-FEB-1987 15:01:01.79").as_deref(),
+            Some("1987-02-26 15:01")
+        );
+        assert_eq!(
+            day("Mon, 25 Mar 2024 14:02:00 GMT").as_deref(),
+            Some("2024-03-25 14:02")
+        );
+        assert_eq!(day("March 25, 2024").as_deref(), Some("2024-03-25 00:00"));
+        assert_eq!(day("25 March 2024").as_deref(), Some("2024-03-25 00:00"));
+        assert_eq!(
+            day("2024-03-25 14:02:00 UTC").as_deref(),
+            Some("2024-03-25 14:02")
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_date() {
+        assert_eq!(day(""), None);
+        assert_eq!(day("yesterday-ish"), None);
+        assert_eq!(day("2024-13-01"), None);
+        assert_eq!(day("737"), None);
+    }
+
+    #[test]
+    fn finds_datelines() {
+        assert_eq!(
+            dateline("WASHINGTON: The United States").as_deref(),
+            Some("WASHINGTON")
+        );
+        assert_eq!(
+            dateline("NEW YORK, March 3 (Reuters) - Stocks fell").as_deref(),
+            Some("NEW YORK")
+        );
+        assert_eq!(dateline("The White House: a history"), None);
+        assert_eq!(dateline("US President Joe Biden had asked"), None);
+    }
+
+    #[test]
+    fn derived_titles_are_short_and_end_at_a_word() {
+        let long = format!("{} end.", "word ".repeat(60));
+        let title = title_from_text(&long);
+        assert!(title.chars().count() <= MAX_TITLE_CHARS, "{title}");
+        assert!(title.ends_with("word…"), "{title}");
+        assert_eq!(
+            title_from_text("LONDON: Rain fell. It stopped."),
+            "Rain fell."
+        );
+    }
+}

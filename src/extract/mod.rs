@@ -1,0 +1,210 @@
+//! Pure functions from an ingested [`Record`] to an [`Article`]: metadata, title, dateline
+//! and passages. Nothing here touches the file system.
+
+pub mod metadata;
+pub mod passages;
+
+use std::fmt;
+
+use chrono::NaiveDateTime;
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::ingest::Record;
+
+/// A stable article id: a 64-bit hash of the article's identity (its canonical path and
+/// record number, or the id its metadata gives), shown as 16 hex digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ArticleId(pub u64);
+
+impl ArticleId {
+    /// The id of an article whose identity is `seed`.
+    pub fn from_seed(seed: &str) -> ArticleId {
+        ArticleId(xxh3_64(seed.as_bytes()))
+    }
+
+    /// Parses the 16-hex-digit form.
+    pub fn parse(text: &str) -> Option<ArticleId> {
+        if text.len() != 16 {
+            return None;
+        }
+        u64::from_str_radix(text, 16).ok().map(ArticleId)
+    }
+}
+
+impl fmt::Display for ArticleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+/// An article ready to be indexed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Article {
+    pub id: ArticleId,
+    /// Path of the file, as walked.
+    pub path: String,
+    /// Record number inside a multi-article file, from 1.
+    pub record: Option<u64>,
+    pub title: String,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    /// The place of the dateline ("WASHINGTON: …"), if the body opens with one.
+    pub dateline: Option<String>,
+    /// Publication date and time as written (local to the outlet).
+    pub date: Option<NaiveDateTime>,
+    /// The body split into passages; never empty (a title-only article has its title).
+    pub passages: Vec<String>,
+}
+
+/// Why a record produced no article.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rejection {
+    /// Neither a title nor any body text.
+    NoText,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::NoText => f.write_str("no title and no text"),
+        }
+    }
+}
+
+/// Everything extraction noticed about a record that the user should hear of.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExtractNotes {
+    /// A date field that could not be read, with its value.
+    pub bad_date: Option<String>,
+}
+
+/// Builds the article for one record.
+pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejection> {
+    let mut notes = ExtractNotes::default();
+    let body_passages = passages::split_passages(&record.body);
+    let given_title = record
+        .meta
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    let dateline = metadata::dateline(&record.body);
+    let title = match given_title {
+        Some(title) => metadata::one_line(title),
+        None => match body_passages.first() {
+            Some(first) => metadata::title_from_text(first),
+            None => return Err(Rejection::NoText),
+        },
+    };
+    let date = record.meta.date.as_deref().and_then(|raw| {
+        let parsed = metadata::parse_date(raw);
+        if parsed.is_none() {
+            notes.bad_date = Some(raw.to_string());
+        }
+        parsed
+    });
+    let passages = if body_passages.is_empty() {
+        vec![title.clone()]
+    } else {
+        body_passages
+    };
+    let identity = match &record.meta.id {
+        Some(id) => format!("id:{id}"),
+        None => record.identity.clone(),
+    };
+    let clean = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(metadata::one_line)
+            .filter(|v| !v.is_empty())
+    };
+    let article = Article {
+        id: ArticleId::from_seed(&identity),
+        path: record.path.clone(),
+        record: record.record,
+        title,
+        source: clean(&record.meta.source),
+        url: clean(&record.meta.url),
+        author: clean(&record.meta.author),
+        dateline,
+        date,
+        passages,
+    };
+    Ok((article, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::RecordMeta;
+
+    fn record(body: &str, meta: RecordMeta) -> Record {
+        Record {
+            path: "corpus/a.txt".into(),
+            identity: "/abs/corpus/a.txt".into(),
+            record: None,
+            meta,
+            body: body.into(),
+        }
+    }
+
+    #[test]
+    fn title_comes_from_metadata_else_the_first_sentence() {
+        let body = "WASHINGTON: The talks failed. Both sides left.\n\nMore text.";
+        let (article, _) = build_article(&record(body, RecordMeta::default())).unwrap();
+        assert_eq!(article.title, "The talks failed.");
+        assert_eq!(article.dateline.as_deref(), Some("WASHINGTON"));
+        assert_eq!(article.passages.len(), 2);
+
+        let meta = RecordMeta {
+            title: Some("  Talks\n fail ".into()),
+            ..RecordMeta::default()
+        };
+        let (article, _) = build_article(&record(body, meta)).unwrap();
+        assert_eq!(article.title, "Talks fail");
+    }
+
+    #[test]
+    fn ids_are_stable_and_follow_the_given_id() {
+        let a = build_article(&record("Text.", RecordMeta::default()))
+            .unwrap()
+            .0;
+        let b = build_article(&record("Other text.", RecordMeta::default()))
+            .unwrap()
+            .0;
+        assert_eq!(a.id, b.id);
+        assert_eq!(ArticleId::parse(&a.id.to_string()), Some(a.id));
+        let meta = RecordMeta {
+            id: Some("reut-1".into()),
+            ..RecordMeta::default()
+        };
+        let c = build_article(&record("Text.", meta)).unwrap().0;
+        assert_ne!(a.id, c.id);
+    }
+
+    #[test]
+    fn a_title_only_record_becomes_one_passage_and_an_empty_one_is_rejected() {
+        let meta = RecordMeta {
+            title: Some("BRIEF HEADLINE".into()),
+            ..RecordMeta::default()
+        };
+        let (article, _) = build_article(&record("", meta)).unwrap();
+        assert_eq!(article.passages, vec!["BRIEF HEADLINE"]);
+        assert_eq!(
+            build_article(&record(" \n ", RecordMeta::default())),
+            Err(Rejection::NoText)
+        );
+    }
+
+    #[test]
+    fn an_unreadable_date_is_noted_not_fatal() {
+        let meta = RecordMeta {
+            date: Some("next blue moon".into()),
+            ..RecordMeta::default()
+        };
+        let (article, notes) = build_article(&record("Text.", meta)).unwrap();
+        assert_eq!(article.date, None);
+        assert_eq!(notes.bad_date.as_deref(), Some("next blue moon"));
+    }
+}

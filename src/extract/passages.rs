@@ -1,0 +1,185 @@
+//! Splitting an article body into passages: paragraphs, and long paragraphs cut at
+//! sentence boundaries that do not fall after abbreviations such as "Mr." or "U.S.".
+
+use unicode_segmentation::UnicodeSegmentation;
+
+/// Paragraphs longer than this many characters are split into sentence groups.
+const LONG_PARAGRAPH_CHARS: usize = 600;
+/// Sentence groups are packed up to about this many characters.
+const TARGET_PASSAGE_CHARS: usize = 400;
+
+/// Words that end with a full stop without ending a sentence (compared case-insensitively,
+/// without the final dot).
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cmdr", "adm", "sgt",
+    "cpl", "pvt", "gov", "sen", "rep", "rev", "hon", "pres", "st", "mt", "ft", "jr", "sr", "inc",
+    "corp", "co", "ltd", "plc", "bros", "no", "nos", "vs", "etc", "approx", "dept", "est", "fig",
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon",
+    "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "e.g", "i.e", "a.m", "p.m",
+    "u.s", "u.k", "u.n", "e.u", "u.s.a",
+];
+
+/// Splits a body into passages. Paragraphs are separated by blank lines or begin with an
+/// indented line (as in wire copy); lines inside a paragraph are joined with single spaces.
+pub fn split_passages(body: &str) -> Vec<String> {
+    let mut passages = Vec::new();
+    for paragraph in paragraphs(body) {
+        if paragraph.chars().count() > LONG_PARAGRAPH_CHARS {
+            passages.extend(pack_sentences(&sentences(&paragraph)));
+        } else {
+            passages.push(paragraph);
+        }
+    }
+    passages
+}
+
+/// The body's paragraphs, each with its whitespace collapsed to single spaces.
+fn paragraphs(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let flush = |current: &mut String, out: &mut Vec<String>| {
+        if !current.is_empty() {
+            out.push(std::mem::take(current));
+        }
+    };
+    for line in body.lines() {
+        if line.trim().is_empty() {
+            flush(&mut current, &mut out);
+            continue;
+        }
+        if line.starts_with([' ', '\t']) {
+            flush(&mut current, &mut out);
+        }
+        for word in line.split_whitespace() {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(word);
+        }
+    }
+    flush(&mut current, &mut out);
+    out
+}
+
+/// Sentences of a paragraph (each keeps its trailing space), re-joined where the Unicode
+/// sentence rules broke after an abbreviation or an initial.
+pub fn sentences(paragraph: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    let mut start = 0;
+    let mut pieces = paragraph.split_sentence_bound_indices().peekable();
+    while let Some((offset, piece)) = pieces.next() {
+        let end = offset + piece.len();
+        let is_last = pieces.peek().is_none();
+        if is_last || !ends_with_abbreviation(piece) {
+            out.push(&paragraph[start..end]);
+            start = end;
+        }
+    }
+    if start < paragraph.len() {
+        out.push(&paragraph[start..]);
+    }
+    out
+}
+
+/// True when a sentence piece ends with a word that does not end sentences.
+fn ends_with_abbreviation(piece: &str) -> bool {
+    let trimmed = piece.trim_end();
+    let Some(without_dot) = trimmed.strip_suffix('.') else {
+        return false;
+    };
+    let last_word = without_dot
+        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '“' || c == '"')
+        .next()
+        .unwrap_or("");
+    if last_word.chars().count() == 1 && last_word.chars().all(char::is_uppercase) {
+        return true; // an initial, as in "John F. Kennedy"
+    }
+    let lower = last_word.to_lowercase();
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+/// Packs consecutive sentences into passages of about [`TARGET_PASSAGE_CHARS`].
+fn pack_sentences(sentences: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for sentence in sentences {
+        let sentence_chars = sentence.chars().count();
+        if !current.is_empty() && current.chars().count() + sentence_chars > TARGET_PASSAGE_CHARS {
+            out.push(current.trim_end().to_string());
+            current.clear();
+        }
+        current.push_str(sentence);
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim_end().to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_lines_separate_paragraphs() {
+        let body = "First line\ncontinues here.\n\n\nSecond paragraph.\n";
+        assert_eq!(
+            split_passages(body),
+            vec!["First line continues here.", "Second paragraph."]
+        );
+    }
+
+    #[test]
+    fn indented_lines_start_paragraphs_as_in_wire_copy() {
+        let body =
+            "    Showers continued in\nthe Bahia zone.\n    Farmers said the crop\nwas safe.";
+        assert_eq!(
+            split_passages(body),
+            vec![
+                "Showers continued in the Bahia zone.",
+                "Farmers said the crop was safe."
+            ]
+        );
+    }
+
+    #[test]
+    fn abbreviations_and_initials_do_not_end_sentences() {
+        let text = "Mr. Gallant met Gen. Ryder in the U.S. Capitol. John F. Kennedy spoke. Then it rained.";
+        assert_eq!(
+            sentences(text),
+            vec![
+                "Mr. Gallant met Gen. Ryder in the U.S. Capitol. ",
+                "John F. Kennedy spoke. ",
+                "Then it rained."
+            ]
+        );
+    }
+
+    #[test]
+    fn long_paragraphs_are_split_at_sentence_boundaries() {
+        let sentence = "Mr. Smith said the talks in Washington would go on for many more weeks. ";
+        let paragraph = sentence.repeat(12);
+        let passages = split_passages(&paragraph);
+        assert!(passages.len() > 1, "{passages:?}");
+        for passage in &passages {
+            assert!(passage.starts_with("Mr. Smith said"), "{passage}");
+            assert!(passage.ends_with("weeks."), "{passage}");
+            assert!(passage.chars().count() <= TARGET_PASSAGE_CHARS);
+        }
+        let rejoined: Vec<&str> = passages.iter().map(String::as_str).collect();
+        assert_eq!(rejoined.join(" "), paragraph.trim_end());
+    }
+
+    #[test]
+    fn an_overlong_sentence_stays_whole() {
+        let paragraph = "word ".repeat(200);
+        let passages = split_passages(&paragraph);
+        assert_eq!(passages, vec![paragraph.trim_end().to_string()]);
+    }
+
+    #[test]
+    fn empty_and_blank_bodies_have_no_passages() {
+        assert!(split_passages("").is_empty());
+        assert!(split_passages("  \n\n \t\n").is_empty());
+    }
+}

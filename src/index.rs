@@ -1,0 +1,356 @@
+//! Opening, creating and writing the tantivy index: the schema-version check, the writer
+//! lock, upserts of whole articles and reading stored passages back.
+
+use std::collections::HashSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use chrono::{DateTime as ChronoDateTime, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use tantivy::collector::TopDocs;
+use tantivy::directory::error::LockError;
+use tantivy::query::TermQuery;
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
+    TantivyError, Term,
+};
+
+use crate::error::NewsearchError;
+use crate::extract::{Article, ArticleId};
+use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
+
+/// File beside tantivy's own that records which newsearch schema wrote the index.
+const VERSION_FILE: &str = "newsearch.json";
+
+#[derive(Serialize, Deserialize)]
+struct VersionStamp {
+    schema_version: u32,
+    written_by: String,
+}
+
+/// An open newsearch index.
+pub struct NewsIndex {
+    index: Index,
+    fields: Fields,
+    dir: PathBuf,
+}
+
+impl NewsIndex {
+    /// Opens an existing index, checking that this build can read it.
+    pub fn open(dir: &Path) -> Result<NewsIndex> {
+        if !dir.join("meta.json").is_file() {
+            return Err(NewsearchError::NoIndex(dir.to_path_buf()).into());
+        }
+        check_version(dir)?;
+        let index = Index::open_in_dir(dir)
+            .with_context(|| format!("opening the index at {}", dir.display()))?;
+        let (schema, fields) = Fields::build();
+        if index.schema() != schema {
+            return Err(NewsearchError::SchemaMismatch {
+                path: dir.to_path_buf(),
+                found: format!("{SCHEMA_VERSION} with different fields"),
+                expected: SCHEMA_VERSION,
+            }
+            .into());
+        }
+        register_analyzers(&index);
+        Ok(NewsIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// Opens the index at `dir`, creating the folder and an empty index when there is none.
+    pub fn open_or_create(dir: &Path) -> Result<NewsIndex> {
+        if dir.join("meta.json").is_file() {
+            return NewsIndex::open(dir);
+        }
+        fs::create_dir_all(dir)
+            .with_context(|| format!("creating the index folder {}", dir.display()))?;
+        let stamp = VersionStamp {
+            schema_version: SCHEMA_VERSION,
+            written_by: format!("newsearch {}", env!("CARGO_PKG_VERSION")),
+        };
+        fs::write(
+            dir.join(VERSION_FILE),
+            serde_json::to_string_pretty(&stamp)?,
+        )
+        .with_context(|| format!("writing {}", dir.join(VERSION_FILE).display()))?;
+        let (schema, fields) = Fields::build();
+        let index = Index::create_in_dir(dir, schema)
+            .with_context(|| format!("creating an index in {}", dir.display()))?;
+        register_analyzers(&index);
+        Ok(NewsIndex {
+            index,
+            fields,
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// A reader on the last commit (this process reloads by hand, never in the background).
+    pub fn reader(&self) -> Result<IndexReader> {
+        self.index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .with_context(|| format!("reading the index at {}", self.dir.display()))
+    }
+
+    /// Takes the writer lock. Fails at once with [`NewsearchError::Locked`] when another
+    /// process holds it.
+    pub fn writer(&self, threads: usize, memory_bytes: usize) -> Result<NewsWriter> {
+        match self.index.writer_with_num_threads(threads, memory_bytes) {
+            Ok(writer) => Ok(NewsWriter {
+                writer,
+                fields: self.fields.clone(),
+            }),
+            Err(TantivyError::LockFailure(LockError::LockBusy, _)) => {
+                Err(NewsearchError::Locked(self.dir.clone()).into())
+            }
+            Err(error) => Err(error).context("opening the index writer"),
+        }
+    }
+}
+
+fn check_version(dir: &Path) -> Result<()> {
+    let path = dir.join(VERSION_FILE);
+    let mismatch = |found: String| NewsearchError::SchemaMismatch {
+        path: dir.to_path_buf(),
+        found,
+        expected: SCHEMA_VERSION,
+    };
+    let text = match fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(mismatch("unknown (no newsearch.json)".into()).into())
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    match serde_json::from_str::<VersionStamp>(&text) {
+        Ok(stamp) if stamp.schema_version == SCHEMA_VERSION => Ok(()),
+        Ok(stamp) => Err(mismatch(stamp.schema_version.to_string()).into()),
+        Err(_) => Err(mismatch(format!("unreadable ({} is damaged)", path.display())).into()),
+    }
+}
+
+/// The index writer, holding the lock until it is committed or dropped.
+pub struct NewsWriter {
+    writer: IndexWriter,
+    fields: Fields,
+}
+
+impl NewsWriter {
+    /// Replaces every passage of the article (if it was indexed before) with its new ones.
+    pub fn upsert(&mut self, article: &Article) -> Result<()> {
+        self.delete(article.id);
+        for (index, passage) in article.passages.iter().enumerate() {
+            self.writer
+                .add_document(passage_document(&self.fields, article, index, passage))?;
+        }
+        Ok(())
+    }
+
+    /// Deletes every passage of an article.
+    pub fn delete(&mut self, id: ArticleId) {
+        let term = Term::from_field_text(self.fields.article_id, &id.to_string());
+        self.writer.delete_term(term);
+    }
+
+    /// Deletes everything (for a full rebuild); readers keep the old commit until the next.
+    pub fn delete_all(&mut self) -> Result<()> {
+        self.writer.delete_all_documents()?;
+        Ok(())
+    }
+
+    /// Commits everything written so far and waits for merges to finish.
+    pub fn commit(mut self) -> Result<()> {
+        self.writer.commit().context("committing the index")?;
+        self.writer
+            .wait_merging_threads()
+            .context("finishing index merges")?;
+        Ok(())
+    }
+}
+
+fn passage_document(
+    fields: &Fields,
+    article: &Article,
+    index: usize,
+    text: &str,
+) -> TantivyDocument {
+    let mut doc = TantivyDocument::default();
+    doc.add_text(fields.article_id, article.id.to_string());
+    doc.add_u64(fields.article_key, article.id.0);
+    doc.add_u64(fields.passage_index, index as u64);
+    doc.add_u64(fields.passage_count, article.passages.len() as u64);
+    doc.add_text(fields.body, text);
+    doc.add_text(fields.title, &article.title);
+    doc.add_text(fields.path, &article.path);
+    if let Some(record) = article.record {
+        doc.add_u64(fields.record, record);
+    }
+    for (field, value) in [
+        (fields.source, &article.source),
+        (fields.url, &article.url),
+        (fields.author, &article.author),
+    ] {
+        if let Some(value) = value {
+            doc.add_text(field, value);
+        }
+    }
+    if let Some(date) = article.date {
+        doc.add_date(
+            fields.date,
+            DateTime::from_timestamp_secs(date.and_utc().timestamp()),
+        );
+    }
+    doc
+}
+
+/// A passage as stored, with its article's metadata.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredPassage {
+    pub article_id: String,
+    pub path: String,
+    pub record: Option<u64>,
+    pub title: String,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub author: Option<String>,
+    pub date: Option<NaiveDateTime>,
+    pub passage_index: u64,
+    pub passage_count: u64,
+    pub text: String,
+}
+
+/// Reads one stored passage.
+pub fn load_passage(
+    searcher: &Searcher,
+    fields: &Fields,
+    address: DocAddress,
+) -> Result<StoredPassage> {
+    let doc: TantivyDocument = searcher.doc(address).context("reading a stored passage")?;
+    let text = |field| {
+        doc.get_first(field)
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let number = |field| doc.get_first(field).and_then(|v| v.as_u64());
+    let date = doc
+        .get_first(fields.date)
+        .and_then(|v| v.as_datetime())
+        .and_then(|d| ChronoDateTime::from_timestamp(d.into_timestamp_secs(), 0))
+        .map(|d| d.naive_utc());
+    Ok(StoredPassage {
+        article_id: text(fields.article_id).unwrap_or_default(),
+        path: text(fields.path).unwrap_or_default(),
+        record: number(fields.record),
+        title: text(fields.title).unwrap_or_default(),
+        source: text(fields.source),
+        url: text(fields.url),
+        author: text(fields.author),
+        date,
+        passage_index: number(fields.passage_index).unwrap_or(0),
+        passage_count: number(fields.passage_count).unwrap_or(0),
+        text: text(fields.body).unwrap_or_default(),
+    })
+}
+
+/// Every passage of one article, in order; empty when the id is unknown.
+pub fn article_passages(
+    searcher: &Searcher,
+    fields: &Fields,
+    id: &str,
+) -> Result<Vec<StoredPassage>> {
+    let query = TermQuery::new(
+        Term::from_field_text(fields.article_id, id),
+        IndexRecordOption::Basic,
+    );
+    let limit = (searcher.num_docs() as usize).max(1);
+    let hits = searcher.search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+    let mut passages = hits
+        .into_iter()
+        .map(|(_, address)| load_passage(searcher, fields, address))
+        .collect::<Result<Vec<_>>>()?;
+    passages.sort_by_key(|p| p.passage_index);
+    Ok(passages)
+}
+
+/// The keys of every article in the last commit (deleted documents excluded).
+pub fn article_keys(searcher: &Searcher) -> Result<HashSet<u64>> {
+    let mut keys = HashSet::new();
+    for segment in searcher.segment_readers() {
+        let column = segment.fast_fields().u64(Fields::ARTICLE_KEY)?;
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                keys.extend(column.values_for_doc(doc));
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// Index-wide figures for `stats`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct IndexStats {
+    pub schema_version: u32,
+    pub index: String,
+    pub size_bytes: u64,
+    pub articles: usize,
+    pub passages: u64,
+    pub segments: usize,
+    pub first_date: Option<String>,
+    pub last_date: Option<String>,
+}
+
+/// Counts, size on disk and date range of the last commit.
+pub fn index_stats(index: &NewsIndex) -> Result<IndexStats> {
+    let searcher = index.reader()?.searcher();
+    let mut first: Option<DateTime> = None;
+    let mut last: Option<DateTime> = None;
+    for segment in searcher.segment_readers() {
+        let column = segment.fast_fields().date(Fields::DATE)?;
+        for doc in 0..segment.max_doc() {
+            for value in column.values_for_doc(doc) {
+                first = Some(first.map_or(value, |f| f.min(value)));
+                last = Some(last.map_or(value, |l| l.max(value)));
+            }
+        }
+    }
+    let day = |d: Option<DateTime>| {
+        d.and_then(|d| ChronoDateTime::from_timestamp(d.into_timestamp_secs(), 0))
+            .map(|d| d.format("%Y-%m-%d").to_string())
+    };
+    let size_bytes = fs::read_dir(&index.dir)
+        .with_context(|| format!("listing {}", index.dir.display()))?
+        .filter_map(|entry| entry.ok()?.metadata().ok())
+        .filter(|meta| meta.is_file())
+        .map(|meta| meta.len())
+        .sum();
+    Ok(IndexStats {
+        schema_version: SCHEMA_VERSION,
+        index: index.dir.display().to_string(),
+        size_bytes,
+        articles: article_keys(&searcher)?.len(),
+        passages: searcher.num_docs(),
+        segments: searcher.segment_readers().len(),
+        first_date: day(first),
+        last_date: day(last),
+    })
+}

@@ -1,0 +1,188 @@
+//! The index schema: every field, the analyzers and the schema version, behind one typed
+//! [`Fields`] handle so no other module looks a field up by its name.
+//!
+//! One tantivy document is one *passage* of an article. Article metadata (title, path,
+//! source, date…) is stored on every passage so that a hit carries everything a result
+//! needs without a second lookup; the docstore compresses the repetition away.
+
+use tantivy::schema::{
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
+    Stemmer, TextAnalyzer,
+};
+use tantivy::Index;
+
+/// Bumped whenever the fields, their options or the analyzers change in a way that makes
+/// an existing index unreadable or its answers wrong. Stored beside the index.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Name of the analyzer used for prose (title and body): case and accent folding plus
+/// English stemming, identical at index and query time.
+pub const NEWS_ANALYZER: &str = "news";
+/// Name of the analyzer for exact-but-case-insensitive keywords such as the source.
+pub const KEYWORD_ANALYZER: &str = "keyword";
+
+/// Tokens longer than this many bytes (URLs, base64 debris) are not indexed.
+const MAX_TOKEN_BYTES: usize = 40;
+
+/// Typed handle to every field of the schema.
+#[derive(Clone, Debug)]
+pub struct Fields {
+    /// Stable article id as 16 hex digits (indexed as one term, stored).
+    pub article_id: Field,
+    /// The same id as a number, as a fast field for cheap grouping of hits by article.
+    pub article_key: Field,
+    /// Index of the passage inside its article, from 0.
+    pub passage_index: Field,
+    /// Number of passages of the article.
+    pub passage_count: Field,
+    /// The passage text (analyzed with positions, stored).
+    pub body: Field,
+    /// The article title (analyzed with positions, stored).
+    pub title: Field,
+    /// Path of the file the article came from, as walked.
+    pub path: Field,
+    /// Record number inside a multi-article file, from 1; absent for one-article files.
+    pub record: Field,
+    /// The outlet (keyword-analyzed for case-insensitive filtering, stored).
+    pub source: Field,
+    pub url: Field,
+    pub author: Field,
+    /// Publication date (indexed for ranges, fast for sorting, stored).
+    pub date: Field,
+}
+
+impl Fields {
+    /// Builds the schema and the handle to its fields.
+    pub fn build() -> (Schema, Fields) {
+        let mut builder = Schema::builder();
+        let prose = TextOptions::default().set_stored().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(NEWS_ANALYZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let keyword = TextOptions::default().set_stored().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(KEYWORD_ANALYZER)
+                .set_index_option(IndexRecordOption::Basic),
+        );
+        let fields = Fields {
+            article_id: builder.add_text_field("article_id", STRING | STORED),
+            article_key: builder.add_u64_field("article_key", FAST),
+            passage_index: builder.add_u64_field("passage_index", STORED | FAST),
+            passage_count: builder.add_u64_field("passage_count", STORED),
+            body: builder.add_text_field("body", prose.clone()),
+            title: builder.add_text_field("title", prose),
+            path: builder.add_text_field("path", STRING | STORED),
+            record: builder.add_u64_field("record", STORED),
+            source: builder.add_text_field("source", keyword),
+            url: builder.add_text_field("url", STORED),
+            author: builder.add_text_field("author", STORED),
+            date: builder.add_date_field("date", INDEXED | FAST | STORED),
+        };
+        (builder.build(), fields)
+    }
+
+    /// Name of the fast field holding the article key (collectors read it by name).
+    pub const ARTICLE_KEY: &'static str = "article_key";
+    /// Name of the fast field holding the publication date.
+    pub const DATE: &'static str = "date";
+}
+
+/// The prose analyzer: split on non-alphanumerics, drop overlong tokens, lower-case, fold
+/// accents to ASCII, stem English.
+pub fn news_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
+/// The keyword analyzer: the whole value as one lower-cased, accent-folded token.
+pub fn keyword_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// Registers the analyzers the schema names on an index (needed after every open).
+pub fn register_analyzers(index: &Index) {
+    let tokenizers = index.tokenizers();
+    tokenizers.register(NEWS_ANALYZER, news_analyzer());
+    tokenizers.register(KEYWORD_ANALYZER, keyword_analyzer());
+}
+
+/// Folds a keyword value the way the keyword analyzer does, for building filter terms.
+pub fn fold_keyword(value: &str) -> String {
+    let mut analyzer = keyword_analyzer();
+    let mut stream = analyzer.token_stream(value.trim());
+    let mut out = String::new();
+    while let Some(token) = stream.next() {
+        out.push_str(&token.text);
+    }
+    out
+}
+
+/// One analyzed token of a text: the indexed term and where it sits in the original.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnalyzedToken {
+    /// The term as indexed (folded and stemmed).
+    pub term: String,
+    /// Byte offsets into the analyzed text, end exclusive.
+    pub start: usize,
+    pub end: usize,
+    /// Token position (consecutive words have consecutive positions).
+    pub position: usize,
+}
+
+/// Runs the prose analyzer over `text`, returning every token with its byte offsets.
+pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
+    let mut stream = analyzer.token_stream(text);
+    let mut tokens = Vec::new();
+    while let Some(token) = stream.next() {
+        tokens.push(AnalyzedToken {
+            term: token.text.clone(),
+            start: token.offset_from,
+            end: token.offset_to,
+            position: token.position,
+        });
+    }
+    tokens
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(text: &str) -> Vec<String> {
+        analyze(&mut news_analyzer(), text)
+            .into_iter()
+            .map(|t| t.term)
+            .collect()
+    }
+
+    #[test]
+    fn stems_and_folds_the_same_way_for_every_form() {
+        assert_eq!(terms("disappointing"), terms("Disappointed"));
+        assert_eq!(terms("Élysée"), vec!["elyse"]);
+    }
+
+    #[test]
+    fn offsets_point_at_the_original_text() {
+        let text = "Gaza’s “ceasefire”";
+        let tokens = analyze(&mut news_analyzer(), text);
+        let words: Vec<&str> = tokens.iter().map(|t| &text[t.start..t.end]).collect();
+        assert_eq!(words, vec!["Gaza", "s", "ceasefire"]);
+    }
+
+    #[test]
+    fn keywords_fold_case_and_accents() {
+        assert_eq!(fold_keyword("  Le Monde "), "le monde");
+        assert_eq!(fold_keyword("Télérama"), "telerama");
+    }
+}

@@ -1,0 +1,524 @@
+//! Answering a query: the parsed tree becomes a tantivy query (prefix and fuzzy terms
+//! expanded against the term dictionary, so they score with BM25 and highlight exactly
+//! what they matched), passages are ranked with at most N from one article, and each hit
+//! gets its snippet and highlight spans. Returns plain structs; printing is elsewhere.
+
+pub mod highlight;
+pub mod query;
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Result;
+use chrono::NaiveDateTime;
+use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::columnar::Column;
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur as TantivyOccur,
+    PhraseQuery, Query, TermQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{DocAddress, Score, Searcher, SegmentReader, Term};
+
+use crate::error::NewsearchError;
+use crate::index::{load_passage, NewsIndex};
+use crate::schema::{analyze, fold_keyword, news_analyzer, Fields};
+use highlight::{cut_snippet, highlight_spans, Matcher};
+use query::{LeafKind, Node, Occur, Target};
+
+/// How much more a title match weighs than a body match.
+const TITLE_BOOST: Score = 1.5;
+/// Most index terms one prefix or fuzzy term expands to (the most frequent are kept).
+const MAX_EXPANSIONS: usize = 64;
+
+/// What to search for and how much to return.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchRequest {
+    pub query: String,
+    pub limit: usize,
+    pub offset: usize,
+    pub per_article: usize,
+    pub snippet_chars: usize,
+    /// Only articles from one of these sources (case-insensitive), when not empty.
+    pub sources: Vec<String>,
+}
+
+/// One ranked passage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    pub rank: usize,
+    pub score: f32,
+    pub article_id: String,
+    pub path: String,
+    pub title: String,
+    pub source: Option<String>,
+    pub date: Option<NaiveDateTime>,
+    pub passage_index: u64,
+    /// The passage cut to the snippet length.
+    pub text: String,
+    /// Character ranges of `text`, end exclusive.
+    pub highlights: Vec<(usize, usize)>,
+    pub cut_before: bool,
+    pub cut_after: bool,
+}
+
+/// The answer to a query.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SearchResults {
+    pub query: String,
+    /// Articles with at least one matching passage.
+    pub total_articles: usize,
+    pub hits: Vec<Hit>,
+}
+
+/// Runs a query against the last commit of the index.
+pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResults> {
+    let tree = query::parse(&request.query).map_err(|e| NewsearchError::BadQuery {
+        query: request.query.clone(),
+        message: e.to_string(),
+    })?;
+    let searcher = index.reader()?.searcher();
+    let fields = index.fields();
+    let mut analyzer = news_analyzer();
+    let mut compiler = Compiler {
+        searcher: &searcher,
+        fields,
+        analyzer: &mut analyzer,
+        matchers: Vec::new(),
+    };
+    let compiled = compiler
+        .compile(&tree, false)?
+        .ok_or_else(|| NewsearchError::BadQuery {
+            query: request.query.clone(),
+            message: "it has no words to search for".into(),
+        })?;
+    let matchers = compiler.matchers;
+    let filtered = with_filters(compiled, fields, request);
+
+    let need = request.offset + request.limit;
+    let (ranked, total_articles) = rank(&searcher, filtered.as_ref(), need, request.per_article)?;
+    let mut hits = Vec::new();
+    for (i, (score, address)) in ranked.into_iter().enumerate().skip(request.offset) {
+        let stored = load_passage(&searcher, fields, address)?;
+        let spans = highlight_spans(&mut analyzer, &stored.text, &matchers);
+        let snippet = cut_snippet(&stored.text, &spans, request.snippet_chars);
+        hits.push(Hit {
+            rank: i + 1,
+            score,
+            article_id: stored.article_id,
+            path: stored.path,
+            title: stored.title,
+            source: stored.source,
+            date: stored.date,
+            passage_index: stored.passage_index,
+            text: snippet.text,
+            highlights: snippet.highlights,
+            cut_before: snippet.cut_before,
+            cut_after: snippet.cut_after,
+        });
+    }
+    Ok(SearchResults {
+        query: request.query.clone(),
+        total_articles,
+        hits,
+    })
+}
+
+/// Adds the request's filters as required clauses.
+fn with_filters(query: Box<dyn Query>, fields: &Fields, request: &SearchRequest) -> Box<dyn Query> {
+    if request.sources.is_empty() {
+        return query;
+    }
+    let sources: Vec<(TantivyOccur, Box<dyn Query>)> = request
+        .sources
+        .iter()
+        .map(|s| {
+            let term = Term::from_field_text(fields.source, &fold_keyword(s));
+            let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (TantivyOccur::Should, q)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(vec![
+        (TantivyOccur::Must, query),
+        (TantivyOccur::Must, Box::new(BooleanQuery::new(sources))),
+    ]))
+}
+
+/// The best `need` passages, at most `per_article` from one article, and the number of
+/// matching articles. Fetches more candidates until enough survive the per-article cap.
+fn rank(
+    searcher: &Searcher,
+    query: &dyn Query,
+    need: usize,
+    per_article: usize,
+) -> Result<(Vec<(Score, DocAddress)>, usize)> {
+    let per_article = per_article.max(1);
+    let mut fetch = (need * 3).max(32);
+    let (mut top, articles) = searcher.search(
+        query,
+        &(
+            TopDocs::with_limit(fetch).order_by_score(),
+            DistinctArticles,
+        ),
+    )?;
+    loop {
+        let capped = cap_per_article(searcher, &top, per_article, need)?;
+        if capped.len() >= need || top.len() < fetch {
+            return Ok((capped, articles.len()));
+        }
+        fetch *= 4;
+        top = searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?;
+    }
+}
+
+fn cap_per_article(
+    searcher: &Searcher,
+    top: &[(Score, DocAddress)],
+    per_article: usize,
+    need: usize,
+) -> Result<Vec<(Score, DocAddress)>> {
+    let mut columns: HashMap<u32, Column<u64>> = HashMap::new();
+    let mut taken: HashMap<u64, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for &(score, address) in top {
+        if out.len() >= need {
+            break;
+        }
+        let column = match columns.get(&address.segment_ord) {
+            Some(column) => column,
+            None => {
+                let reader = searcher.segment_reader(address.segment_ord);
+                let column = reader.fast_fields().u64(Fields::ARTICLE_KEY)?;
+                columns.entry(address.segment_ord).or_insert(column)
+            }
+        };
+        let key = column.first(address.doc_id).unwrap_or_default();
+        let count = taken.entry(key).or_insert(0);
+        if *count < per_article {
+            *count += 1;
+            out.push((score, address));
+        }
+    }
+    Ok(out)
+}
+
+/// Collects the distinct article keys of all matching passages.
+struct DistinctArticles;
+
+struct DistinctArticlesSegment {
+    column: Column<u64>,
+    keys: HashSet<u64>,
+}
+
+impl Collector for DistinctArticles {
+    type Fruit = HashSet<u64>;
+    type Child = DistinctArticlesSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(DistinctArticlesSegment {
+            column: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
+            keys: HashSet::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashSet<u64>>) -> tantivy::Result<HashSet<u64>> {
+        let mut all = HashSet::new();
+        for fruit in fruits {
+            all.extend(fruit);
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for DistinctArticlesSegment {
+    type Fruit = HashSet<u64>;
+
+    fn collect(&mut self, doc: u32, _: Score) {
+        self.keys.extend(self.column.first(doc));
+    }
+
+    fn harvest(self) -> HashSet<u64> {
+        self.keys
+    }
+}
+
+/// Turns the syntax tree into a tantivy query and gathers the highlight matchers of its
+/// positive body-side leaves on the way.
+struct Compiler<'a> {
+    searcher: &'a Searcher,
+    fields: &'a Fields,
+    analyzer: &'a mut TextAnalyzer,
+    matchers: Vec<Matcher>,
+}
+
+impl Compiler<'_> {
+    /// `None` when the node has nothing searchable (only punctuation, say).
+    fn compile(&mut self, node: &Node, negated: bool) -> Result<Option<Box<dyn Query>>> {
+        match node {
+            Node::Leaf { target, kind } => self.leaf(*target, kind, negated),
+            Node::Group(clauses) => {
+                let mut compiled = Vec::new();
+                for (occur, child) in clauses {
+                    let child_negated = negated || *occur == Occur::MustNot;
+                    if let Some(query) = self.compile(child, child_negated)? {
+                        compiled.push((tantivy_occur(*occur), query));
+                    }
+                }
+                if compiled.is_empty() {
+                    return Ok(None);
+                }
+                if compiled.iter().all(|(o, _)| *o == TantivyOccur::MustNot) {
+                    compiled.push((TantivyOccur::Must, Box::new(AllQuery)));
+                }
+                Ok(Some(Box::new(BooleanQuery::new(compiled))))
+            }
+        }
+    }
+
+    fn leaf(
+        &mut self,
+        target: Target,
+        kind: &LeafKind,
+        negated: bool,
+    ) -> Result<Option<Box<dyn Query>>> {
+        if target == Target::Source {
+            let value = match kind {
+                LeafKind::Word(text) | LeafKind::Phrase { text, .. } => text,
+                _ => return Err(anyhow::anyhow!("source: takes a name or a \"quoted name\"")),
+            };
+            let term = Term::from_field_text(self.fields.source, &fold_keyword(value));
+            return Ok(Some(Box::new(TermQuery::new(
+                term,
+                IndexRecordOption::Basic,
+            ))));
+        }
+        let Some(matcher) = self.matcher(kind)? else {
+            return Ok(None);
+        };
+        let slop = match kind {
+            LeafKind::Phrase { slop, .. } => *slop,
+            _ => 0,
+        };
+        let query: Box<dyn Query> = match target {
+            Target::Title => matcher_query(&matcher, self.fields.title, slop),
+            Target::Body => matcher_query(&matcher, self.fields.body, slop),
+            _ => Box::new(BooleanQuery::new(vec![
+                (
+                    TantivyOccur::Should,
+                    matcher_query(&matcher, self.fields.body, slop),
+                ),
+                (
+                    TantivyOccur::Should,
+                    Box::new(BoostQuery::new(
+                        matcher_query(&matcher, self.fields.title, slop),
+                        TITLE_BOOST,
+                    )),
+                ),
+            ])),
+        };
+        if !negated && target != Target::Title {
+            match matcher {
+                // A loose phrase may match words apart: highlight each of them.
+                Matcher::Sequence(steps) if slop > 0 => {
+                    self.matchers.extend(steps.into_iter().map(Matcher::Terms))
+                }
+                matcher => self.matchers.push(matcher),
+            }
+        }
+        Ok(Some(query))
+    }
+
+    /// The analyzed form of a leaf; `None` when it has no indexable token.
+    fn matcher(&mut self, kind: &LeafKind) -> Result<Option<Matcher>> {
+        let single = |term: String| Matcher::Terms(HashSet::from([term]));
+        let sequence = |terms: Vec<String>| {
+            Matcher::Sequence(terms.into_iter().map(|t| HashSet::from([t])).collect())
+        };
+        Ok(match kind {
+            LeafKind::Word(text) | LeafKind::Phrase { text, .. } => {
+                let mut terms = self.terms(text);
+                match terms.len() {
+                    0 => None,
+                    1 => terms.pop().map(single),
+                    _ => Some(sequence(terms)),
+                }
+            }
+            LeafKind::Prefix(text) => {
+                let mut terms = self.terms(text);
+                let Some(last) = terms.pop() else {
+                    return Ok(None);
+                };
+                let expansions = self.prefix_expansions(text, &last)?;
+                if terms.is_empty() {
+                    Some(Matcher::Terms(expansions))
+                } else {
+                    let mut steps: Vec<HashSet<String>> =
+                        terms.into_iter().map(|t| HashSet::from([t])).collect();
+                    steps.push(expansions);
+                    Some(Matcher::Sequence(steps))
+                }
+            }
+            LeafKind::Fuzzy { text, distance } => {
+                let mut terms = self.terms(text);
+                if terms.len() != 1 {
+                    return Ok(match terms.len() {
+                        0 => None,
+                        _ => Some(sequence(terms)),
+                    });
+                }
+                let term = terms.pop().unwrap_or_default();
+                let distance = distance.unwrap_or_else(|| auto_distance(&term));
+                Some(Matcher::Terms(self.fuzzy_expansions(&term, distance)?))
+            }
+        })
+    }
+
+    fn terms(&mut self, text: &str) -> Vec<String> {
+        analyze(self.analyzer, text)
+            .into_iter()
+            .map(|t| t.term)
+            .collect()
+    }
+
+    /// Index terms that start with the folded (unstemmed) prefix, plus the prefix's own
+    /// stem ("israeli*" also finds the stem of "Israeli").
+    fn prefix_expansions(&mut self, raw: &str, stem: &str) -> Result<HashSet<String>> {
+        let last_word = raw.split_whitespace().last().unwrap_or(raw);
+        let prefix: String = fold_keyword(last_word)
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect();
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for field in [self.fields.body, self.fields.title] {
+            for segment in self.searcher.segment_readers() {
+                let index = segment.inverted_index(field)?;
+                let terms = index.terms();
+                if let Some(info) = terms.get(stem.as_bytes())? {
+                    *found.entry(stem.to_string()).or_default() += u64::from(info.doc_freq);
+                }
+                if prefix.is_empty() {
+                    continue;
+                }
+                let mut stream = terms.range().ge(prefix.as_bytes()).into_stream()?;
+                while stream.advance() && stream.key().starts_with(prefix.as_bytes()) {
+                    if let Ok(key) = std::str::from_utf8(stream.key()) {
+                        *found.entry(key.to_string()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        Ok(most_frequent(found))
+    }
+
+    /// Index terms within `distance` edits of `term`.
+    fn fuzzy_expansions(&mut self, term: &str, distance: u8) -> Result<HashSet<String>> {
+        let mut found: HashMap<String, u64> = HashMap::new();
+        for field in [self.fields.body, self.fields.title] {
+            let automaton = FuzzyTermQuery::new(Term::from_field_text(field, term), distance, true)
+                .automaton()?;
+            for segment in self.searcher.segment_readers() {
+                let index = segment.inverted_index(field)?;
+                let mut stream = index.terms().search(&automaton).into_stream()?;
+                while stream.advance() {
+                    if let Ok(key) = std::str::from_utf8(stream.key()) {
+                        *found.entry(key.to_string()).or_default() +=
+                            u64::from(stream.value().doc_freq);
+                    }
+                }
+            }
+        }
+        Ok(most_frequent(found))
+    }
+}
+
+/// Typo tolerance by word length, as search engines usually pick it.
+fn auto_distance(term: &str) -> u8 {
+    match term.chars().count() {
+        0..=2 => 0,
+        3..=5 => 1,
+        _ => 2,
+    }
+}
+
+fn most_frequent(found: HashMap<String, u64>) -> HashSet<String> {
+    let mut ranked: Vec<(String, u64)> = found.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked
+        .into_iter()
+        .take(MAX_EXPANSIONS)
+        .map(|(t, _)| t)
+        .collect()
+}
+
+fn tantivy_occur(occur: Occur) -> TantivyOccur {
+    match occur {
+        Occur::Should => TantivyOccur::Should,
+        Occur::Must => TantivyOccur::Must,
+        Occur::MustNot => TantivyOccur::MustNot,
+    }
+}
+
+/// The tantivy query for a matcher on one field; `slop` loosens phrases.
+fn matcher_query(matcher: &Matcher, field: Field, slop: u32) -> Box<dyn Query> {
+    let term_query = |t: &String| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, t),
+            IndexRecordOption::WithFreqs,
+        ))
+    };
+    match matcher {
+        Matcher::Terms(terms) if terms.is_empty() => Box::new(EmptyQuery),
+        Matcher::Terms(terms) if terms.len() == 1 => {
+            term_query(terms.iter().next().expect("one term"))
+        }
+        Matcher::Terms(terms) => {
+            let mut sorted: Vec<&String> = terms.iter().collect();
+            sorted.sort();
+            Box::new(BooleanQuery::new(
+                sorted
+                    .into_iter()
+                    .map(|t| (TantivyOccur::Should, term_query(t)))
+                    .collect(),
+            ))
+        }
+        Matcher::Sequence(steps) => {
+            if steps.iter().any(HashSet::is_empty) {
+                return Box::new(EmptyQuery);
+            }
+            if steps.iter().all(|s| s.len() == 1) {
+                let terms = steps
+                    .iter()
+                    .map(|s| Term::from_field_text(field, s.iter().next().expect("one term")))
+                    .collect();
+                let mut phrase = PhraseQuery::new(terms);
+                phrase.set_slop(slop);
+                return Box::new(phrase);
+            }
+            // A phrase ending in a prefix: one phrase per expansion of its last word.
+            let (last, head) = steps.split_last().expect("non-empty sequence");
+            let mut expansions: Vec<&String> = last.iter().collect();
+            expansions.sort();
+            Box::new(BooleanQuery::new(
+                expansions
+                    .into_iter()
+                    .map(|end| {
+                        let mut terms: Vec<Term> = head
+                            .iter()
+                            .map(|s| {
+                                Term::from_field_text(field, s.iter().next().expect("one term"))
+                            })
+                            .collect();
+                        terms.push(Term::from_field_text(field, end));
+                        let q: Box<dyn Query> = Box::new(PhraseQuery::new(terms));
+                        (TantivyOccur::Should, q)
+                    })
+                    .collect(),
+            ))
+        }
+    }
+}
