@@ -36,8 +36,70 @@ pub enum Command {
     Query(QueryArgs),
     /// Print one article with its metadata and passages
     Show(ShowArgs),
+    /// Count articles by source and date (histogram), over everything or what a query selects
+    Facets(FacetsArgs),
+    /// Print every article with its metadata and dates, one JSON object a line
+    Export(ExportArgs),
     /// Print the index's size, counts and date range
     Stats(StatsArgs),
+}
+
+/// Filters shared by `query` and `facets`.
+#[derive(Debug, Args)]
+pub struct FilterArgs {
+    /// Only articles from this source (repeatable: any of them)
+    #[arg(long, value_name = "NAME")]
+    pub source: Vec<String>,
+    /// Published on or after DATE (YYYY, YYYY-MM, YYYY-MM-DD, Nd/Nw/Nm ago, today, yesterday)
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// Published on or before DATE (inclusive: `--to 2024-03` takes all of March)
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// Only articles that mention a day in DATE (a day, month or year; repeatable: all must hold)
+    #[arg(long, value_name = "DATE")]
+    pub mentions_date: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FacetsArgs {
+    /// Count only the articles this query matches
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Longest list per facet
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// Bucket width of the publication-date histogram
+    #[arg(long, value_enum, default_value_t = IntervalArg::Month)]
+    pub interval: IntervalArg,
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Jsonl,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum IntervalArg {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    Relevance,
+    Date,
 }
 
 #[derive(Debug, Args)]
@@ -79,9 +141,20 @@ pub struct QueryArgs {
     /// Cut passages to at most this many characters around the best match
     #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(20..))]
     pub snippet_chars: u64,
-    /// Only articles from this source (repeatable: any of them)
-    #[arg(long, value_name = "NAME")]
-    pub source: Vec<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Result order: best match first, or newest article first
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Also count the matching articles by source and date (JSON output carries `facets`)
+    #[arg(long)]
+    pub facets: bool,
+    /// With --facets: longest list per facet
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub top: usize,
+    /// With --facets: bucket width of the date histogram
+    #[arg(long, value_enum, default_value_t = IntervalArg::Month)]
+    pub interval: IntervalArg,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,

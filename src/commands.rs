@@ -6,12 +6,12 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::config::{Config, DocConfig, IndexConfig, QueryConfig};
+use crate::config::{Config, DocConfig, FacetsConfig, IndexConfig, QueryConfig};
 use crate::error::NewsearchError;
-use crate::index::{article_passages, index_stats, NewsIndex};
+use crate::index::{article_passages, first_passages, index_stats, load_passage, NewsIndex};
 use crate::output::{self, QueryFormat, StderrReporter};
 use crate::pipeline::run_index;
-use crate::search::search;
+use crate::search::{facets_of, search};
 
 /// Exit status when something matched (or a run succeeded).
 pub const FOUND: u8 = 0;
@@ -26,6 +26,8 @@ pub fn run(config: Config, out: &mut impl Write) -> Result<ExitCode> {
         Config::Index(config) => index(&config, out),
         Config::Query(config) => query(&config, out),
         Config::Show { doc, id } => show(&doc, &id, out),
+        Config::Facets(config) => facets(&config, out),
+        Config::Export(doc) => export(&doc, out),
         Config::Stats(doc) => stats(&doc, out),
     }
 }
@@ -63,6 +65,28 @@ fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> 
         return Err(NewsearchError::UnknownArticle(id.to_string()).into());
     }
     output::print_article(out, &passages, config.json, config.color)?;
+    Ok(ExitCode::from(FOUND))
+}
+
+fn facets(config: &FacetsConfig, out: &mut impl Write) -> Result<ExitCode> {
+    let index = NewsIndex::open(&config.doc.index_dir)?;
+    let (total, facets) = facets_of(
+        &index,
+        config.query.as_deref(),
+        &config.filters,
+        config.request,
+    )?;
+    output::print_facets(out, total, &facets, config.doc.json)?;
+    Ok(ExitCode::from(if total > 0 { FOUND } else { NOTHING }))
+}
+
+fn export(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
+    let index = NewsIndex::open(&config.index_dir)?;
+    let searcher = index.reader()?.searcher();
+    for address in first_passages(&searcher, index.fields())? {
+        let first = load_passage(&searcher, index.fields(), address)?;
+        output::print_export_line(out, &first)?;
+    }
     Ok(ExitCode::from(FOUND))
 }
 

@@ -4,9 +4,14 @@
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use crate::cli::{self, Cli, Command};
+use anyhow::Result;
+use chrono::{Local, NaiveDate};
+
+use crate::cli::{self, Cli, Command, FilterArgs};
 use crate::output::{Highlight, QueryFormat};
-use crate::search::SearchRequest;
+use crate::search::facets::{FacetRequest, Interval};
+use crate::search::filters::{parse_period, DayRange, Filters};
+use crate::search::{SearchRequest, Sort};
 
 /// Default index folder, relative to the working directory.
 pub const DEFAULT_INDEX_DIR: &str = "index";
@@ -44,12 +49,23 @@ pub struct DocConfig {
     pub color: bool,
 }
 
+/// Settings of `facets`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FacetsConfig {
+    pub doc: DocConfig,
+    pub query: Option<String>,
+    pub filters: Filters,
+    pub request: FacetRequest,
+}
+
 /// What to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Config {
     Index(IndexConfig),
     Query(QueryConfig),
     Show { doc: DocConfig, id: String },
+    Facets(FacetsConfig),
+    Export(DocConfig),
     Stats(DocConfig),
 }
 
@@ -73,8 +89,9 @@ impl Terminal {
 }
 
 impl Config {
-    /// Builds the settings for a parsed command line.
-    pub fn from_cli(cli: Cli, terminal: Terminal) -> Config {
+    /// Builds the settings for a parsed command line; malformed dates are errors naming
+    /// the value. Relative dates count back from `today`.
+    pub fn from_cli(cli: Cli, terminal: Terminal, today: NaiveDate) -> Result<Config> {
         let index_dir = cli
             .global
             .index
@@ -85,7 +102,12 @@ impl Config {
             cli::ColorChoice::Auto => terminal.stdout_is_terminal && !terminal.no_color,
         };
         let quiet = cli.global.quiet;
-        match cli.command {
+        let doc = |json: bool| DocConfig {
+            index_dir: index_dir.clone(),
+            json,
+            color,
+        };
+        Ok(match cli.command {
             Command::Index(args) => Config::Index(IndexConfig {
                 index_dir,
                 paths: args.paths,
@@ -114,7 +136,15 @@ impl Config {
                         offset: args.offset,
                         per_article: args.per_article as usize,
                         snippet_chars: args.snippet_chars as usize,
-                        sources: args.source,
+                        filters: filters(args.filters, today)?,
+                        sort: match args.sort {
+                            cli::SortArg::Relevance => Sort::Relevance,
+                            cli::SortArg::Date => Sort::Date,
+                        },
+                        facets: args.facets.then_some(FacetRequest {
+                            top: args.top,
+                            interval: interval(args.interval),
+                        }),
                     },
                     format: match args.format {
                         cli::Format::Text => QueryFormat::Text,
@@ -126,19 +156,58 @@ impl Config {
                 })
             }
             Command::Show(args) => Config::Show {
-                doc: DocConfig {
-                    index_dir,
-                    json: args.format == cli::DocFormat::Json,
-                    color,
-                },
+                doc: doc(args.format == cli::DocFormat::Json),
                 id: args.id,
             },
-            Command::Stats(args) => Config::Stats(DocConfig {
-                index_dir,
-                json: args.format == cli::DocFormat::Json,
-                color,
+            Command::Facets(args) => Config::Facets(FacetsConfig {
+                doc: doc(args.format == cli::DocFormat::Json),
+                query: args.query,
+                filters: filters(args.filters, today)?,
+                request: FacetRequest {
+                    top: args.top,
+                    interval: interval(args.interval),
+                },
             }),
-        }
+            Command::Export(_) => Config::Export(doc(true)),
+            Command::Stats(args) => Config::Stats(doc(args.format == cli::DocFormat::Json)),
+        })
+    }
+}
+
+/// Today in the local time zone, for relative dates.
+pub fn local_today() -> NaiveDate {
+    Local::now().date_naive()
+}
+
+fn filters(args: FilterArgs, today: NaiveDate) -> Result<Filters> {
+    let from = args
+        .from
+        .map(|v| parse_period(&v, today))
+        .transpose()?
+        .and_then(|p| p.from);
+    let to = args
+        .to
+        .map(|v| parse_period(&v, today))
+        .transpose()?
+        .and_then(|p| p.to);
+    let mentions = args
+        .mentions_date
+        .iter()
+        .map(|v| parse_period(v, today))
+        .collect::<Result<Vec<DayRange>, _>>()?;
+    Ok(Filters {
+        sources: args.source,
+        published: DayRange { from, to },
+        mentions,
+    })
+}
+
+fn interval(arg: cli::IntervalArg) -> Interval {
+    match arg {
+        cli::IntervalArg::Day => Interval::Day,
+        cli::IntervalArg::Week => Interval::Week,
+        cli::IntervalArg::Month => Interval::Month,
+        cli::IntervalArg::Year => Interval::Year,
     }
 }
 

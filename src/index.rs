@@ -6,18 +6,19 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use chrono::{DateTime as ChronoDateTime, NaiveDateTime};
+use chrono::{DateTime as ChronoDateTime, NaiveDateTime, NaiveTime};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::TopDocs;
 use tantivy::directory::error::LockError;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{Facet, IndexRecordOption, Value};
 use tantivy::{
     DateTime, DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument,
     TantivyError, Term,
 };
 
 use crate::error::NewsearchError;
+use crate::extract::dates::{Granularity, MentionedDate};
 use crate::extract::{Article, ArticleId};
 use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
 
@@ -214,12 +215,64 @@ fn passage_document(
         }
     }
     if let Some(date) = article.date {
+        doc.add_date(fields.date, to_tantivy(date));
+    }
+    if let Some(source) = article.date_source {
+        doc.add_text(fields.date_source, source.as_str());
+    }
+    for mention in &article.mentions {
         doc.add_date(
-            fields.date,
-            DateTime::from_timestamp_secs(date.and_utc().timestamp()),
+            fields.mentioned,
+            to_tantivy(mention.date.and_time(NaiveTime::MIN)),
         );
     }
+    if index == 0 && !article.mentions.is_empty() {
+        let json = serde_json::to_string(&article.mentions).unwrap_or_default();
+        doc.add_text(fields.mentions, json);
+    }
+    for facet in article_facets(article) {
+        doc.add_facet(fields.facets, facet);
+    }
     doc
+}
+
+fn to_tantivy(date: NaiveDateTime) -> DateTime {
+    DateTime::from_timestamp_secs(date.and_utc().timestamp())
+}
+
+/// The article-level facets every passage of the article carries.
+fn article_facets(article: &Article) -> Vec<Facet> {
+    let mut facets = vec![match article.date {
+        Some(date) => Facet::from_path([
+            "date".to_string(),
+            date.format("%Y").to_string(),
+            date.format("%m").to_string(),
+            date.format("%d").to_string(),
+        ]),
+        None => Facet::from_path(["date", "unknown"]),
+    }];
+    if let Some(source) = &article.source {
+        facets.push(Facet::from_path(["source", source.as_str()]));
+    }
+    let mut mentioned: Vec<Facet> = article
+        .mentions
+        .iter()
+        .map(|m| {
+            let mut path = vec![
+                "mentioned".to_string(),
+                m.date.format("%Y").to_string(),
+                m.date.format("%m").to_string(),
+            ];
+            if m.granularity == Granularity::Day {
+                path.push(m.date.format("%d").to_string());
+            }
+            Facet::from_path(path)
+        })
+        .collect();
+    mentioned.sort();
+    mentioned.dedup();
+    facets.extend(mentioned);
+    facets
 }
 
 /// A passage as stored, with its article's metadata.
@@ -233,6 +286,9 @@ pub struct StoredPassage {
     pub url: Option<String>,
     pub author: Option<String>,
     pub date: Option<NaiveDateTime>,
+    pub date_source: Option<String>,
+    /// Mentioned dates (stored with the first passage only).
+    pub mentions: Vec<MentionedDate>,
     pub passage_index: u64,
     pub passage_count: u64,
     pub text: String,
@@ -265,6 +321,10 @@ pub fn load_passage(
         url: text(fields.url),
         author: text(fields.author),
         date,
+        date_source: text(fields.date_source),
+        mentions: text(fields.mentions)
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
         passage_index: number(fields.passage_index).unwrap_or(0),
         passage_count: number(fields.passage_count).unwrap_or(0),
         text: text(fields.body).unwrap_or_default(),
@@ -353,4 +413,19 @@ pub fn index_stats(index: &NewsIndex) -> Result<IndexStats> {
         first_date: day(first),
         last_date: day(last),
     })
+}
+
+/// The first passage of every article (which carries the article-level stored fields),
+/// in index order.
+pub fn first_passages(searcher: &Searcher, fields: &Fields) -> Result<Vec<DocAddress>> {
+    let query = TermQuery::new(
+        Term::from_field_u64(fields.passage_index, 0),
+        IndexRecordOption::Basic,
+    );
+    let mut addresses: Vec<DocAddress> = searcher
+        .search(&query, &tantivy::collector::DocSetCollector)?
+        .into_iter()
+        .collect();
+    addresses.sort();
+    Ok(addresses)
 }

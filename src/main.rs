@@ -7,17 +7,18 @@ use std::process::ExitCode;
 use clap::Parser;
 use newsearch::cli::Cli;
 use newsearch::commands::{self, ERROR};
-use newsearch::config::{Config, Terminal};
+use newsearch::config::{local_today, Config, Terminal};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let config = Config::from_cli(cli, Terminal::detect());
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let result = commands::run(config, &mut out).and_then(|code| {
-        out.flush()?;
-        Ok(code)
-    });
+    let result = Config::from_cli(cli, Terminal::detect(), local_today())
+        .and_then(|config| commands::run(config, &mut out))
+        .and_then(|code| {
+            out.flush()?;
+            Ok(code)
+        });
     match result {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,

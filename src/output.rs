@@ -14,6 +14,7 @@ use crate::index::{IndexStats, StoredPassage};
 use crate::ingest::Problem;
 use crate::pipeline::{IndexSummary, Reporter};
 use crate::schema::SCHEMA_VERSION;
+use crate::search::facets::Facets;
 use crate::search::{Hit, SearchResults};
 
 /// Query output formats.
@@ -60,6 +61,8 @@ struct QueryJson<'a> {
     query: &'a str,
     total_articles: usize,
     results: Vec<ResultJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    facets: Option<&'a Facets>,
 }
 
 #[derive(Serialize)]
@@ -104,6 +107,7 @@ pub fn print_results(
                 query: &results.query,
                 total_articles: results.total_articles,
                 results: results.hits.iter().map(result_json).collect(),
+                facets: results.facets.as_ref(),
             };
             serde_json::to_writer_pretty(&mut *out, &json)?;
             writeln!(out)
@@ -120,8 +124,110 @@ pub fn print_results(
             }
             Ok(())
         }
-        QueryFormat::Text => print_text(out, results, highlight, color),
+        QueryFormat::Text => {
+            print_text(out, results, highlight, color)?;
+            if let Some(facets) = &results.facets {
+                writeln!(out)?;
+                print_facets_text(out, facets)?;
+            }
+            Ok(())
+        }
     }
+}
+
+#[derive(Serialize)]
+struct FacetsJson<'a> {
+    schema_version: u32,
+    total_articles: usize,
+    facets: &'a Facets,
+}
+
+/// Prints facet counts as JSON or as text with a bar chart of the date histogram.
+pub fn print_facets(
+    out: &mut impl Write,
+    total_articles: usize,
+    facets: &Facets,
+    json: bool,
+) -> io::Result<()> {
+    if json {
+        let document = FacetsJson {
+            schema_version: SCHEMA_VERSION,
+            total_articles,
+            facets,
+        };
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        return writeln!(out);
+    }
+    writeln!(out, "{total_articles} articles")?;
+    print_facets_text(out, facets)
+}
+
+/// Widest bar of the text histogram, in characters.
+const BAR_WIDTH: u64 = 40;
+
+fn print_facets_text(out: &mut impl Write, facets: &Facets) -> io::Result<()> {
+    if !facets.source.is_empty() {
+        writeln!(out, "\nsource")?;
+        for item in &facets.source {
+            writeln!(out, "  {:>7}  {}", item.count, sanitize(&item.name))?;
+        }
+    }
+    if !facets.date.is_empty() {
+        writeln!(out, "\ndate")?;
+        let max = facets
+            .date
+            .iter()
+            .map(|b| b.count)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let width = facets.date.iter().map(|b| b.key.len()).max().unwrap_or(0);
+        for bucket in &facets.date {
+            let bar = "█".repeat((bucket.count * BAR_WIDTH).div_ceil(max) as usize);
+            writeln!(out, "  {:<width$} {:>7} {bar}", bucket.key, bucket.count)?;
+        }
+    }
+    if !facets.mentioned.is_empty() {
+        writeln!(out, "\nmentioned dates")?;
+        for item in &facets.mentioned {
+            writeln!(out, "  {:>7}  {}", item.count, item.key)?;
+        }
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct ExportLine<'a> {
+    schema_version: u32,
+    article_id: &'a str,
+    path: &'a str,
+    record: Option<u64>,
+    title: &'a str,
+    date: Option<String>,
+    date_source: Option<&'a str>,
+    source: Option<&'a str>,
+    url: Option<&'a str>,
+    author: Option<&'a str>,
+    mentioned_dates: &'a [crate::extract::dates::MentionedDate],
+}
+
+/// Prints one article of `export` as a JSON line, from its first passage.
+pub fn print_export_line(out: &mut impl Write, first: &StoredPassage) -> io::Result<()> {
+    let line = ExportLine {
+        schema_version: SCHEMA_VERSION,
+        article_id: &first.article_id,
+        path: &first.path,
+        record: first.record,
+        title: &first.title,
+        date: day(first.date),
+        date_source: first.date_source.as_deref(),
+        source: first.source.as_deref(),
+        url: first.url.as_deref(),
+        author: first.author.as_deref(),
+        mentioned_dates: &first.mentions,
+    };
+    serde_json::to_writer(&mut *out, &line)?;
+    writeln!(out)
 }
 
 /// Text output: passages grouped under their article, articles in the order of their
@@ -288,6 +394,8 @@ struct ArticleJson<'a> {
     url: Option<&'a str>,
     author: Option<&'a str>,
     date: Option<String>,
+    date_source: Option<&'a str>,
+    mentioned_dates: &'a [crate::extract::dates::MentionedDate],
     passages: Vec<&'a str>,
 }
 
@@ -311,7 +419,9 @@ pub fn print_article(
             source: first.source.as_deref(),
             url: first.url.as_deref(),
             author: first.author.as_deref(),
-            date: first.date.map(|d| d.format("%Y-%m-%d").to_string()),
+            date: day(first.date),
+            date_source: first.date_source.as_deref(),
+            mentioned_dates: &first.mentions,
             passages: passages.iter().map(|p| p.text.as_str()).collect(),
         };
         serde_json::to_writer_pretty(&mut *out, &article)?;
@@ -332,7 +442,11 @@ pub fn print_article(
         fields.push(("record", record.to_string()));
     }
     if let Some(date) = first.date {
-        fields.push(("date", date.format("%Y-%m-%d %H:%M").to_string()));
+        let from = first.date_source.as_deref().unwrap_or("unknown");
+        fields.push((
+            "date",
+            format!("{} (from {from})", date.format("%Y-%m-%d %H:%M")),
+        ));
     }
     for (name, value) in [
         ("source", &first.source),
@@ -350,6 +464,19 @@ pub fn print_article(
             paint(DIM_STYLE, color),
             reset(DIM_STYLE, color),
             sanitize(&value)
+        )?;
+    }
+    for mention in &first.mentions {
+        let date = match mention.granularity {
+            crate::extract::dates::Granularity::Day => mention.date.format("%Y-%m-%d"),
+            crate::extract::dates::Granularity::Month => mention.date.format("%Y-%m"),
+        };
+        writeln!(
+            out,
+            "{}mentions:{} {date} ({:?})",
+            paint(DIM_STYLE, color),
+            reset(DIM_STYLE, color),
+            sanitize(&mention.text)
         )?;
     }
     for passage in passages {
@@ -452,6 +579,7 @@ mod tests {
 
     fn results() -> SearchResults {
         SearchResults {
+            facets: None,
             query: "rafah".into(),
             total_articles: 2,
             hits: vec![

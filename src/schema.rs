@@ -6,7 +6,8 @@
 //! needs without a second lookup; the docstore compresses the repetition away.
 
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
+    FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
+    STORED, STRING,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
@@ -16,7 +17,7 @@ use tantivy::Index;
 
 /// Bumped whenever the fields, their options or the analyzers change in a way that makes
 /// an existing index unreadable or its answers wrong. Stored beside the index.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Name of the analyzer used for prose (title and body): case and accent folding plus
 /// English stemming, identical at index and query time.
@@ -52,6 +53,15 @@ pub struct Fields {
     pub author: Field,
     /// Publication date (indexed for ranges, fast for sorting, stored).
     pub date: Field,
+    /// Where the publication date came from (`metadata`, `file_name`, `dateline`).
+    pub date_source: Field,
+    /// Every date the article mentions (month mentions as the month's first day).
+    pub mentioned: Field,
+    /// The mentioned dates with the words they were read from, as JSON (first passage only).
+    pub mentions: Field,
+    /// Article-level hierarchical facets: `/date/2024/03/25` (or `/date/unknown`),
+    /// `/mentioned/2024/03/26`, `/mentioned/2023/10`, `/source/Reuters`.
+    pub facets: Field,
 }
 
 impl Fields {
@@ -71,7 +81,7 @@ impl Fields {
         let fields = Fields {
             article_id: builder.add_text_field("article_id", STRING | STORED),
             article_key: builder.add_u64_field("article_key", FAST),
-            passage_index: builder.add_u64_field("passage_index", STORED | FAST),
+            passage_index: builder.add_u64_field("passage_index", INDEXED | STORED | FAST),
             passage_count: builder.add_u64_field("passage_count", STORED),
             body: builder.add_text_field("body", prose.clone()),
             title: builder.add_text_field("title", prose),
@@ -81,6 +91,10 @@ impl Fields {
             url: builder.add_text_field("url", STORED),
             author: builder.add_text_field("author", STORED),
             date: builder.add_date_field("date", INDEXED | FAST | STORED),
+            date_source: builder.add_text_field("date_source", STORED),
+            mentioned: builder.add_date_field("mentioned", INDEXED | FAST),
+            mentions: builder.add_text_field("mentions", STORED),
+            facets: builder.add_facet_field("facets", FacetOptions::default()),
         };
         (builder.build(), fields)
     }
@@ -89,6 +103,8 @@ impl Fields {
     pub const ARTICLE_KEY: &'static str = "article_key";
     /// Name of the fast field holding the publication date.
     pub const DATE: &'static str = "date";
+    /// Name of the facet field.
+    pub const FACETS: &'static str = "facets";
 }
 
 /// The prose analyzer: split on non-alphanumerics, drop overlong tokens, lower-case, fold

@@ -69,7 +69,13 @@ pub fn parse_date(raw: &str) -> Option<NaiveDateTime> {
             return Some(date.and_time(NaiveTime::MIN));
         }
     }
-    None
+    // A readable date followed by an unreadable time ("31-MAR-1987 605:12:19.12"): keep
+    // the day.
+    let (day, _) = text.split_once(' ')?;
+    DATE_FORMATS
+        .iter()
+        .find_map(|format| NaiveDate::parse_from_str(day, format).ok())
+        .map(|date| date.and_time(NaiveTime::MIN))
 }
 
 /// Drops a trailing zone name or numeric offset ("GMT", "EST", "+0100") that the
@@ -86,6 +92,34 @@ fn strip_zone_suffix(text: &str) -> &str {
         }
         _ => text,
     }
+}
+
+fn file_name_date_regex() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(r"(?:^|[^0-9])((?:19|20)[0-9]{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12][0-9]|3[01])(?:[^0-9]|$)")
+            .expect("file name date pattern is valid")
+    })
+}
+
+/// A date written in a file's name ("2024-03-25-talks.txt", "20240325_talks.md").
+pub fn date_in_file_name(path: &str) -> Option<NaiveDateTime> {
+    let name = std::path::Path::new(path).file_stem()?.to_str()?;
+    let captures = file_name_date_regex().captures(name)?;
+    let number = |i: usize| captures.get(i)?.as_str().parse::<u32>().ok();
+    let year = i32::try_from(number(1)?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(2)?, number(3)?).map(|d| d.and_time(NaiveTime::MIN))
+}
+
+/// A full date (with its year) inside the dateline the body opens with
+/// ("LONDON, March 3, 2024 (Reuters) -").
+pub fn dateline_date(body: &str) -> Option<NaiveDateTime> {
+    let found = dateline_regex().find(body)?;
+    let head = found.as_str();
+    let (_, rest) = head.split_once(',')?;
+    let rest = rest.split('(').next()?;
+    let rest = rest.trim().trim_end_matches(['-', '—', '–', ':', ' ']);
+    parse_date(rest)
 }
 
 /// Collapses all whitespace (newlines included) to single spaces.
@@ -181,6 +215,16 @@ mod tests {
         assert_eq!(day("yesterday-ish"), None);
         assert_eq!(day("2024-13-01"), None);
         assert_eq!(day("737"), None);
+    }
+
+    #[test]
+    fn dates_in_file_names() {
+        let day = |p: &str| date_in_file_name(p).map(|d| d.date().to_string());
+        assert_eq!(day("a/2024-03-25-talks.txt").as_deref(), Some("2024-03-25"));
+        assert_eq!(day("20240325_talks.md").as_deref(), Some("2024-03-25"));
+        assert_eq!(day("reut-17192.txt"), None);
+        assert_eq!(day("2024-13-45.txt"), None);
+        assert_eq!(day("000_912483b5d7e3958a.txt"), None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Pure functions from an ingested [`Record`] to an [`Article`]: metadata, title, dateline
 //! and passages. Nothing here touches the file system.
 
+pub mod dates;
 pub mod metadata;
 pub mod passages;
 
@@ -10,6 +11,26 @@ use chrono::NaiveDateTime;
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::ingest::Record;
+use dates::MentionedDate;
+
+/// Where an article's publication date came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DateSource {
+    Metadata,
+    FileName,
+    Dateline,
+}
+
+impl DateSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DateSource::Metadata => "metadata",
+            DateSource::FileName => "file_name",
+            DateSource::Dateline => "dateline",
+        }
+    }
+}
 
 /// A stable article id: a 64-bit hash of the article's identity (its canonical path and
 /// record number, or the id its metadata gives), shown as 16 hex digits.
@@ -53,6 +74,10 @@ pub struct Article {
     pub dateline: Option<String>,
     /// Publication date and time as written (local to the outlet).
     pub date: Option<NaiveDateTime>,
+    /// Where the publication date was read from.
+    pub date_source: Option<DateSource>,
+    /// Dates the text speaks of, resolved against the publication date.
+    pub mentions: Vec<MentionedDate>,
     /// The body split into passages; never empty (a title-only article has its title).
     pub passages: Vec<String>,
 }
@@ -97,13 +122,24 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
             None => return Err(Rejection::NoText),
         },
     };
-    let date = record.meta.date.as_deref().and_then(|raw| {
+    let given_date = record.meta.date.as_deref().and_then(|raw| {
         let parsed = metadata::parse_date(raw);
         if parsed.is_none() {
             notes.bad_date = Some(raw.to_string());
         }
         parsed
     });
+    let (date, date_source) = match given_date {
+        Some(date) => (Some(date), Some(DateSource::Metadata)),
+        None => match metadata::date_in_file_name(&record.path) {
+            Some(date) => (Some(date), Some(DateSource::FileName)),
+            None => match metadata::dateline_date(&record.body) {
+                Some(date) => (Some(date), Some(DateSource::Dateline)),
+                None => (None, None),
+            },
+        },
+    };
+    let mentions = dates::mentioned_dates(&record.body, date.map(|d| d.date()));
     let passages = if body_passages.is_empty() {
         vec![title.clone()]
     } else {
@@ -129,6 +165,8 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
         author: clean(&record.meta.author),
         dateline,
         date,
+        date_source,
+        mentions,
         passages,
     };
     Ok((article, notes))
@@ -205,6 +243,37 @@ mod tests {
         };
         let (article, notes) = build_article(&record("Text.", meta)).unwrap();
         assert_eq!(article.date, None);
+        assert_eq!(article.date_source, None);
         assert_eq!(notes.bad_date.as_deref(), Some("next blue moon"));
+    }
+
+    #[test]
+    fn the_publication_date_falls_back_to_the_file_name_then_the_dateline() {
+        let mut from_name = record("Text.", RecordMeta::default());
+        from_name.path = "archive/2024-03-25-talks.txt".into();
+        let (article, _) = build_article(&from_name).unwrap();
+        assert_eq!(
+            article.date.map(|d| d.date().to_string()).as_deref(),
+            Some("2024-03-25")
+        );
+        assert_eq!(article.date_source, Some(DateSource::FileName));
+
+        let dated = record(
+            "LONDON, March 3, 2024 (Reuters) - Stocks fell.",
+            RecordMeta::default(),
+        );
+        let (article, _) = build_article(&dated).unwrap();
+        assert_eq!(
+            article.date.map(|d| d.date().to_string()).as_deref(),
+            Some("2024-03-03")
+        );
+        assert_eq!(article.date_source, Some(DateSource::Dateline));
+
+        let meta = RecordMeta {
+            date: Some("2020-01-02".into()),
+            ..RecordMeta::default()
+        };
+        let (article, _) = build_article(&record("LONDON, March 3, 2024 - x", meta)).unwrap();
+        assert_eq!(article.date_source, Some(DateSource::Metadata));
     }
 }

@@ -3,6 +3,8 @@
 //! what they matched), passages are ranked with at most N from one article, and each hit
 //! gets its snippet and highlight spans. Returns plain structs; printing is elsewhere.
 
+pub mod facets;
+pub mod filters;
 pub mod highlight;
 pub mod query;
 
@@ -12,17 +14,21 @@ use anyhow::Result;
 use chrono::NaiveDateTime;
 use tantivy::collector::{Collector, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
+use tantivy::columnar::DateTime as ColumnDateTime;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur as TantivyOccur,
     PhraseQuery, Query, TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
+use tantivy::Order;
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, Term};
 
 use crate::error::NewsearchError;
 use crate::index::{load_passage, NewsIndex};
 use crate::schema::{analyze, fold_keyword, news_analyzer, Fields};
+use facets::{count_facets, FacetRequest, Facets};
+use filters::Filters;
 use highlight::{cut_snippet, highlight_spans, Matcher};
 use query::{LeafKind, Node, Occur, Target};
 
@@ -39,8 +45,19 @@ pub struct SearchRequest {
     pub offset: usize,
     pub per_article: usize,
     pub snippet_chars: usize,
-    /// Only articles from one of these sources (case-insensitive), when not empty.
-    pub sources: Vec<String>,
+    pub filters: Filters,
+    pub sort: Sort,
+    /// Also count the matching articles' facets.
+    pub facets: Option<FacetRequest>,
+}
+
+/// Result order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sort {
+    /// Best BM25 score first.
+    Relevance,
+    /// Newest publication date first (undated articles last), then by score.
+    Date,
 }
 
 /// One ranked passage.
@@ -69,6 +86,7 @@ pub struct SearchResults {
     /// Articles with at least one matching passage.
     pub total_articles: usize,
     pub hits: Vec<Hit>,
+    pub facets: Option<Facets>,
 }
 
 /// Runs a query against the last commit of the index.
@@ -93,10 +111,28 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
             message: "it has no words to search for".into(),
         })?;
     let matchers = compiler.matchers;
-    let filtered = with_filters(compiled, fields, request);
+    let filtered = filters::apply(compiled, fields, &request.filters);
 
     let need = request.offset + request.limit;
-    let (ranked, total_articles) = rank(&searcher, filtered.as_ref(), need, request.per_article)?;
+    let Ranked {
+        passages: ranked,
+        articles,
+    } = match request.sort {
+        Sort::Relevance => rank(&searcher, filtered.as_ref(), need, request.per_article)?,
+        Sort::Date => rank_by_date(&searcher, filtered.as_ref(), need, request.per_article)?,
+    };
+    let total_articles = articles.len();
+    let articles = std::sync::Arc::new(articles);
+    let facets = match request.facets {
+        Some(facet_request) => Some(count_facets(
+            &searcher,
+            fields,
+            articles,
+            facet_request,
+            request.filters.published,
+        )?),
+        None => None,
+    };
     let mut hits = Vec::new();
     for (i, (score, address)) in ranked.into_iter().enumerate().skip(request.offset) {
         let stored = load_passage(&searcher, fields, address)?;
@@ -121,37 +157,64 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
         query: request.query.clone(),
         total_articles,
         hits,
+        facets,
     })
 }
 
-/// Adds the request's filters as required clauses.
-fn with_filters(query: Box<dyn Query>, fields: &Fields, request: &SearchRequest) -> Box<dyn Query> {
-    if request.sources.is_empty() {
-        return query;
-    }
-    let sources: Vec<(TantivyOccur, Box<dyn Query>)> = request
-        .sources
-        .iter()
-        .map(|s| {
-            let term = Term::from_field_text(fields.source, &fold_keyword(s));
-            let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-            (TantivyOccur::Should, q)
-        })
-        .collect();
-    Box::new(BooleanQuery::new(vec![
-        (TantivyOccur::Must, query),
-        (TantivyOccur::Must, Box::new(BooleanQuery::new(sources))),
-    ]))
+/// Facet counts of the articles a query (or, without one, every article) and the filters
+/// select; with the number of those articles.
+pub fn facets_of(
+    index: &NewsIndex,
+    query_text: Option<&str>,
+    filters: &Filters,
+    request: FacetRequest,
+) -> Result<(usize, Facets)> {
+    let searcher = index.reader()?.searcher();
+    let fields = index.fields();
+    let base: Box<dyn Query> = match query_text {
+        Some(text) => {
+            let tree = query::parse(text).map_err(|e| NewsearchError::BadQuery {
+                query: text.to_string(),
+                message: e.to_string(),
+            })?;
+            let mut analyzer = news_analyzer();
+            let mut compiler = Compiler {
+                searcher: &searcher,
+                fields,
+                analyzer: &mut analyzer,
+                matchers: Vec::new(),
+            };
+            compiler
+                .compile(&tree, false)?
+                .ok_or_else(|| NewsearchError::BadQuery {
+                    query: text.to_string(),
+                    message: "it has no words to search for".into(),
+                })?
+        }
+        None => Box::new(AllQuery),
+    };
+    let filtered = filters::apply(base, fields, filters);
+    let articles = searcher.search(filtered.as_ref(), &DistinctArticles)?;
+    let total = articles.len();
+    let facets = count_facets(
+        &searcher,
+        fields,
+        articles.into(),
+        request,
+        filters.published,
+    )?;
+    Ok((total, facets))
 }
 
-/// The best `need` passages, at most `per_article` from one article, and the number of
+/// Ranked passages and the keys of every matching article.
+struct Ranked {
+    passages: Vec<(Score, DocAddress)>,
+    articles: HashSet<u64>,
+}
+
+/// The best `need` passages, at most `per_article` from one article, and the keys of all
 /// matching articles. Fetches more candidates until enough survive the per-article cap.
-fn rank(
-    searcher: &Searcher,
-    query: &dyn Query,
-    need: usize,
-    per_article: usize,
-) -> Result<(Vec<(Score, DocAddress)>, usize)> {
+fn rank(searcher: &Searcher, query: &dyn Query, need: usize, per_article: usize) -> Result<Ranked> {
     let per_article = per_article.max(1);
     let mut fetch = (need * 3).max(32);
     let (mut top, articles) = searcher.search(
@@ -164,10 +227,48 @@ fn rank(
     loop {
         let capped = cap_per_article(searcher, &top, per_article, need)?;
         if capped.len() >= need || top.len() < fetch {
-            return Ok((capped, articles.len()));
+            return Ok(Ranked {
+                passages: capped,
+                articles,
+            });
         }
         fetch *= 4;
         top = searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?;
+    }
+}
+
+/// Like [`rank`], newest first: passages ordered by their article's publication date,
+/// each scored afterwards so results still carry their relevance.
+fn rank_by_date(
+    searcher: &Searcher,
+    query: &dyn Query,
+    need: usize,
+    per_article: usize,
+) -> Result<Ranked> {
+    let per_article = per_article.max(1);
+    let mut fetch = (need * 3).max(32);
+    let by_date = |limit: usize| {
+        TopDocs::with_limit(limit).order_by_fast_field::<ColumnDateTime>(Fields::DATE, Order::Desc)
+    };
+    let (mut top, articles) = searcher.search(query, &(by_date(fetch), DistinctArticles))?;
+    loop {
+        let addresses: Vec<(Score, DocAddress)> = top.iter().map(|&(_, a)| (0.0, a)).collect();
+        let capped = cap_per_article(searcher, &addresses, per_article, need)?;
+        if capped.len() >= need || top.len() < fetch {
+            let scored = capped
+                .into_iter()
+                .map(|(_, address)| {
+                    let score = query.explain(searcher, address).map_or(0.0, |e| e.value());
+                    (score, address)
+                })
+                .collect();
+            return Ok(Ranked {
+                passages: scored,
+                articles,
+            });
+        }
+        fetch *= 4;
+        top = searcher.search(query, &by_date(fetch))?;
     }
 }
 

@@ -1,0 +1,314 @@
+//! Facet counts over the articles a query selects: sources, publication-date histogram
+//! (calendar-aligned buckets, weeks from Monday, empty buckets listed) and mentioned dates.
+//! Counts count articles: each article is counted once, from its first passage.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use anyhow::Result;
+use chrono::{Datelike, Months, NaiveDate};
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
+use tantivy::fastfield::FacetReader;
+use tantivy::query::TermQuery;
+use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::{Score, Searcher, SegmentReader, Term};
+
+use super::filters::{week_start, DayRange};
+use crate::schema::Fields;
+
+/// Width of the publication-date histogram's buckets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interval {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+/// What facets to compute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FacetRequest {
+    /// Longest list per facet (the date histogram is never cut).
+    pub top: usize,
+    pub interval: Interval,
+}
+
+/// A name and the number of articles that carry it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NameCount {
+    pub name: String,
+    pub count: u64,
+}
+
+/// A histogram bucket or a mentioned period, and its number of articles.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct KeyCount {
+    pub key: String,
+    pub count: u64,
+}
+
+/// Facet counts of a set of articles.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Facets {
+    pub source: Vec<NameCount>,
+    /// Publication-date histogram, oldest first; `unknown` last when some have no date.
+    pub date: Vec<KeyCount>,
+    /// Most-mentioned days (`2024-03-26`) and months (`2023-10`).
+    pub mentioned: Vec<KeyCount>,
+}
+
+/// Counts the facets of the articles whose keys are in `articles`.
+pub fn count_facets(
+    searcher: &Searcher,
+    fields: &Fields,
+    articles: Arc<HashSet<u64>>,
+    request: FacetRequest,
+    range: DayRange,
+) -> Result<Facets> {
+    let first_passages = TermQuery::new(
+        Term::from_field_u64(fields.passage_index, 0),
+        IndexRecordOption::Basic,
+    );
+    let counts = searcher.search(&first_passages, &FacetCounter { articles })?;
+    let mut sources = Vec::new();
+    let mut days: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    let mut unknown = 0;
+    let mut mentioned = Vec::new();
+    for (path, count) in counts {
+        match path.as_slice() {
+            [kind, name] if kind == "source" => sources.push(NameCount {
+                name: name.clone(),
+                count,
+            }),
+            [kind, unknown_date] if kind == "date" && unknown_date == "unknown" => unknown += count,
+            [kind, y, m, d] if kind == "date" => {
+                if let Some(day) = ymd(y, m, d) {
+                    *days.entry(day).or_default() += count;
+                }
+            }
+            [kind, rest @ ..] if kind == "mentioned" => mentioned.push(KeyCount {
+                key: rest.join("-"),
+                count,
+            }),
+            _ => {}
+        }
+    }
+    sources.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    sources.truncate(request.top);
+    mentioned.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
+    mentioned.truncate(request.top);
+    let mut date = histogram(&days, request.interval, range);
+    if unknown > 0 {
+        date.push(KeyCount {
+            key: "unknown".into(),
+            count: unknown,
+        });
+    }
+    Ok(Facets {
+        source: sources,
+        date,
+        mentioned,
+    })
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// The calendar bucket holding `day`, as its first day.
+fn bucket_start(day: NaiveDate, interval: Interval) -> NaiveDate {
+    match interval {
+        Interval::Day => day,
+        Interval::Week => week_start(day),
+        Interval::Month => day.with_day(1).unwrap_or(day),
+        Interval::Year => NaiveDate::from_ymd_opt(day.year(), 1, 1).unwrap_or(day),
+    }
+}
+
+fn next_bucket(start: NaiveDate, interval: Interval) -> Option<NaiveDate> {
+    match interval {
+        Interval::Day => start.succ_opt(),
+        Interval::Week => start.checked_add_days(chrono::Days::new(7)),
+        Interval::Month => start.checked_add_months(Months::new(1)),
+        Interval::Year => start.checked_add_months(Months::new(12)),
+    }
+}
+
+fn bucket_key(start: NaiveDate, interval: Interval) -> String {
+    match interval {
+        Interval::Day | Interval::Week => start.format("%Y-%m-%d").to_string(),
+        Interval::Month => start.format("%Y-%m").to_string(),
+        Interval::Year => start.format("%Y").to_string(),
+    }
+}
+
+/// Buckets day counts; every bucket between the first and last (or the filter's range)
+/// is listed, empty ones with 0.
+fn histogram(
+    days: &BTreeMap<NaiveDate, u64>,
+    interval: Interval,
+    range: DayRange,
+) -> Vec<KeyCount> {
+    let (Some(first), Some(last)) = (
+        range.from.or_else(|| days.keys().next().copied()),
+        range.to.or_else(|| days.keys().next_back().copied()),
+    ) else {
+        return Vec::new();
+    };
+    let mut counts: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    for (day, count) in days {
+        *counts.entry(bucket_start(*day, interval)).or_default() += count;
+    }
+    let mut out = Vec::new();
+    let mut start = bucket_start(first, interval);
+    let end = bucket_start(last, interval);
+    while start <= end {
+        out.push(KeyCount {
+            key: bucket_key(start, interval),
+            count: counts.get(&start).copied().unwrap_or(0),
+        });
+        match next_bucket(start, interval) {
+            Some(next) => start = next,
+            None => break,
+        }
+    }
+    out
+}
+
+/// Counts facet paths over first passages whose article is in the set.
+struct FacetCounter {
+    articles: Arc<HashSet<u64>>,
+}
+
+struct FacetCounterSegment {
+    articles: Arc<HashSet<u64>>,
+    keys: Column<u64>,
+    facets: FacetReader,
+    by_ord: HashMap<u64, u64>,
+}
+
+impl Collector for FacetCounter {
+    type Fruit = HashMap<Vec<String>, u64>;
+    type Child = FacetCounterSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(FacetCounterSegment {
+            articles: Arc::clone(&self.articles),
+            keys: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
+            facets: segment.facet_reader(Fields::FACETS)?,
+            by_ord: HashMap::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
+        let mut all = HashMap::new();
+        for fruit in fruits {
+            for (path, count) in fruit {
+                *all.entry(path).or_default() += count;
+            }
+        }
+        Ok(all)
+    }
+}
+
+impl SegmentCollector for FacetCounterSegment {
+    type Fruit = HashMap<Vec<String>, u64>;
+
+    fn collect(&mut self, doc: u32, _: Score) {
+        let Some(key) = self.keys.first(doc) else {
+            return;
+        };
+        if !self.articles.contains(&key) {
+            return;
+        }
+        for ord in self.facets.facet_ords(doc) {
+            *self.by_ord.entry(ord).or_default() += 1;
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        let mut out = HashMap::new();
+        let mut facet = Facet::root();
+        for (ord, count) in self.by_ord {
+            if self.facets.facet_from_ord(ord, &mut facet).is_ok() {
+                let path = facet.to_path().into_iter().map(str::to_string).collect();
+                out.insert(path, count);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn keys(buckets: &[KeyCount]) -> Vec<(String, u64)> {
+        buckets.iter().map(|b| (b.key.clone(), b.count)).collect()
+    }
+
+    #[test]
+    fn months_are_calendar_aligned_and_empty_ones_listed() {
+        let days = BTreeMap::from([
+            (d("2024-01-31"), 2),
+            (d("2024-03-01"), 1),
+            (d("2024-03-31"), 4),
+        ]);
+        let buckets = histogram(&days, Interval::Month, DayRange::default());
+        assert_eq!(
+            keys(&buckets),
+            vec![
+                ("2024-01".into(), 2),
+                ("2024-02".into(), 0),
+                ("2024-03".into(), 5)
+            ]
+        );
+    }
+
+    #[test]
+    fn weeks_start_on_monday_and_the_filter_range_sets_the_span() {
+        let days = BTreeMap::from([
+            (d("2024-03-24"), 1),
+            (d("2024-03-25"), 2),
+            (d("2024-03-31"), 3),
+        ]);
+        let range = DayRange {
+            from: Some(d("2024-03-11")),
+            to: Some(d("2024-04-01")),
+        };
+        let buckets = histogram(&days, Interval::Week, range);
+        assert_eq!(
+            keys(&buckets),
+            vec![
+                ("2024-03-11".into(), 0),
+                ("2024-03-18".into(), 1),
+                ("2024-03-25".into(), 5),
+                ("2024-04-01".into(), 0)
+            ]
+        );
+    }
+
+    #[test]
+    fn years_and_days() {
+        let days = BTreeMap::from([(d("1987-02-26"), 1), (d("1989-10-19"), 1)]);
+        assert_eq!(
+            keys(&histogram(&days, Interval::Year, DayRange::default())),
+            vec![("1987".into(), 1), ("1988".into(), 0), ("1989".into(), 1)]
+        );
+        let days = BTreeMap::from([(d("2024-03-25"), 1), (d("2024-03-27"), 1)]);
+        assert_eq!(
+            histogram(&days, Interval::Day, DayRange::default()).len(),
+            3
+        );
+        assert!(histogram(&BTreeMap::new(), Interval::Day, DayRange::default()).is_empty());
+    }
+}

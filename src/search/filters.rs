@@ -1,0 +1,226 @@
+//! Filters that narrow a query to articles: source, publication-date range and mentioned
+//! dates; and the reading of the date values users type (`2024`, `2024-03`, `2024-03-25`,
+//! `7d`, `2w`, `3m`, `today`, `yesterday`).
+
+use std::ops::Bound;
+
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{DateTime, Term};
+
+use crate::schema::{fold_keyword, Fields};
+
+/// An inclusive range of days; either end may be open.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayRange {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl DayRange {
+    pub fn is_open(&self) -> bool {
+        self.from.is_none() && self.to.is_none()
+    }
+}
+
+/// What the articles must satisfy besides the query.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Any of these sources (case-insensitive), when not empty.
+    pub sources: Vec<String>,
+    /// Publication date within this range.
+    pub published: DayRange,
+    /// Mentions a day in each of these periods.
+    pub mentions: Vec<DayRange>,
+}
+
+/// A date value the user typed that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BadDate(pub String);
+
+impl std::fmt::Display for BadDate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "bad date {:?}: use YYYY, YYYY-MM, YYYY-MM-DD, Nd/Nw/Nm (days, weeks, months ago), today or yesterday",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for BadDate {}
+
+/// The period a typed value names: a year, a month, a day, or one day counted back from
+/// `today` (`7d` is the day a week ago).
+pub fn parse_period(value: &str, today: NaiveDate) -> Result<DayRange, BadDate> {
+    let bad = || BadDate(value.to_string());
+    let text = value.trim().to_ascii_lowercase();
+    let day = |d: NaiveDate| DayRange {
+        from: Some(d),
+        to: Some(d),
+    };
+    match text.as_str() {
+        "today" => return Ok(day(today)),
+        "yesterday" => return today.pred_opt().map(day).ok_or_else(bad),
+        _ => {}
+    }
+    if let Some(unit) = text.chars().last().filter(|c| matches!(c, 'd' | 'w' | 'm')) {
+        let count: u32 = text[..text.len() - 1].parse().map_err(|_| bad())?;
+        let back = match unit {
+            'd' => today.checked_sub_days(Days::new(u64::from(count))),
+            'w' => today.checked_sub_days(Days::new(7 * u64::from(count))),
+            _ => today.checked_sub_months(Months::new(count)),
+        };
+        return back.map(day).ok_or_else(bad);
+    }
+    let parts: Vec<&str> = text.split('-').collect();
+    let number = |s: &str| -> Result<u32, BadDate> {
+        if s.is_empty() || !s.chars().all(|c| c.is_ascii_digit()) {
+            return Err(bad());
+        }
+        s.parse().map_err(|_| bad())
+    };
+    match parts.as_slice() {
+        [y] if y.len() == 4 => {
+            let year = number(y)? as i32;
+            Ok(DayRange {
+                from: NaiveDate::from_ymd_opt(year, 1, 1),
+                to: NaiveDate::from_ymd_opt(year, 12, 31),
+            })
+        }
+        [y, m] if y.len() == 4 => {
+            let first =
+                NaiveDate::from_ymd_opt(number(y)? as i32, number(m)?, 1).ok_or_else(bad)?;
+            let last = first
+                .checked_add_months(Months::new(1))
+                .and_then(|d| d.pred_opt())
+                .ok_or_else(bad)?;
+            Ok(DayRange {
+                from: Some(first),
+                to: Some(last),
+            })
+        }
+        [y, m, d] if y.len() == 4 => {
+            NaiveDate::from_ymd_opt(number(y)? as i32, number(m)?, number(d)?)
+                .map(day)
+                .ok_or_else(bad)
+        }
+        _ => Err(bad()),
+    }
+}
+
+/// The query restricted by the filters.
+pub fn apply(query: Box<dyn Query>, fields: &Fields, filters: &Filters) -> Box<dyn Query> {
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+    if !filters.sources.is_empty() {
+        let any: Vec<(Occur, Box<dyn Query>)> = filters
+            .sources
+            .iter()
+            .map(|s| {
+                let term = Term::from_field_text(fields.source, &fold_keyword(s));
+                let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                (Occur::Should, q)
+            })
+            .collect();
+        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+    }
+    if !filters.published.is_open() {
+        clauses.push((Occur::Must, date_range(fields.date, filters.published)));
+    }
+    for period in &filters.mentions {
+        clauses.push((Occur::Must, date_range(fields.mentioned, *period)));
+    }
+    if clauses.len() == 1 {
+        return clauses.pop().expect("one clause").1;
+    }
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn date_range(field: Field, range: DayRange) -> Box<dyn Query> {
+    let start_of = |day: NaiveDate| {
+        Term::from_field_date(
+            field,
+            DateTime::from_timestamp_secs(day.and_time(NaiveTime::MIN).and_utc().timestamp()),
+        )
+    };
+    let lower = range
+        .from
+        .map_or(Bound::Unbounded, |d| Bound::Included(start_of(d)));
+    let upper = match range.to.and_then(|d| d.succ_opt()) {
+        Some(next) => Bound::Excluded(start_of(next)),
+        None => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(lower, upper))
+}
+
+/// The Monday of the week holding `day`.
+pub fn week_start(day: NaiveDate) -> NaiveDate {
+    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn period(value: &str) -> Result<(String, String), BadDate> {
+        let range = parse_period(value, d("2024-03-25"))?;
+        Ok((
+            range.from.unwrap().to_string(),
+            range.to.unwrap().to_string(),
+        ))
+    }
+
+    #[test]
+    fn absolute_periods() {
+        assert_eq!(
+            period("2024").unwrap(),
+            ("2024-01-01".into(), "2024-12-31".into())
+        );
+        assert_eq!(
+            period("2024-02").unwrap(),
+            ("2024-02-01".into(), "2024-02-29".into())
+        );
+        assert_eq!(
+            period("2024-03-25").unwrap(),
+            ("2024-03-25".into(), "2024-03-25".into())
+        );
+    }
+
+    #[test]
+    fn relative_periods_count_back_from_today() {
+        assert_eq!(period("today").unwrap().0, "2024-03-25");
+        assert_eq!(period("yesterday").unwrap().0, "2024-03-24");
+        assert_eq!(period("7d").unwrap().0, "2024-03-18");
+        assert_eq!(period("2w").unwrap().0, "2024-03-11");
+        assert_eq!(period("3m").unwrap().0, "2023-12-25");
+    }
+
+    #[test]
+    fn malformed_values_are_errors_naming_the_value() {
+        for bad in [
+            "2024-13-01",
+            "2024-02-30",
+            "24-03-01",
+            "March",
+            "",
+            "7x",
+            "-3d",
+            "2024-3-",
+            "99999999999d",
+        ] {
+            let error = period(bad).expect_err(bad);
+            assert!(error.to_string().contains(&format!("{bad:?}")), "{error}");
+        }
+    }
+
+    #[test]
+    fn weeks_start_on_monday() {
+        assert_eq!(week_start(d("2024-03-31")), d("2024-03-25"));
+        assert_eq!(week_start(d("2024-03-25")), d("2024-03-25"));
+    }
+}
