@@ -89,28 +89,37 @@ pub struct SearchResults {
     pub facets: Option<Facets>,
 }
 
-/// Runs a query against the last commit of the index.
-pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResults> {
-    let tree = query::parse(&request.query).map_err(|e| NewsearchError::BadQuery {
-        query: request.query.clone(),
-        message: e.to_string(),
-    })?;
-    let searcher = index.reader()?.searcher();
-    let fields = index.fields();
-    let mut analyzer = news_analyzer();
+/// Parses and compiles a query text: the tantivy query and the highlight matchers of its
+/// positive body-side terms. A malformed or wordless query is a [`NewsearchError::BadQuery`].
+fn compile_query(
+    searcher: &Searcher,
+    fields: &Fields,
+    analyzer: &mut TextAnalyzer,
+    text: &str,
+) -> Result<(Box<dyn Query>, Vec<Matcher>)> {
+    let bad = |message: String| NewsearchError::BadQuery {
+        query: text.to_string(),
+        message,
+    };
+    let tree = query::parse(text).map_err(|e| bad(e.to_string()))?;
     let mut compiler = Compiler {
-        searcher: &searcher,
+        searcher,
         fields,
-        analyzer: &mut analyzer,
+        analyzer,
         matchers: Vec::new(),
     };
     let compiled = compiler
         .compile(&tree, false)?
-        .ok_or_else(|| NewsearchError::BadQuery {
-            query: request.query.clone(),
-            message: "it has no words to search for".into(),
-        })?;
-    let matchers = compiler.matchers;
+        .ok_or_else(|| bad("it has no words to search for".into()))?;
+    Ok((compiled, compiler.matchers))
+}
+
+/// Runs a query against the last commit of the index.
+pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResults> {
+    let searcher = index.reader()?.searcher();
+    let fields = index.fields();
+    let mut analyzer = news_analyzer();
+    let (compiled, matchers) = compile_query(&searcher, fields, &mut analyzer, &request.query)?;
     let filtered = filters::apply(compiled, fields, &request.filters);
 
     let need = request.offset + request.limit;
@@ -172,25 +181,7 @@ pub fn facets_of(
     let searcher = index.reader()?.searcher();
     let fields = index.fields();
     let base: Box<dyn Query> = match query_text {
-        Some(text) => {
-            let tree = query::parse(text).map_err(|e| NewsearchError::BadQuery {
-                query: text.to_string(),
-                message: e.to_string(),
-            })?;
-            let mut analyzer = news_analyzer();
-            let mut compiler = Compiler {
-                searcher: &searcher,
-                fields,
-                analyzer: &mut analyzer,
-                matchers: Vec::new(),
-            };
-            compiler
-                .compile(&tree, false)?
-                .ok_or_else(|| NewsearchError::BadQuery {
-                    query: text.to_string(),
-                    message: "it has no words to search for".into(),
-                })?
-        }
+        Some(text) => compile_query(&searcher, fields, &mut news_analyzer(), text)?.0,
         None => Box::new(AllQuery),
     };
     let filtered = filters::apply(base, fields, filters);
