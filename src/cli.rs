@@ -30,7 +30,7 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Index files and folders of articles (.txt, .text, .md with optional front matter)
+    /// Index files and folders of articles (.txt, .md, .json, .jsonl, .csv, .html, each also .gz; - reads JSON lines from stdin)
     Index(IndexArgs),
     /// Search the index and print the best passages
     Query(QueryArgs),
@@ -104,7 +104,7 @@ pub enum SortArg {
 
 #[derive(Debug, Args)]
 pub struct IndexArgs {
-    /// Files and folders to index
+    /// Files and folders to index; `-` reads JSON lines (or one JSON document) from stdin
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Rebuild: drop everything indexed before
@@ -113,15 +113,49 @@ pub struct IndexArgs {
     /// Print the summary as JSON on stdout
     #[arg(long)]
     pub json: bool,
-    /// Skip files larger than this many bytes
+    /// Skip files larger than this many bytes (for .gz files: compressed or not)
     #[arg(long, value_name = "BYTES", default_value_t = 100_000_000)]
     pub max_file_size: u64,
+    /// Exit with status 2 after the commit if any file or record was reported
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub fields: FieldArgs,
     /// Memory budget of the index writer, in MB
     #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=16384))]
     pub memory_mb: u64,
     /// Indexing threads [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub threads: Option<u64>,
+}
+
+/// Field names in JSON, JSON lines, CSV and front matter. Without them the usual names are
+/// looked for, ignoring case and punctuation (title/headline, text/body/content/article,
+/// date/published/pubDate/datePublished, source/outlet/site/publisher, url/link, author/byline).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Field names (JSON, CSV, front matter)")]
+pub struct FieldArgs {
+    /// Field holding the article text
+    #[arg(long, value_name = "NAME")]
+    pub text_field: Option<String>,
+    /// Field holding the title
+    #[arg(long, value_name = "NAME")]
+    pub title_field: Option<String>,
+    /// Field holding the publication date
+    #[arg(long, value_name = "NAME")]
+    pub date_field: Option<String>,
+    /// Field holding a stable article id (re-indexing a record with the same id replaces it)
+    #[arg(long, value_name = "NAME")]
+    pub id_field: Option<String>,
+    /// Field holding the source or outlet [default: the host of the URL when none is found]
+    #[arg(long, value_name = "NAME")]
+    pub source_field: Option<String>,
+    /// Field holding the article's URL
+    #[arg(long, value_name = "NAME")]
+    pub url_field: Option<String>,
+    /// Field holding the author
+    #[arg(long, value_name = "NAME")]
+    pub author_field: Option<String>,
 }
 
 #[derive(Debug, Args)]

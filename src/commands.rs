@@ -40,6 +40,15 @@ fn index(config: &IndexConfig, out: &mut impl Write) -> Result<ExitCode> {
     } else if !config.quiet {
         output::print_summary(&mut std::io::stderr(), &summary, false)?;
     }
+    if config.strict && summary.warnings > 0 {
+        out.flush()?;
+        eprintln!(
+            "newsearch: error: {} warning{} reported (--strict); the index was committed",
+            summary.warnings,
+            if summary.warnings == 1 { "" } else { "s" }
+        );
+        return Ok(ExitCode::from(ERROR));
+    }
     Ok(ExitCode::from(FOUND))
 }
 

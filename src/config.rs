@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use chrono::{Local, NaiveDate};
 
-use crate::cli::{self, Cli, Command, FilterArgs};
+use crate::cli::{self, Cli, Command, FieldArgs, FilterArgs};
+use crate::ingest::FieldNames;
 use crate::output::{Highlight, QueryFormat};
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::{parse_period, DayRange, Filters};
@@ -24,6 +25,10 @@ pub struct IndexConfig {
     pub full: bool,
     pub json: bool,
     pub max_file_size: u64,
+    /// Names of the fields that hold each part of an article (JSON, CSV, front matter).
+    pub fields: FieldNames,
+    /// Exit with an error after the commit when anything was reported.
+    pub strict: bool,
     pub memory_bytes: usize,
     pub threads: usize,
     /// Draw a progress bar (stderr is a terminal and not --quiet).
@@ -114,6 +119,8 @@ impl Config {
                 full: args.full,
                 json: args.json,
                 max_file_size: args.max_file_size,
+                fields: field_names(args.fields),
+                strict: args.strict,
                 memory_bytes: (args.memory_mb as usize) << 20,
                 threads: args.threads.map_or_else(default_threads, |t| t as usize),
                 progress: terminal.stderr_is_terminal && !quiet,
@@ -200,6 +207,18 @@ fn filters(args: FilterArgs, today: NaiveDate) -> Result<Filters> {
         published: DayRange { from, to },
         mentions,
     })
+}
+
+fn field_names(args: FieldArgs) -> FieldNames {
+    FieldNames {
+        id: args.id_field,
+        title: args.title_field,
+        text: args.text_field,
+        date: args.date_field,
+        source: args.source_field,
+        url: args.url_field,
+        author: args.author_field,
+    }
 }
 
 fn interval(arg: cli::IntervalArg) -> Interval {

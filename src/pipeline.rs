@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::config::IndexConfig;
 use crate::extract::{build_article, Article, Rejection};
 use crate::index::{article_keys, NewsIndex};
-use crate::ingest::{self, FileRead, Problem, SourceFile};
+use crate::ingest::{self, FileRead, Problem, ReadOptions, SourceFile};
 use crate::schema::SCHEMA_VERSION;
 
 /// Files read and extracted together before their articles are written.
@@ -46,6 +46,9 @@ pub struct IndexSummary {
     pub ignored: usize,
     /// Warnings reported (skips plus notes such as a non-UTF-8 encoding).
     pub warnings: usize,
+    /// Scrape-debris lines ("Read more", "200 characters", a stray related headline)
+    /// dropped from the bodies of the articles written in this run.
+    pub boilerplate_lines: usize,
     /// Articles and passages in the index after the commit.
     pub articles: usize,
     pub passages: u64,
@@ -58,7 +61,7 @@ pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexS
     let missing: Vec<String> = config
         .paths
         .iter()
-        .filter(|p| !p.exists())
+        .filter(|p| !ingest::is_stdin(p) && !p.exists())
         .map(|p| p.display().to_string())
         .collect();
     if !missing.is_empty() {
@@ -88,17 +91,27 @@ pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexS
         summary.warnings += 1;
         summary.skipped += 1;
     }
+    let read_options = ReadOptions {
+        max_file_size: config.max_file_size,
+        fields: config.fields.clone(),
+    };
     reporter.start(walked.files.len() as u64);
     for batch in walked.files.chunks(BATCH_FILES) {
         let extracted: Vec<Extracted> = batch
             .par_iter()
-            .map(|file| extract_file(file, config.max_file_size))
+            .map(|file| extract_file(file, &read_options))
             .collect();
         for file in extracted {
             for note in &file.read.notes {
                 reporter.warn(note);
                 summary.warnings += 1;
             }
+            for skipped in &file.read.skipped {
+                reporter.warn(skipped);
+                summary.warnings += 1;
+                summary.skipped += 1;
+            }
+            summary.boilerplate_lines += file.boilerplate_lines;
             if let Some(failure) = &file.read.failure {
                 reporter.warn(failure);
                 summary.warnings += 1;
@@ -137,20 +150,29 @@ pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexS
 struct Extracted {
     read: FileRead,
     articles: Vec<Result<Article, Problem>>,
+    boilerplate_lines: usize,
 }
 
-fn extract_file(file: &SourceFile, max_file_size: u64) -> Extracted {
-    let mut read = ingest::read_file(file, max_file_size);
+fn extract_file(file: &SourceFile, options: &ReadOptions) -> Extracted {
+    let mut read = ingest::read_file(file, options);
     let records = std::mem::take(&mut read.records);
-    let articles = records
-        .iter()
-        .map(|record| {
+    // A JSON-lines or CSV file can hold many thousands of articles: extract them in
+    // parallel too.
+    let built: Vec<_> = records
+        .par_iter()
+        .map(|record| (record, build_article(record)))
+        .collect();
+    let mut boilerplate_lines = 0;
+    let articles = built
+        .into_iter()
+        .map(|(record, built)| {
             let place = match record.record {
                 Some(n) => format!("{} (record {n})", record.path),
                 None => record.path.clone(),
             };
-            match build_article(record) {
+            match built {
                 Ok((article, notes)) => {
+                    boilerplate_lines += notes.boilerplate_lines;
                     if let Some(bad) = notes.bad_date {
                         read.notes.push(Problem {
                             path: place,
@@ -166,5 +188,9 @@ fn extract_file(file: &SourceFile, max_file_size: u64) -> Extracted {
             }
         })
         .collect();
-    Extracted { read, articles }
+    Extracted {
+        read,
+        articles,
+        boilerplate_lines,
+    }
 }

@@ -127,6 +127,26 @@ pub fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The host of an article's URL without a leading `www.` ("https://www.bbc.co.uk/news/x"
+/// gives "bbc.co.uk"), to stand for the source when none is given. A URL without a
+/// scheme ("example.org/story") is read as https.
+pub fn url_host(url: &str) -> Option<String> {
+    let url = url.trim();
+    let parsed = if url.contains("://") {
+        url::Url::parse(url).ok()?
+    } else if url.contains([':', '@', ' ']) {
+        return None;
+    } else {
+        url::Url::parse(&format!("https://{url}")).ok()?
+    };
+    let host = parsed
+        .host_str()?
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host);
+    (host.contains('.') && !host.contains(' ')).then(|| host.to_string())
+}
+
 /// A title made from the first sentence of a passage, without its dateline, cut at a word
 /// boundary to at most [`MAX_TITLE_CHARS`] characters.
 pub fn title_from_text(passage: &str) -> String {
@@ -175,6 +195,24 @@ fn strip_dateline(text: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_source_can_come_from_the_url_host() {
+        assert_eq!(
+            url_host("https://www.bbc.co.uk/news/world-1").as_deref(),
+            Some("bbc.co.uk")
+        );
+        assert_eq!(
+            url_host("http://News.Example.ORG:8080/a?b=c").as_deref(),
+            Some("news.example.org")
+        );
+        assert_eq!(
+            url_host("example.org/story").as_deref(),
+            Some("example.org")
+        );
+        assert_eq!(url_host("not a url"), None);
+        assert_eq!(url_host("mailto:desk@example.org"), None);
+    }
 
     fn day(raw: &str) -> Option<String> {
         parse_date(raw).map(|d| d.format("%Y-%m-%d %H:%M").to_string())

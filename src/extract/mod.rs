@@ -1,6 +1,7 @@
 //! Pure functions from an ingested [`Record`] to an [`Article`]: metadata, title, dateline
 //! and passages. Nothing here touches the file system.
 
+pub mod boilerplate;
 pub mod dates;
 pub mod metadata;
 pub mod passages;
@@ -102,19 +103,24 @@ impl fmt::Display for Rejection {
 pub struct ExtractNotes {
     /// A date field that could not be read, with its value.
     pub bad_date: Option<String>,
+    /// Scrape-debris lines removed from the body.
+    pub boilerplate_lines: usize,
 }
 
 /// Builds the article for one record.
 pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejection> {
     let mut notes = ExtractNotes::default();
-    let body_passages = passages::split_passages(&record.body);
+    let cleaned = boilerplate::strip_boilerplate(&record.body);
+    notes.boilerplate_lines = cleaned.dropped;
+    let body = cleaned.text.as_str();
+    let body_passages = passages::split_passages(body);
     let given_title = record
         .meta
         .title
         .as_deref()
         .map(str::trim)
         .filter(|t| !t.is_empty());
-    let dateline = metadata::dateline(&record.body);
+    let dateline = metadata::dateline(body);
     let title = match given_title {
         Some(title) => metadata::one_line(title),
         None => match body_passages.first() {
@@ -133,13 +139,13 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
         Some(date) => (Some(date), Some(DateSource::Metadata)),
         None => match metadata::date_in_file_name(&record.path) {
             Some(date) => (Some(date), Some(DateSource::FileName)),
-            None => match metadata::dateline_date(&record.body) {
+            None => match metadata::dateline_date(body) {
                 Some(date) => (Some(date), Some(DateSource::Dateline)),
                 None => (None, None),
             },
         },
     };
-    let mentions = dates::mentioned_dates(&record.body, date.map(|d| d.date()));
+    let mentions = dates::mentioned_dates(body, date.map(|d| d.date()));
     let passages = if body_passages.is_empty() {
         vec![title.clone()]
     } else {
@@ -160,7 +166,8 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
         path: record.path.clone(),
         record: record.record,
         title,
-        source: clean(&record.meta.source),
+        source: clean(&record.meta.source)
+            .or_else(|| record.meta.url.as_deref().and_then(metadata::url_host)),
         url: clean(&record.meta.url),
         author: clean(&record.meta.author),
         dateline,
@@ -233,6 +240,34 @@ mod tests {
             build_article(&record(" \n ", RecordMeta::default())),
             Err(Rejection::NoText)
         );
+    }
+
+    #[test]
+    fn boilerplate_is_dropped_before_passages_and_counted() {
+        let body = "The talks failed on Monday, officials said after the meeting.\n\nAdvertisement\n\nBoth sides left Cairo without a date for the next round.\n\n200 characters\n";
+        let (article, notes) = build_article(&record(body, RecordMeta::default())).unwrap();
+        assert_eq!(notes.boilerplate_lines, 2);
+        assert_eq!(article.passages.len(), 2);
+        assert!(article
+            .passages
+            .iter()
+            .all(|p| !p.contains("Advertisement") && !p.contains("characters")));
+    }
+
+    #[test]
+    fn without_a_source_the_url_host_stands_for_it() {
+        let meta = RecordMeta {
+            url: Some("https://www.example.org/world/talks".into()),
+            ..RecordMeta::default()
+        };
+        let (article, _) = build_article(&record("Text.", meta.clone())).unwrap();
+        assert_eq!(article.source.as_deref(), Some("example.org"));
+        let given = RecordMeta {
+            source: Some("Example Wire".into()),
+            ..meta
+        };
+        let (article, _) = build_article(&record("Text.", given)).unwrap();
+        assert_eq!(article.source.as_deref(), Some("Example Wire"));
     }
 
     #[test]
