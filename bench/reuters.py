@@ -11,6 +11,8 @@ Reads reut2-000.sgm ... reut2-021.sgm and writes one of three outputs:
     python3 bench/reuters.py jsonl OUTFILE [--src DIR] [--limit N] [--keep-unproc]
         One JSON object per story: id, title, date, source, dateline, text,
         topics, places, people, orgs, exchanges.  OUTFILE "-" means stdout.
+        `newsearch index OUTFILE` (or `... | newsearch index -`) reads id,
+        title, date, source and text from it; the other fields are ignored.
 
     python3 bench/reuters.py tags  OUTFILE [--src DIR] [--keep-unproc]
         Ground truth for evaluations: one JSON object per story with id,

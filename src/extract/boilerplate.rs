@@ -104,7 +104,10 @@ pub struct Cleaned {
 /// Removes debris lines from a body (lines end in `\n`); everything else is kept as is.
 pub fn strip_boilerplate(body: &str) -> Cleaned {
     let lines: Vec<&str> = body.lines().collect();
-    let mut keep: Vec<bool> = lines.iter().map(|line| !is_debris_line(line)).collect();
+    let mut keep = vec![true; lines.len()];
+    for i in 0..lines.len() {
+        keep[i] = !(is_debris_line(lines[i]) && stands_alone(&lines, &keep, i));
+    }
     for i in lone_headlines(&lines, &keep) {
         keep[i] = false;
     }
@@ -121,6 +124,28 @@ pub fn strip_boilerplate(body: &str) -> Cleaned {
         text.push('\n');
     }
     Cleaned { text, dropped }
+}
+
+/// Whether a line stands on its own rather than carrying on a sentence wrapped over
+/// several lines (wire copy ends "…1.20 dlrs a" / "share."): the line before it is
+/// blank, ends a sentence or was dropped as debris itself, and the line after it is
+/// blank or does not go on in lower case.
+fn stands_alone(lines: &[&str], keep: &[bool], i: usize) -> bool {
+    let before = match i.checked_sub(1) {
+        None => true,
+        Some(j) => {
+            let line = lines[j].trim();
+            line.is_empty() || !keep[j] || ends_sentence(line)
+        }
+    };
+    let after = lines.get(i + 1).is_none_or(|line| {
+        !line
+            .trim_start()
+            .chars()
+            .next()
+            .is_some_and(char::is_lowercase)
+    });
+    before && after
 }
 
 /// A stray line matching a known debris phrase or shape.
@@ -211,9 +236,11 @@ fn ends_sentence(text: &str) -> bool {
     text.ends_with(['.', '!', '?', '…'])
 }
 
-/// One short line that reads like a headline: starts with a capital letter, ends with a
-/// letter or digit (no final punctuation), no list or heading marker, few small words,
-/// at most one number, and no indentation (indented short lines are wire-copy tables).
+/// One short line that reads like a headline: starts with a capital letter, names
+/// someone or somewhere (another capitalised word), ends with a letter or digit (no
+/// final punctuation), has no list or heading marker, under a third small words, at
+/// most one number and one comma (more make a list), and no indentation (indented
+/// short lines are wire-copy tables).
 fn is_headline_shaped(line: &str) -> bool {
     if line.starts_with([' ', '\t']) {
         return false;
@@ -234,20 +261,32 @@ fn is_headline_shaped(line: &str) -> bool {
     if line.contains(':') || line.contains(" - ") || line.contains(" — ") {
         return false;
     }
-    let small = words
-        .iter()
-        .filter(|w| {
-            let w = w
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase();
-            STOP_WORDS.contains(&w.as_str())
-        })
-        .count();
+    // All-capital text (old wire and magazine copy) breaks its sentences over lines.
+    if !line.chars().any(char::is_lowercase) {
+        return false;
+    }
+    let is_small = |word: &str| {
+        let word = word
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        STOP_WORDS.contains(&word.as_str())
+    };
+    // A line ending on "the" or "for" is a sentence broken over lines.
+    if words.last().is_some_and(|w| is_small(w)) {
+        return false;
+    }
+    let small = words.iter().filter(|w| is_small(w)).count();
     let numbers = words
         .iter()
         .filter(|w| w.chars().any(|c| c.is_ascii_digit()))
         .count();
-    small * 10 <= words.len() * 4 && numbers <= 1
+    // Headlines name someone or somewhere: a capital beyond the first word.
+    let names = words[1..]
+        .iter()
+        .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
+        .count();
+    let commas = line.matches(',').count();
+    small * 3 < words.len() && numbers <= 1 && names >= 1 && commas <= 1
 }
 
 #[cfg(test)]
@@ -291,6 +330,18 @@ mod tests {
     }
 
     #[test]
+    fn debris_lines_between_single_spaced_paragraphs_are_dropped() {
+        let body = format!("{PARA_A}\nAdvertisement\nRead more\n{PARA_B}\n");
+        assert_eq!(dropped_lines(&body), vec!["Advertisement", "Read more"]);
+    }
+
+    #[test]
+    fn wrapped_wire_copy_ending_on_a_debris_word_stays() {
+        let body = "    Net profit rose to 1.20 dlrs a\nshare.\n    The company said it\nwill advertise more, and spend on\nadvertising.\n    Readers can\nclick here to\nsubscribe.\n";
+        assert_eq!(dropped_lines(body), Vec::<String>::new());
+    }
+
+    #[test]
     fn a_lone_related_headline_between_paragraphs_is_dropped() {
         let headline = "Blinken says Rafah offensive risks further isolating Israel globally";
         let body = format!("{PARA_A}\n\n{headline}\n\n{PARA_B}\n\n200 characters\n");
@@ -323,6 +374,13 @@ mod tests {
             "Share prices in Tel Aviv fell sharply on Monday.",
             // Prose without final punctuation but full of small words.
             "The talks will go on as long as there is a chance of a deal",
+            "A sad day for Robbie and his fans",
+            // A subheading that names no one, and a list of names.
+            "Growing concern over aid deliveries",
+            "Barcelona, Bayern Munich, Porto, Real Madrid, Werder Bremen",
+            // Sentences broken over paragraphs.
+            "SPORTING EVENTS FIND IRISHMEN IN THEIR ELEMENT, HERE",
+            "Reluctantly, Egypt's leader boarded a plane and headed across the",
             // A wire-copy table line.
             "    Shr 1.20 dlrs vs 1.10 dlrs",
             "Net profit 5.3 mln vs 4.2 mln dlrs",

@@ -45,7 +45,8 @@ const DATE_FORMATS: &[&str] = &[
 
 /// Reads a publication date written in any of the usual forms: RFC 3339, RFC 2822,
 /// `2017/2/7`, `2016/12/30 7:11`, `26-FEB-1987 15:01:01.79`, `March 25, 2024`,
-/// `25 March 2024`. A time zone, when given, is dropped: the outlet's local time is kept.
+/// `25 March 2024`, Unix timestamps. A time zone, when given, is dropped: the outlet's
+/// local time is kept.
 pub fn parse_date(raw: &str) -> Option<NaiveDateTime> {
     let text = raw.split_whitespace().collect::<Vec<_>>().join(" ");
     if text.is_empty() {
@@ -56,6 +57,9 @@ pub fn parse_date(raw: &str) -> Option<NaiveDateTime> {
     }
     if let Ok(dt) = DateTime::parse_from_rfc2822(&text) {
         return Some(dt.naive_local());
+    }
+    if let Some(dt) = unix_timestamp(&text) {
+        return Some(dt);
     }
     let text = text.trim_end_matches([' ', 'Z']);
     let text = strip_zone_suffix(text);
@@ -76,6 +80,21 @@ pub fn parse_date(raw: &str) -> Option<NaiveDateTime> {
         .iter()
         .find_map(|format| NaiveDate::parse_from_str(day, format).ok())
         .map(|date| date.and_time(NaiveTime::MIN))
+}
+
+/// A Unix timestamp as scraped data often gives it: 10 digits of seconds or 13 of
+/// milliseconds (UTC). Shorter numbers are left to the date formats (`20240325`).
+fn unix_timestamp(text: &str) -> Option<NaiveDateTime> {
+    if !text.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let number: i64 = text.parse().ok()?;
+    let seconds = match text.len() {
+        10 => number,
+        13 => number / 1000,
+        _ => return None,
+    };
+    DateTime::from_timestamp(seconds, 0).map(|dt| dt.naive_utc())
 }
 
 /// Drops a trailing zone name or numeric offset ("GMT", "EST", "+0100") that the
@@ -216,6 +235,14 @@ mod tests {
 
     fn day(raw: &str) -> Option<String> {
         parse_date(raw).map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+    }
+
+    #[test]
+    fn reads_unix_timestamps_in_seconds_and_milliseconds() {
+        assert_eq!(day("1711375200").as_deref(), Some("2024-03-25 14:00"));
+        assert_eq!(day("1711375200000").as_deref(), Some("2024-03-25 14:00"));
+        assert_eq!(day("20240325").as_deref(), Some("2024-03-25 00:00"));
+        assert_eq!(day("123456"), None);
     }
 
     #[test]

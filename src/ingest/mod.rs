@@ -349,42 +349,24 @@ pub fn read_file(file: &SourceFile, options: &ReadOptions) -> FileRead {
         out.failure = Some(origin.problem(reason));
         out
     };
-    let (format, gzip, raw) = if file.is_stdin() {
-        match read_stdin() {
-            Ok(bytes) => (Format::Json, is_gzip(&bytes), bytes),
-            Err(reason) => return fail(out, reason),
-        }
-    } else {
-        let Some((format, gzip)) = kind_of(&file.path) else {
-            return fail(out, "not a format newsearch reads".into());
-        };
-        if file.path.to_str().is_none() {
-            out.notes.push(origin.problem(
-                "file name is not valid UTF-8; indexed, and shown with replacement characters",
-            ));
-        }
-        match read_limited(&file.path, options.max_file_size) {
-            Ok(bytes) => (format, gzip, bytes),
-            Err(reason) => return fail(out, reason),
-        }
+    if !file.is_stdin() && file.path.to_str().is_none() {
+        out.notes.push(origin.problem(
+            "file name is not valid UTF-8; indexed, and shown with replacement characters",
+        ));
+    }
+    let Contents {
+        format,
+        bytes,
+        truncated,
+    } = match read_contents(file, options.max_file_size) {
+        Ok(contents) => contents,
+        Err(reason) => return fail(out, reason),
     };
-    let mut truncated = None;
-    let bytes = if gzip && !raw.is_empty() {
-        match gunzip(&raw, options.max_file_size) {
-            Ok(Unzipped::Whole(bytes)) => bytes,
-            Ok(Unzipped::Truncated(bytes, reason)) => {
-                if !format.is_line_based() {
-                    return fail(out, format!("gzip data is truncated ({reason})"));
-                }
-                truncated = Some(reason);
-                bytes
-            }
-            Err(reason) => return fail(out, reason),
-        }
-    } else {
-        raw
+    let decoded = match format {
+        Format::Html => decode_page(&bytes),
+        _ => decode(&bytes),
     };
-    let mut text = match decode(&bytes) {
+    let mut text = match decoded {
         Decoded::Binary => return fail(out, "binary file (contains NUL bytes)".into()),
         Decoded::Text { text, note } => {
             if let Some(note) = note {
@@ -427,6 +409,47 @@ pub fn read_file(file: &SourceFile, options: &ReadOptions) -> FileRead {
     out
 }
 
+/// A file's bytes, decompressed, and how to read them.
+struct Contents {
+    format: Format,
+    bytes: Vec<u8>,
+    /// Why gzip data ended early; only formats with one record a line keep such data.
+    truncated: Option<String>,
+}
+
+/// Reads a file (refusing one over `max_bytes`) or standard input (JSON, no limit), and
+/// un-gzips it when its name ends in `.gz` (standard input: when it starts like gzip).
+fn read_contents(file: &SourceFile, max_bytes: u64) -> Result<Contents, String> {
+    let (format, gzip, raw, limit) = if file.is_stdin() {
+        let bytes = read_stdin()?;
+        (Format::Json, is_gzip(&bytes), bytes, u64::MAX)
+    } else {
+        let (format, gzip) = kind_of(&file.path).ok_or("not a format newsearch reads")?;
+        let bytes = read_limited(&file.path, max_bytes)?;
+        (format, gzip, bytes, max_bytes)
+    };
+    if !gzip || raw.is_empty() {
+        return Ok(Contents {
+            format,
+            bytes: raw,
+            truncated: None,
+        });
+    }
+    match gunzip(&raw, limit)? {
+        Unzipped::Whole(bytes) => Ok(Contents {
+            format,
+            bytes,
+            truncated: None,
+        }),
+        Unzipped::Truncated(bytes, reason) if format.is_line_based() => Ok(Contents {
+            format,
+            bytes,
+            truncated: Some(reason),
+        }),
+        Unzipped::Truncated(_, reason) => Err(format!("gzip data is truncated ({reason})")),
+    }
+}
+
 /// Reads all of standard input.
 fn read_stdin() -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
@@ -451,7 +474,7 @@ fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
         ));
     }
     let mut bytes = Vec::with_capacity(size as usize);
-    file.take(max_bytes + 1)
+    file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
         .map_err(|e| io_reason(&e))?;
     if bytes.len() as u64 > max_bytes {
@@ -479,7 +502,7 @@ enum Unzipped {
 fn gunzip(bytes: &[u8], max_bytes: u64) -> Result<Unzipped, String> {
     let mut out = Vec::new();
     let result = MultiGzDecoder::new(bytes)
-        .take(max_bytes + 1)
+        .take(max_bytes.saturating_add(1))
         .read_to_end(&mut out);
     if out.len() as u64 > max_bytes {
         return Err(format!(
@@ -502,6 +525,45 @@ fn normalize_line_ends(text: &str) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// How far into a page its `<meta charset>` is looked for.
+const CHARSET_SNIFF_BYTES: usize = 4096;
+
+/// Decodes an HTML page: as [`decode`], except that a page that is not UTF-8 is decoded
+/// in the character set it declares (`<meta charset="shift_jis">`) when it declares one.
+fn decode_page(bytes: &[u8]) -> Decoded {
+    let plain =
+        encoding_rs::Encoding::for_bom(bytes).is_none() && std::str::from_utf8(bytes).is_err();
+    if let Some(encoding) = declared_charset(bytes).filter(|e| plain && *e != encoding_rs::UTF_8) {
+        let (text, _, had_errors) = encoding.decode(bytes);
+        let replaced = if had_errors {
+            " (invalid sequences replaced)"
+        } else {
+            ""
+        };
+        return Decoded::Text {
+            text: text.into_owned(),
+            note: Some(format!(
+                "decoded as {}, the character set the page declares{replaced}",
+                encoding.name()
+            )),
+        };
+    }
+    decode(bytes)
+}
+
+/// The character set a page's head declares (`charset=...` in a meta tag).
+fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &bytes[..bytes.len().min(CHARSET_SNIFF_BYTES)];
+    let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let start = head.find("charset=")? + "charset=".len();
+    let label: String = head[start..]
+        .trim_start_matches(['"', '\'', ' '])
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+        .collect();
+    encoding_rs::Encoding::for_label(label.as_bytes())
 }
 
 /// The outcome of decoding a file's bytes.
@@ -586,6 +648,30 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(decode(b"\x7fELF\x00\x00\x01"), Decoded::Binary);
+    }
+
+    #[test]
+    fn a_page_is_decoded_in_the_character_set_it_declares() {
+        let mut page = b"<html><head><meta charset=\"Shift_JIS\"></head><body>".to_vec();
+        let (encoded, _, _) = encoding_rs::SHIFT_JIS.encode("東京の記者");
+        page.extend_from_slice(&encoded);
+        match decode_page(&page) {
+            Decoded::Text { text, note } => {
+                assert!(text.contains("東京の記者"), "{text}");
+                assert!(note.unwrap().contains("Shift_JIS"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let utf8 =
+            "<meta http-equiv=\"Content-Type\" content=\"text/html; charset=iso-8859-1\">café";
+        assert_eq!(
+            decode_page(utf8.as_bytes()),
+            Decoded::Text {
+                text: utf8.to_string(),
+                note: None
+            },
+            "a page that is valid UTF-8 is read as UTF-8 whatever it declares"
+        );
     }
 
     #[test]
