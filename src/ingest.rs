@@ -17,7 +17,7 @@ pub const SIDECAR_SUFFIX: &str = ".meta.yaml";
 const BINARY_SNIFF_BYTES: usize = 8192;
 
 /// Metadata of a record as found in the file (front matter, side-car), not yet validated.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RecordMeta {
     pub id: Option<String>,
     pub title: Option<String>,
@@ -28,7 +28,7 @@ pub struct RecordMeta {
 }
 
 /// One article's raw material: where it came from, its metadata and its body text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Record {
     /// The path as walked, for display.
     pub path: String,
