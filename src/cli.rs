@@ -42,10 +42,12 @@ pub enum Command {
     Export(ExportArgs),
     /// Print the index's size, counts and date range
     Stats(StatsArgs),
+    /// Run a saved query and print only what is new since its last run (for cron)
+    Alert(AlertArgs),
 }
 
-/// Filters shared by `query` and `facets`.
-#[derive(Debug, Args)]
+/// Filters shared by `query`, `facets` and `alert`.
+#[derive(Clone, Debug, Default, Args)]
 pub struct FilterArgs {
     /// Only articles from this source (repeatable: any of them)
     #[arg(long, value_name = "NAME")]
@@ -127,6 +129,34 @@ pub struct IndexArgs {
     /// Indexing threads [default: the number of cores, at most 4]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub threads: Option<u64>,
+    /// When another index run holds the index, wait for it (at most SECONDS, if given:
+    /// `--wait=60`) instead of failing at once
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true, default_missing_value = "forever")]
+    pub wait: Option<WaitArg>,
+    /// Commit at least this often during a long run, so that a killed run loses little work
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub commit_interval: f64,
+}
+
+/// How long `index --wait` waits for another run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum WaitArg {
+    Forever,
+    Seconds(f64),
+}
+
+impl std::str::FromStr for WaitArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<WaitArg, String> {
+        if text == "forever" {
+            return Ok(WaitArg::Forever);
+        }
+        match text.parse::<f64>() {
+            Ok(seconds) if seconds.is_finite() && seconds >= 0.0 => Ok(WaitArg::Seconds(seconds)),
+            _ => Err(format!("{text:?} is not a number of seconds")),
+        }
+    }
 }
 
 /// Field names in JSON, JSON lines, CSV and front matter. Without them the usual names are
@@ -190,6 +220,43 @@ pub struct QueryArgs {
     #[arg(long, value_enum, default_value_t = IntervalArg::Month)]
     pub interval: IntervalArg,
     /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// How text output marks matches [default: ansi on a terminal, markdown otherwise]
+    #[arg(long, value_enum)]
+    pub highlight: Option<HighlightStyle>,
+}
+
+/// `newsearch alert NAME [QUERY]`, `alert --list`, `alert --delete NAME`.
+#[derive(Debug, Args)]
+pub struct AlertArgs {
+    /// Name of the alert (letters, digits, '.', '_' and '-')
+    #[arg(required_unless_present_any = ["list", "delete"], conflicts_with_all = ["list", "delete"])]
+    pub name: Option<String>,
+    /// The query, needed when the alert is created; given again, it replaces the saved
+    /// query and filters (the cursor stays)
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Create the alert (or move its cursor to now) without printing current matches
+    #[arg(long)]
+    pub init: bool,
+    /// List the saved alerts
+    #[arg(long, conflicts_with = "delete")]
+    pub list: bool,
+    /// Delete a saved alert and its cursor
+    #[arg(long, value_name = "NAME")]
+    pub delete: Option<String>,
+    /// At most this many passages from one article
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
+    pub per_article: u64,
+    /// Cut passages to at most this many characters around the best match
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u64).range(20..))]
+    pub snippet_chars: u64,
+    /// Result order: newest article first, or best match first
+    #[arg(long, value_enum, default_value_t = SortArg::Date)]
+    pub sort: SortArg,
+    /// Output format (`--list` takes text or json)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// How text output marks matches [default: ansi on a terminal, markdown otherwise]

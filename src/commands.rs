@@ -6,12 +6,15 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::config::{Config, DocConfig, FacetsConfig, IndexConfig, QueryConfig};
+use crate::alert::{Alert, AlertStore};
+use crate::config::{
+    AlertAction, AlertConfig, AlertRun, Config, DocConfig, FacetsConfig, IndexConfig, QueryConfig,
+};
 use crate::error::NewsearchError;
 use crate::index::{article_passages, first_passages, index_stats, load_passage, NewsIndex};
 use crate::output::{self, QueryFormat, StderrReporter};
 use crate::pipeline::run_index;
-use crate::search::{facets_of, search};
+use crate::search::{facets_of, search, SearchRequest};
 
 /// Exit status when something matched (or a run succeeded).
 pub const FOUND: u8 = 0;
@@ -29,6 +32,7 @@ pub fn run(config: Config, out: &mut impl Write) -> Result<ExitCode> {
         Config::Facets(config) => facets(&config, out),
         Config::Export(doc) => export(&doc, out),
         Config::Stats(doc) => stats(&doc, out),
+        Config::Alert(config) => alert(&config, out),
     }
 }
 
@@ -53,7 +57,7 @@ fn index(config: &IndexConfig, out: &mut impl Write) -> Result<ExitCode> {
 }
 
 fn query(config: &QueryConfig, out: &mut impl Write) -> Result<ExitCode> {
-    let index = NewsIndex::open(&config.index_dir)?;
+    let index = NewsIndex::open_reader(&config.index_dir)?;
     let results = search(&index, &config.request)?;
     output::print_results(out, &results, config.format, config.highlight, config.color)?;
     out.flush()?;
@@ -67,7 +71,7 @@ fn query(config: &QueryConfig, out: &mut impl Write) -> Result<ExitCode> {
 }
 
 fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> {
-    let index = NewsIndex::open(&config.index_dir)?;
+    let index = NewsIndex::open_reader(&config.index_dir)?;
     let searcher = index.reader()?.searcher();
     let passages = article_passages(&searcher, index.fields(), id.trim())?;
     if passages.is_empty() {
@@ -78,7 +82,7 @@ fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> 
 }
 
 fn facets(config: &FacetsConfig, out: &mut impl Write) -> Result<ExitCode> {
-    let index = NewsIndex::open(&config.doc.index_dir)?;
+    let index = NewsIndex::open_reader(&config.doc.index_dir)?;
     let (total, facets) = facets_of(
         &index,
         config.query.as_deref(),
@@ -90,7 +94,7 @@ fn facets(config: &FacetsConfig, out: &mut impl Write) -> Result<ExitCode> {
 }
 
 fn export(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
-    let index = NewsIndex::open(&config.index_dir)?;
+    let index = NewsIndex::open_reader(&config.index_dir)?;
     let searcher = index.reader()?.searcher();
     for address in first_passages(&searcher, index.fields())? {
         let first = load_passage(&searcher, index.fields(), address)?;
@@ -100,7 +104,106 @@ fn export(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
 }
 
 fn stats(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
-    let index = NewsIndex::open(&config.index_dir)?;
+    let index = NewsIndex::open_reader(&config.index_dir)?;
     output::print_stats(out, &index_stats(&index)?, config.json)?;
     Ok(ExitCode::from(FOUND))
+}
+
+fn alert(config: &AlertConfig, out: &mut impl Write) -> Result<ExitCode> {
+    match &config.action {
+        AlertAction::List { json } => {
+            let alerts = AlertStore::new(&config.index_dir).list()?;
+            output::print_alerts(out, &alerts, *json)?;
+            Ok(ExitCode::from(if alerts.is_empty() {
+                NOTHING
+            } else {
+                FOUND
+            }))
+        }
+        AlertAction::Delete(name) => {
+            if AlertStore::new(&config.index_dir).delete(name)? {
+                Ok(ExitCode::from(FOUND))
+            } else {
+                Err(NewsearchError::UnknownAlert(name.clone()).into())
+            }
+        }
+        AlertAction::Run(run) => run_alert(&config.index_dir, run, out),
+    }
+}
+
+/// Prints the alert's matches among articles added or changed since its cursor, then moves
+/// the cursor — only once the output is written, flushed and synced.
+fn run_alert(
+    index_dir: &std::path::Path,
+    run: &AlertRun,
+    out: &mut impl Write,
+) -> Result<ExitCode> {
+    let index = NewsIndex::open_reader(index_dir)?;
+    let upto = index.generation();
+    let store = AlertStore::new(index.dir());
+    let _lock = store.lock(&run.name)?;
+    let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    let mut alert = match (store.load(&run.name)?, &run.definition) {
+        (Some(mut alert), Some(definition)) => {
+            if alert.definition != *definition {
+                eprintln!(
+                    "newsearch: alert {:?} now runs {:?} (was {:?}); its cursor stays",
+                    run.name, definition.query, alert.definition.query
+                );
+                alert.definition = definition.clone();
+            }
+            alert
+        }
+        (Some(alert), None) => alert,
+        (None, Some(definition)) => Alert {
+            name: run.name.clone(),
+            definition: definition.clone(),
+            cursor: 0,
+            created: now.clone(),
+            last_run: None,
+            last_reported: 0,
+        },
+        (None, None) => return Err(NewsearchError::UnknownAlert(run.name.clone()).into()),
+    };
+    if run.init {
+        alert.cursor = upto;
+        alert.last_run = Some(now);
+        alert.last_reported = 0;
+        store.save(&alert)?;
+        return Ok(ExitCode::from(NOTHING));
+    }
+    let mut filters = alert.definition.filters.resolve(run.today)?;
+    filters.changed = Some((alert.cursor, upto));
+    let request = SearchRequest {
+        query: alert.definition.query.clone(),
+        limit: usize::MAX,
+        offset: 0,
+        per_article: run.per_article,
+        snippet_chars: run.snippet_chars,
+        filters,
+        sort: run.sort,
+        facets: None,
+    };
+    let results = search(&index, &request)?;
+    if !results.hits.is_empty() {
+        let written = output::print_results(out, &results, run.format, run.highlight, run.color)
+            .and_then(|()| out.flush())
+            .and_then(|()| output::sync_stdout());
+        if let Err(error) = written {
+            return Err(NewsearchError::AlertNotDelivered {
+                name: run.name.clone(),
+                reason: error.to_string(),
+            }
+            .into());
+        }
+    }
+    alert.cursor = upto;
+    alert.last_run = Some(now);
+    alert.last_reported = results.total_articles;
+    store.save(&alert)?;
+    Ok(ExitCode::from(if results.hits.is_empty() {
+        NOTHING
+    } else {
+        FOUND
+    }))
 }

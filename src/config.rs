@@ -3,9 +3,11 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{bail, Result};
 use chrono::{Local, NaiveDate};
+use serde::{Deserialize, Serialize};
 
 use crate::cli::{self, Cli, Command, FieldArgs, FilterArgs};
 use crate::ingest::FieldNames;
@@ -34,6 +36,11 @@ pub struct IndexConfig {
     /// Draw a progress bar (stderr is a terminal and not --quiet).
     pub progress: bool,
     pub quiet: bool,
+    /// Wait for another run holding the index: not at all (`None`), for at most the
+    /// given time, or as long as it takes (`Some(None)`).
+    pub wait: Option<Option<Duration>>,
+    /// Longest time between commits of one run.
+    pub commit_interval: Duration,
 }
 
 /// Settings of a query.
@@ -63,6 +70,46 @@ pub struct FacetsConfig {
     pub request: FacetRequest,
 }
 
+/// A saved query as the user defines it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertDefinition {
+    pub query: String,
+    #[serde(default, skip_serializing_if = "FilterSpec::is_empty")]
+    pub filters: FilterSpec,
+}
+
+/// Settings of one run of an alert.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertRun {
+    pub name: String,
+    /// The definition given on the command line (required to create the alert).
+    pub definition: Option<AlertDefinition>,
+    pub init: bool,
+    pub per_article: usize,
+    pub snippet_chars: usize,
+    pub sort: Sort,
+    pub format: QueryFormat,
+    pub highlight: Highlight,
+    pub color: bool,
+    /// For relative dates in the saved filters.
+    pub today: NaiveDate,
+}
+
+/// What `alert` is asked to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AlertAction {
+    Run(AlertRun),
+    List { json: bool },
+    Delete(String),
+}
+
+/// Settings of `alert`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertConfig {
+    pub index_dir: PathBuf,
+    pub action: AlertAction,
+}
+
 /// What to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Config {
@@ -72,6 +119,7 @@ pub enum Config {
     Facets(FacetsConfig),
     Export(DocConfig),
     Stats(DocConfig),
+    Alert(AlertConfig),
 }
 
 /// Facts about the environment that settings depend on.
@@ -125,16 +173,21 @@ impl Config {
                 threads: args.threads.map_or_else(default_threads, |t| t as usize),
                 progress: terminal.stderr_is_terminal && !quiet,
                 quiet,
+                wait: args.wait.map(|wait| match wait {
+                    cli::WaitArg::Forever => None,
+                    cli::WaitArg::Seconds(s) => Some(Duration::from_secs_f64(s)),
+                }),
+                commit_interval: Duration::try_from_secs_f64(args.commit_interval).map_err(
+                    |_| {
+                        anyhow::anyhow!(
+                            "--commit-interval {} is not a number of seconds",
+                            args.commit_interval
+                        )
+                    },
+                )?,
             }),
             Command::Query(args) => {
-                let highlight = match args.highlight {
-                    Some(cli::HighlightStyle::Ansi) => Highlight::Ansi,
-                    Some(cli::HighlightStyle::Markdown) => Highlight::Markdown,
-                    Some(cli::HighlightStyle::Html) => Highlight::Html,
-                    Some(cli::HighlightStyle::None) => Highlight::None,
-                    None if color => Highlight::Ansi,
-                    None => Highlight::Markdown,
-                };
+                let highlight = highlight(args.highlight, color);
                 Config::Query(QueryConfig {
                     index_dir,
                     request: SearchRequest {
@@ -144,20 +197,13 @@ impl Config {
                         per_article: args.per_article as usize,
                         snippet_chars: args.snippet_chars as usize,
                         filters: filters(args.filters, today)?,
-                        sort: match args.sort {
-                            cli::SortArg::Relevance => Sort::Relevance,
-                            cli::SortArg::Date => Sort::Date,
-                        },
+                        sort: sort(args.sort),
                         facets: args.facets.then_some(FacetRequest {
                             top: args.top,
                             interval: interval(args.interval),
                         }),
                     },
-                    format: match args.format {
-                        cli::Format::Text => QueryFormat::Text,
-                        cli::Format::Json => QueryFormat::Json,
-                        cli::Format::Jsonl => QueryFormat::Jsonl,
-                    },
+                    format: query_format(args.format),
                     highlight,
                     color,
                 })
@@ -177,6 +223,10 @@ impl Config {
             }),
             Command::Export(_) => Config::Export(doc(true)),
             Command::Stats(args) => Config::Stats(doc(args.format == cli::DocFormat::Json)),
+            Command::Alert(args) => Config::Alert(AlertConfig {
+                index_dir,
+                action: alert_action(args, color, today)?,
+            }),
         })
     }
 }
@@ -186,27 +236,129 @@ pub fn local_today() -> NaiveDate {
     Local::now().date_naive()
 }
 
+/// The filters as typed (dates not yet resolved), as an alert saves them: relative dates
+/// such as `7d` are resolved again on every run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FilterSpec {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions_date: Vec<String>,
+}
+
+impl From<FilterArgs> for FilterSpec {
+    fn from(args: FilterArgs) -> FilterSpec {
+        FilterSpec {
+            source: args.source,
+            from: args.from,
+            to: args.to,
+            mentions_date: args.mentions_date,
+        }
+    }
+}
+
+impl FilterSpec {
+    pub fn is_empty(&self) -> bool {
+        *self == FilterSpec::default()
+    }
+
+    /// The filters, with dates read and relative ones counted back from `today`.
+    pub fn resolve(&self, today: NaiveDate) -> Result<Filters> {
+        let from = self
+            .from
+            .as_deref()
+            .map(|v| parse_period(v, today))
+            .transpose()?
+            .and_then(|p| p.from);
+        let to = self
+            .to
+            .as_deref()
+            .map(|v| parse_period(v, today))
+            .transpose()?
+            .and_then(|p| p.to);
+        let mentions = self
+            .mentions_date
+            .iter()
+            .map(|v| parse_period(v, today))
+            .collect::<Result<Vec<DayRange>, _>>()?;
+        Ok(Filters {
+            sources: self.source.clone(),
+            published: DayRange { from, to },
+            mentions,
+            changed: None,
+        })
+    }
+}
+
 fn filters(args: FilterArgs, today: NaiveDate) -> Result<Filters> {
-    let from = args
-        .from
-        .map(|v| parse_period(&v, today))
-        .transpose()?
-        .and_then(|p| p.from);
-    let to = args
-        .to
-        .map(|v| parse_period(&v, today))
-        .transpose()?
-        .and_then(|p| p.to);
-    let mentions = args
-        .mentions_date
-        .iter()
-        .map(|v| parse_period(v, today))
-        .collect::<Result<Vec<DayRange>, _>>()?;
-    Ok(Filters {
-        sources: args.source,
-        published: DayRange { from, to },
-        mentions,
-    })
+    FilterSpec::from(args).resolve(today)
+}
+
+fn alert_action(args: cli::AlertArgs, color: bool, today: NaiveDate) -> Result<AlertAction> {
+    if args.list {
+        return Ok(AlertAction::List {
+            json: args.format != cli::Format::Text,
+        });
+    }
+    if let Some(name) = args.delete {
+        return Ok(AlertAction::Delete(name));
+    }
+    let Some(name) = args.name else {
+        bail!("name the alert: `newsearch alert NAME QUERY`");
+    };
+    let filters = FilterSpec::from(args.filters);
+    // Malformed dates are reported now, before anything is saved.
+    filters.resolve(today)?;
+    let definition = match args.query {
+        Some(query) => Some(AlertDefinition { query, filters }),
+        None if !filters.is_empty() => {
+            bail!("give the query too when changing the filters of alert {name:?}")
+        }
+        None => None,
+    };
+    Ok(AlertAction::Run(AlertRun {
+        name,
+        definition,
+        init: args.init,
+        per_article: args.per_article as usize,
+        snippet_chars: args.snippet_chars as usize,
+        sort: sort(args.sort),
+        format: query_format(args.format),
+        highlight: highlight(args.highlight, color),
+        color,
+        today,
+    }))
+}
+
+fn highlight(style: Option<cli::HighlightStyle>, color: bool) -> Highlight {
+    match style {
+        Some(cli::HighlightStyle::Ansi) => Highlight::Ansi,
+        Some(cli::HighlightStyle::Markdown) => Highlight::Markdown,
+        Some(cli::HighlightStyle::Html) => Highlight::Html,
+        Some(cli::HighlightStyle::None) => Highlight::None,
+        None if color => Highlight::Ansi,
+        None => Highlight::Markdown,
+    }
+}
+
+fn query_format(format: cli::Format) -> QueryFormat {
+    match format {
+        cli::Format::Text => QueryFormat::Text,
+        cli::Format::Json => QueryFormat::Json,
+        cli::Format::Jsonl => QueryFormat::Jsonl,
+    }
+}
+
+fn sort(arg: cli::SortArg) -> Sort {
+    match arg {
+        cli::SortArg::Relevance => Sort::Relevance,
+        cli::SortArg::Date => Sort::Date,
+    }
 }
 
 fn field_names(args: FieldArgs) -> FieldNames {

@@ -20,10 +20,16 @@ use tantivy::{
 use crate::error::NewsearchError;
 use crate::extract::dates::{Granularity, MentionedDate};
 use crate::extract::{Article, ArticleId};
+use crate::manifest::CommitInfo;
 use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
 
 /// File beside tantivy's own that records which newsearch schema wrote the index.
 const VERSION_FILE: &str = "newsearch.json";
+/// File locked for the whole of an index run, so that two runs never interleave.
+const LOCK_FILE: &str = "newsearch.lock";
+/// How often opening a reader is retried when a concurrent commit removed a segment
+/// file between reading `meta.json` and opening the segment.
+const OPEN_ATTEMPTS: u32 = 8;
 
 #[derive(Serialize, Deserialize)]
 struct VersionStamp {
@@ -36,6 +42,8 @@ pub struct NewsIndex {
     index: Index,
     fields: Fields,
     dir: PathBuf,
+    reader: Option<IndexReader>,
+    commit: CommitInfo,
 }
 
 impl NewsIndex {
@@ -61,6 +69,8 @@ impl NewsIndex {
             index,
             fields,
             dir: dir.to_path_buf(),
+            reader: None,
+            commit: CommitInfo::default(),
         })
     }
 
@@ -88,6 +98,8 @@ impl NewsIndex {
             index,
             fields,
             dir: dir.to_path_buf(),
+            reader: None,
+            commit: CommitInfo::default(),
         })
     }
 
@@ -103,13 +115,63 @@ impl NewsIndex {
         &self.index
     }
 
+    /// Opens an existing index for reading and a reader on its last commit, retrying when
+    /// an index run commits (and removes old segment files) in the middle of the opening.
+    /// The reader is kept: [`NewsIndex::reader`] hands out the same commit afterwards.
+    pub fn open_reader(dir: &Path) -> Result<NewsIndex> {
+        let mut attempt = 1;
+        loop {
+            let opened = NewsIndex::open(dir).and_then(|mut index| {
+                // The commit's payload is read before the reader opens, so the reader sees
+                // that commit or a later one, never an earlier one.
+                index.commit = index.commit_info()?;
+                index.reader = Some(index.new_reader()?);
+                Ok(index)
+            });
+            match opened {
+                Ok(index) => return Ok(index),
+                Err(error) if error.downcast_ref::<NewsearchError>().is_some() => {
+                    return Err(error)
+                }
+                Err(error) if attempt >= OPEN_ATTEMPTS => return Err(error),
+                Err(_) => {
+                    std::thread::sleep(std::time::Duration::from_millis(25 << attempt.min(4)));
+                    attempt += 1;
+                }
+            }
+        }
+    }
+
     /// A reader on the last commit (this process reloads by hand, never in the background).
     pub fn reader(&self) -> Result<IndexReader> {
+        match &self.reader {
+            Some(reader) => Ok(reader.clone()),
+            None => self.new_reader(),
+        }
+    }
+
+    fn new_reader(&self) -> Result<IndexReader> {
         self.index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .with_context(|| format!("reading the index at {}", self.dir.display()))
+    }
+
+    /// The commit generation read when the index was opened for reading: the reader's
+    /// commit is this one or a later one.
+    pub fn generation(&self) -> u64 {
+        self.commit.generation
+    }
+
+    /// What the last commit's payload says (its generation and manifest).
+    pub fn commit_info(&self) -> Result<CommitInfo> {
+        let metas = self
+            .index
+            .load_metas()
+            .with_context(|| format!("reading the index at {}", self.dir.display()))?;
+        CommitInfo::parse(metas.payload.as_deref())
+            .with_context(|| format!("the index at {} has a foreign commit", self.dir.display()))
     }
 
     /// Takes the writer lock. Fails at once with [`NewsearchError::Locked`] when another
@@ -156,12 +218,14 @@ pub struct NewsWriter {
 }
 
 impl NewsWriter {
-    /// Replaces every passage of the article (if it was indexed before) with its new ones.
-    pub fn upsert(&mut self, article: &Article) -> Result<()> {
+    /// Replaces every passage of the article (if it was indexed before) with its new ones,
+    /// marked with generation `seq`.
+    pub fn upsert(&mut self, article: &Article, seq: u64) -> Result<()> {
         self.delete(article.id);
         for (index, passage) in article.passages.iter().enumerate() {
-            self.writer
-                .add_document(passage_document(&self.fields, article, index, passage))?;
+            let mut doc = passage_document(&self.fields, article, index, passage);
+            doc.add_u64(self.fields.seq, seq);
+            self.writer.add_document(doc)?;
         }
         Ok(())
     }
@@ -178,13 +242,74 @@ impl NewsWriter {
         Ok(())
     }
 
-    /// Commits everything written so far and waits for merges to finish.
-    pub fn commit(mut self) -> Result<()> {
-        self.writer.commit().context("committing the index")?;
+    /// Commits everything written so far, with `payload` recorded in the commit.
+    pub fn commit(&mut self, payload: &str) -> Result<()> {
+        let mut prepared = self
+            .writer
+            .prepare_commit()
+            .context("committing the index")?;
+        prepared.set_payload(payload);
+        prepared.commit().context("committing the index")?;
+        Ok(())
+    }
+
+    /// Waits for background merges to finish and releases the writer.
+    pub fn finish(self) -> Result<()> {
         self.writer
             .wait_merging_threads()
-            .context("finishing index merges")?;
-        Ok(())
+            .context("finishing index merges")
+    }
+}
+
+/// The lock of an index run, held until dropped. Queries never take it.
+#[derive(Debug)]
+pub struct IndexLock {
+    _file: fs::File,
+}
+
+impl IndexLock {
+    /// Takes the lock of the index at `dir` (creating the folder). Without `wait`, fails at
+    /// once with [`NewsearchError::Locked`] when another run holds it; with `wait`, waits
+    /// for it — for at most the given time, or for as long as it takes.
+    pub fn acquire(
+        dir: &Path,
+        wait: Option<Option<std::time::Duration>>,
+        on_wait: impl FnOnce(),
+    ) -> Result<IndexLock> {
+        fs::create_dir_all(dir)
+            .with_context(|| format!("creating the index folder {}", dir.display()))?;
+        let path = dir.join(LOCK_FILE);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("opening the lock file {}", path.display()))?;
+        let started = std::time::Instant::now();
+        let mut on_wait = Some(on_wait);
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(IndexLock { _file: file }),
+                Err(fs::TryLockError::WouldBlock) => {}
+                Err(fs::TryLockError::Error(error)) => {
+                    return Err(error).with_context(|| format!("locking {}", path.display()))
+                }
+            }
+            let Some(limit) = wait else {
+                return Err(NewsearchError::Locked(dir.to_path_buf()).into());
+            };
+            if limit.is_some_and(|limit| started.elapsed() >= limit) {
+                return Err(NewsearchError::LockTimeout {
+                    path: dir.to_path_buf(),
+                    seconds: started.elapsed().as_secs_f64(),
+                }
+                .into());
+            }
+            if let Some(tell) = on_wait.take() {
+                tell();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
     }
 }
 

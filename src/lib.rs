@@ -4,6 +4,7 @@
 //! and `cli → config → search → output` for queries. Only `output` writes results; only
 //! `ingest` and `index` touch the file system.
 
+pub mod alert;
 pub mod cli;
 pub mod commands;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod index;
 pub mod ingest;
+pub mod manifest;
 pub mod output;
 pub mod pipeline;
 pub mod schema;

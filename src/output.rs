@@ -10,6 +10,7 @@ use chrono::NaiveDateTime;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
+use crate::alert::Alert;
 use crate::index::{IndexStats, StoredPassage};
 use crate::ingest::Problem;
 use crate::pipeline::{IndexSummary, Reporter};
@@ -371,11 +372,14 @@ pub fn print_summary(out: &mut impl Write, summary: &IndexSummary, json: bool) -
     }
     writeln!(
         out,
-        "indexed {} files in {:.1} s: {} added, {} updated, {} skipped, {} warnings; the index holds {} articles in {} passages",
+        "walked {} files, read {} in {:.1} s: {} articles added, {} updated, {} removed, {} unchanged, {} skipped, {} warnings; the index holds {} articles in {} passages",
         summary.files,
+        summary.read,
         summary.elapsed_ms as f64 / 1000.0,
         summary.added,
         summary.updated,
+        summary.removed,
+        summary.unchanged,
         summary.skipped,
         summary.warnings,
         summary.articles,
@@ -487,6 +491,58 @@ pub fn print_article(
 }
 
 /// Prints index statistics as text or JSON.
+/// Prints the saved alerts: as JSON (`{"schema_version", "alerts": [...]}`) or one a line.
+pub fn print_alerts(out: &mut impl Write, alerts: &[Alert], json: bool) -> io::Result<()> {
+    if json {
+        #[derive(Serialize)]
+        struct AlertsJson<'a> {
+            schema_version: u32,
+            alerts: &'a [Alert],
+        }
+        let document = AlertsJson {
+            schema_version: SCHEMA_VERSION,
+            alerts,
+        };
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        return writeln!(out);
+    }
+    for alert in alerts {
+        let filters = serde_json::to_string(&alert.definition.filters).unwrap_or_default();
+        writeln!(
+            out,
+            "{}\t{:?}{}\tcursor {}\tlast run {}",
+            sanitize(&alert.name),
+            sanitize(&alert.definition.query),
+            if alert.definition.filters.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", sanitize(&filters))
+            },
+            alert.cursor,
+            alert.last_run.as_deref().unwrap_or("never"),
+        )?;
+    }
+    Ok(())
+}
+
+/// Makes sure what was written to stdout reached its file (a full disk shows here); a pipe
+/// or terminal cannot be synced, and needs not be.
+pub fn sync_stdout() -> io::Result<()> {
+    use std::os::fd::AsFd;
+    let fd = io::stdout().as_fd().try_clone_to_owned()?;
+    match std::fs::File::from(fd).sync_all() {
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported
+            ) =>
+        {
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 pub fn print_stats(out: &mut impl Write, stats: &IndexStats, json: bool) -> io::Result<()> {
     if json {
         serde_json::to_writer_pretty(&mut *out, stats)?;
@@ -539,6 +595,14 @@ impl Reporter for StderrReporter {
             "newsearch: warning: {}: {}",
             sanitize(&problem.path),
             sanitize(&problem.reason)
+        );
+        self.bar.suspend(|| eprintln!("{line}"));
+    }
+
+    fn waiting(&self, index: &std::path::Path) {
+        let line = format!(
+            "newsearch: another index run holds {}; waiting for it",
+            sanitize(&index.display().to_string())
         );
         self.bar.suspend(|| eprintln!("{line}"));
     }

@@ -17,7 +17,7 @@ use tantivy::Index;
 
 /// Bumped whenever the fields, their options or the analyzers change in a way that makes
 /// an existing index unreadable or its answers wrong. Stored beside the index.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Name of the analyzer used for prose (title and body): case and accent folding plus
 /// English stemming, identical at index and query time.
@@ -59,6 +59,9 @@ pub struct Fields {
     pub mentioned: Field,
     /// The mentioned dates with the words they were read from, as JSON (first passage only).
     pub mentions: Field,
+    /// The index generation (commit number) in which the article was added or last
+    /// changed; alerts report what is newer than their cursor.
+    pub seq: Field,
     /// Article-level hierarchical facets: `/date/2024/03/25` (or `/date/unknown`),
     /// `/mentioned/2024/03/26`, `/mentioned/2023/10`, `/source/Reuters`.
     pub facets: Field,
@@ -94,6 +97,7 @@ impl Fields {
             date_source: builder.add_text_field("date_source", STORED),
             mentioned: builder.add_date_field("mentioned", INDEXED | FAST),
             mentions: builder.add_text_field("mentions", STORED),
+            seq: builder.add_u64_field("seq", INDEXED | FAST | STORED),
             facets: builder.add_facet_field("facets", FacetOptions::default()),
         };
         (builder.build(), fields)

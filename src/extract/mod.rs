@@ -107,6 +107,15 @@ pub struct ExtractNotes {
     pub boilerplate_lines: usize,
 }
 
+/// The id of a record's article: from the id its metadata gives, else from its identity
+/// (canonical path, plus record number inside a multi-article file).
+pub fn article_id(record: &Record) -> ArticleId {
+    match &record.meta.id {
+        Some(id) => ArticleId::from_seed(&format!("id:{id}")),
+        None => ArticleId::from_seed(&record.identity),
+    }
+}
+
 /// Builds the article for one record.
 pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejection> {
     let mut notes = ExtractNotes::default();
@@ -151,10 +160,6 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
     } else {
         body_passages
     };
-    let identity = match &record.meta.id {
-        Some(id) => format!("id:{id}"),
-        None => record.identity.clone(),
-    };
     let clean = |value: &Option<String>| {
         value
             .as_deref()
@@ -162,7 +167,7 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
             .filter(|v| !v.is_empty())
     };
     let article = Article {
-        id: ArticleId::from_seed(&identity),
+        id: article_id(record),
         path: record.path.clone(),
         record: record.record,
         title,

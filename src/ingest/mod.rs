@@ -37,7 +37,7 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 100_000_000;
 
 /// Metadata of a record as found in the file (fields, front matter, side-car, page
 /// metadata), not yet validated.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct RecordMeta {
     pub id: Option<String>,
     pub title: Option<String>,
@@ -48,7 +48,7 @@ pub struct RecordMeta {
 }
 
 /// One article's raw material: where it came from, its metadata and its body text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Record {
     /// The path as walked, for display.
     pub path: String,

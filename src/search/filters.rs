@@ -33,6 +33,9 @@ pub struct Filters {
     pub published: DayRange,
     /// Mentions a day in each of these periods.
     pub mentions: Vec<DayRange>,
+    /// Added or changed in a generation after the first number, up to the second
+    /// (inclusive): what an alert has not reported yet.
+    pub changed: Option<(u64, u64)>,
 }
 
 /// A date value the user typed that could not be read.
@@ -130,6 +133,15 @@ pub fn apply(query: Box<dyn Query>, fields: &Fields, filters: &Filters) -> Box<d
     }
     for period in &filters.mentions {
         clauses.push((Occur::Must, date_range(fields.mentioned, *period)));
+    }
+    if let Some((after, upto)) = filters.changed {
+        clauses.push((
+            Occur::Must,
+            Box::new(RangeQuery::new(
+                Bound::Excluded(Term::from_field_u64(fields.seq, after)),
+                Bound::Included(Term::from_field_u64(fields.seq, upto)),
+            )),
+        ));
     }
     if clauses.len() == 1 {
         return clauses.pop().expect("one clause").1;

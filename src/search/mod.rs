@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use anyhow::Result;
 use chrono::NaiveDateTime;
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::columnar::DateTime as ColumnDateTime;
 use tantivy::query::{
@@ -122,7 +122,12 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
     let (compiled, matchers) = compile_query(&searcher, fields, &mut analyzer, &request.query)?;
     let filtered = filters::apply(compiled, fields, &request.filters);
 
-    let need = request.offset + request.limit;
+    // `usize::MAX` asks for every match (alerts): as many as the query counts.
+    let need = if request.limit == usize::MAX {
+        searcher.search(filtered.as_ref(), &Count)?
+    } else {
+        request.offset.saturating_add(request.limit)
+    };
     let Ranked {
         passages: ranked,
         articles,

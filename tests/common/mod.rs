@@ -47,6 +47,18 @@ impl TestEnv {
         cmd
     }
 
+    /// The same command as [`TestEnv::cmd`], as a plain process (to spawn it or to wire
+    /// its output somewhere).
+    pub fn process(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsearch"));
+        cmd.env_remove("NO_COLOR")
+            .env_remove("NEWSEARCH_INDEX")
+            .arg("--index")
+            .arg(self.index_dir())
+            .args(args);
+        cmd
+    }
+
     /// Indexes a path and returns the JSON summary; the run must succeed.
     pub fn index(&self, path: &Path) -> Value {
         let output = self.cmd(&["index", "--json"]).arg(path).output().unwrap();
