@@ -159,32 +159,33 @@ impl std::str::FromStr for WaitArg {
     }
 }
 
+const FIELDS_HEADING: &str = "Field names (JSON, CSV, front matter)";
+
 /// Field names in JSON, JSON lines, CSV and front matter. Without them the usual names are
 /// looked for, ignoring case and punctuation (title/headline, text/body/content/article,
 /// date/published/pubDate/datePublished, source/outlet/site/publisher, url/link, author/byline).
 #[derive(Debug, Args)]
-#[command(next_help_heading = "Field names (JSON, CSV, front matter)")]
 pub struct FieldArgs {
     /// Field holding the article text
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = FIELDS_HEADING)]
     pub text_field: Option<String>,
     /// Field holding the title
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = FIELDS_HEADING)]
     pub title_field: Option<String>,
     /// Field holding the publication date
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = FIELDS_HEADING)]
     pub date_field: Option<String>,
     /// Field holding a stable article id (re-indexing a record with the same id replaces it)
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = FIELDS_HEADING)]
     pub id_field: Option<String>,
     /// Field holding the source or outlet [default: the host of the URL when none is found]
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = FIELDS_HEADING)]
     pub source_field: Option<String>,
     /// Field holding the article's URL
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = FIELDS_HEADING)]
     pub url_field: Option<String>,
     /// Field holding the author
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", help_heading = FIELDS_HEADING)]
     pub author_field: Option<String>,
 }
 
