@@ -59,10 +59,10 @@ pub struct Stamp {
 
 impl Stamp {
     /// The stamp of `path` (following links); `None` when it cannot be read.
-    pub fn of(path: &Path, sidecar: &Path) -> Option<Stamp> {
+    pub fn of(path: &Path, sidecar: Option<&Path>) -> Option<Stamp> {
         let meta = fs::metadata(path).ok()?;
-        let sidecar = fs::metadata(sidecar)
-            .ok()
+        let sidecar = sidecar
+            .and_then(|s| fs::metadata(s).ok())
             .map(|m| (m.len(), nanos(m.modified().ok())));
         Some(Stamp {
             size: meta.len(),

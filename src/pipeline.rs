@@ -25,6 +25,10 @@ use crate::manifest::{
 };
 use crate::schema::SCHEMA_VERSION;
 
+/// The manifest entry of articles piped in on standard input: it only grows (a walk never
+/// removes them), so that piping an article again finds it unchanged.
+const STDIN_KEY: &str = "<stdin>";
+
 /// Files read and extracted together before their articles are written.
 const BATCH_FILES: usize = 256;
 
@@ -131,8 +135,23 @@ pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexS
         .files
         .into_par_iter()
         .map(|file| {
-            let key = file_key(&file.path);
-            let stamp = Stamp::of(&file.path, &sidecar_of(&file.path));
+            let key = if file.is_stdin() {
+                STDIN_KEY.to_string()
+            } else {
+                file_key(&file.path)
+            };
+            let sidecar = sidecar_of(&file.path);
+            // A file given by itself was not listed with its folder: look its side-car up.
+            let has_sidecar = if config.paths.contains(&file.path) {
+                sidecar.exists()
+            } else {
+                walked.sidecars.contains(&sidecar)
+            };
+            let stamp = if file.is_stdin() {
+                None
+            } else {
+                Stamp::of(&file.path, has_sidecar.then_some(sidecar.as_path()))
+            };
             (file, key, stamp)
         })
         .collect();
@@ -149,7 +168,12 @@ pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexS
             _ => changed.push(Changed { file, key, stamp }),
         }
     }
-    let roots: Vec<PathBuf> = config.paths.iter().map(|p| absolute(p)).collect();
+    let roots: Vec<PathBuf> = config
+        .paths
+        .iter()
+        .filter(|p| !ingest::is_stdin(p))
+        .map(|p| absolute(p))
+        .collect();
     let gone: Vec<String> = run
         .manifest
         .files
@@ -472,6 +496,16 @@ impl<'a> Run<'a> {
                 RecordOutcome::Rejected(problem) => self.warn(&problem, true),
             }
         }
+        let stdin = changed.file.is_stdin();
+        if stdin {
+            // Articles piped in earlier stay, whether or not this batch repeats them.
+            let piped: HashSet<u64> = unique_ids(&entry);
+            if let Some(old) = &old {
+                entry
+                    .articles
+                    .extend(old.articles.iter().filter(|a| !piped.contains(&a.id)));
+            }
+        }
         let new_ids = unique_ids(&entry);
         for id in new_ids.difference(&old_ids) {
             *self.contributors.entry(*id).or_default() += 1;
@@ -483,7 +517,7 @@ impl<'a> Run<'a> {
             self.dirty = true;
         }
         // A file that could not be read keeps no stamp, so the next run tries it again.
-        if changed.stamp.is_some() {
+        if changed.stamp.is_some() || stdin {
             self.manifest.files.insert(changed.key.clone(), entry);
         }
         Ok(())

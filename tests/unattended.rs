@@ -400,3 +400,63 @@ fn a_damaged_manifest_asks_for_a_rebuild_and_full_repairs_it() {
     assert_eq!(count(&repaired, "articles"), 1);
     assert_eq!(count(&env.index(&env.corpus()), "unchanged"), 1);
 }
+
+#[test]
+fn editing_only_a_side_car_file_re_indexes_its_article() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Quarry workers in Tromso struck.\n");
+    env.write("a.txt.meta.yaml", "date: 2024-03-25\n");
+    env.write("b.txt", "Harbour pilots in Bergen met.\n");
+    env.index(&env.corpus());
+    env.write(
+        "a.txt.meta.yaml",
+        "date: 2024-04-02\ntitle: Quarry strike\n",
+    );
+    let changed = env.index(&env.corpus());
+    assert_eq!(count(&changed, "read"), 1, "{changed}");
+    assert_eq!(count(&changed, "updated"), 1);
+    let (_, json) = env.query_json(&["Tromso"]);
+    assert_eq!(json["results"][0]["title"], "Quarry strike");
+    assert_eq!(json["results"][0]["date"], "2024-04-02");
+    // The same holds when the file is given by itself.
+    env.write(
+        "a.txt.meta.yaml",
+        "date: 2024-04-03\ntitle: Quarry strike\n",
+    );
+    let single = env.index(&env.corpus().join("a.txt"));
+    assert_eq!(count(&single, "updated"), 1, "{single}");
+}
+
+#[test]
+fn articles_piped_again_on_stdin_are_unchanged_and_stay_when_folders_are_indexed() {
+    let env = TestEnv::new();
+    env.write("a.md", article("Alpha", "Quarry workers in Tromso struck."));
+    env.index(&env.corpus());
+    let lines = concat!(
+        r#"{"url": "https://example.org/1", "title": "Pilots", "text": "Harbour pilots in Bergen met."}"#,
+        "\n",
+        r#"{"url": "https://example.org/2", "title": "Crews", "text": "Ferry crews in Narvik voted."}"#,
+        "\n"
+    );
+    let pipe = |input: &str| -> Value {
+        let output = env
+            .cmd(&["index", "--json", "-"])
+            .write_stdin(input.to_string())
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0));
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    assert_eq!(count(&pipe(lines), "added"), 2);
+    env.cmd(&["alert", "piped", "Bergen OR Narvik", "--init"])
+        .assert()
+        .code(1);
+    let again = pipe(lines);
+    assert_eq!(count(&again, "unchanged"), 2, "{again}");
+    assert_eq!(count(&again, "added") + count(&again, "updated"), 0);
+    assert_eq!(alert_ids(&env, &["piped"]), (1, vec![]), "nothing new");
+    // A folder run does not remove what came in on stdin.
+    let walked = env.index(&env.corpus());
+    assert_eq!(count(&walked, "removed"), 0);
+    assert_eq!(count(&walked, "articles"), 3);
+}

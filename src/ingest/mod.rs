@@ -106,6 +106,9 @@ pub struct WalkResult {
     pub files: Vec<SourceFile>,
     /// Files with extensions newsearch does not read.
     pub ignored: usize,
+    /// Side-car metadata files met on the way (`story.txt.meta.yaml`), so that their
+    /// articles' files need no extra look-up to know whether they have one.
+    pub sidecars: std::collections::HashSet<PathBuf>,
     pub problems: Vec<Problem>,
 }
 
@@ -140,6 +143,9 @@ pub fn walk(roots: &[PathBuf]) -> WalkResult {
                         let display = path.to_string_lossy().into_owned();
                         result.files.push(SourceFile { path, display });
                     } else {
+                        if path.to_string_lossy().ends_with(SIDECAR_SUFFIX) {
+                            result.sidecars.insert(path);
+                        }
                         result.ignored += 1;
                     }
                 }
