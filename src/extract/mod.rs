@@ -2,6 +2,7 @@
 //! and passages. Nothing here touches the file system.
 
 pub mod dates;
+pub mod entities;
 pub mod metadata;
 pub mod passages;
 
