@@ -3,6 +3,7 @@
 
 pub mod boilerplate;
 pub mod dates;
+pub mod entities;
 pub mod metadata;
 pub mod passages;
 

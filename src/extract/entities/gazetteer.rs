@@ -1,0 +1,357 @@
+//! The gazetteer: countries, US states, cities (GeoNames), and the curated alias table of
+//! places and organisations, matched in text with one Aho-Corasick automaton
+//! (leftmost-longest, ASCII case-insensitive, checked for word boundaries and case).
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::lexicon::{data_lines, lexicon, COUNTRIES};
+use super::names::fold;
+use super::EntityKind;
+
+const ALIASES: &str = include_str!("../../../data/aliases.tsv");
+const US_STATES: &str = include_str!("../../../data/us_states.tsv");
+const CITIES: &str = include_str!("../../../data/cities.tsv");
+const PLACE_STOPLIST: &str = include_str!("../../../data/place_stoplist.txt");
+
+/// Cities this large are taken as places even when their name is also a word or a name.
+const MAJOR_CITY: u64 = 1_000_000;
+
+/// What one surface form in the automaton stands for.
+#[derive(Clone, Debug)]
+pub(crate) struct Entry {
+    pub kind: EntityKind,
+    pub canonical: String,
+    /// Written in capitals only ("US", "U.S.", "NATO"): ordinary text must write it so.
+    pub acronym: bool,
+    /// The surface, lower-cased, is a common English word ("us", "who"): not trusted in
+    /// text written all in capitals.
+    pub common: bool,
+    /// A place name that is also a word or a person's name ("Reading", "Austin"): a place
+    /// only after a preposition such as "in", or before ", State".
+    pub weak: bool,
+    /// A city (not a country, state or curated region).
+    pub city: bool,
+    /// A country or state (what may follow "Mobile, ").
+    pub region: bool,
+    /// A country (what an organisation's name may also mention: "U.S. Agriculture
+    /// Department", "Bank of Japan").
+    pub country: bool,
+}
+
+/// A gazetteer match, as byte offsets into the searched text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Hit {
+    pub start: usize,
+    pub end: usize,
+    pub entry: usize,
+}
+
+pub(crate) struct Gazetteer {
+    automaton: AhoCorasick,
+    entries: Vec<Entry>,
+    /// (kind, folded surface) → entry.
+    by_surface: HashMap<(EntityKind, String), usize>,
+    /// (kind, canonical) → the curated and official surface forms of it.
+    aliases: HashMap<(EntityKind, String), Vec<String>>,
+}
+
+/// The shared gazetteer.
+pub(crate) fn gazetteer() -> &'static Gazetteer {
+    static GAZETTEER: OnceLock<Gazetteer> = OnceLock::new();
+    GAZETTEER.get_or_init(Gazetteer::load)
+}
+
+#[derive(Default)]
+struct Builder {
+    patterns: Vec<String>,
+    entries: Vec<Entry>,
+    /// lower-case surface → pattern index (one pattern per case-insensitive surface).
+    seen: HashMap<String, usize>,
+    by_surface: HashMap<(EntityKind, String), usize>,
+    aliases: HashMap<(EntityKind, String), Vec<String>>,
+}
+
+impl Builder {
+    /// Adds `surface` (and its accent-free spelling) for `entry`; the first entry to
+    /// claim a surface keeps it.
+    fn add(&mut self, surface: &str, entry: &Entry) {
+        // A leading article would let the case-blind automaton start a match at "the".
+        let surface = surface.trim();
+        let surface = surface.strip_prefix("The ").unwrap_or(surface);
+        if surface.is_empty() {
+            return;
+        }
+        let ascii = deunicode::deunicode(surface);
+        let forms: Vec<&str> = if ascii != surface {
+            vec![surface, ascii.as_str()]
+        } else {
+            vec![surface]
+        };
+        for form in forms {
+            let acronym = is_acronym(form);
+            let lower = form.to_lowercase();
+            if let Some(&index) = self.seen.get(&lower) {
+                let existing = &mut self.entries[index];
+                if existing.kind == entry.kind && existing.canonical == entry.canonical {
+                    existing.acronym &= acronym;
+                }
+                continue;
+            }
+            let mut entry = entry.clone();
+            entry.acronym = acronym;
+            entry.common = lexicon().is_common(&fold(form));
+            self.seen.insert(lower, self.patterns.len());
+            self.by_surface
+                .entry((entry.kind, fold(form)))
+                .or_insert(self.patterns.len());
+            self.patterns.push(form.to_string());
+            self.entries.push(entry);
+        }
+    }
+
+    fn alias(&mut self, kind: EntityKind, canonical: &str, alias: &str) {
+        if alias != canonical && !alias.is_empty() {
+            let list = self
+                .aliases
+                .entry((kind, canonical.to_string()))
+                .or_default();
+            if !list.iter().any(|a| a == alias) {
+                list.push(alias.to_string());
+            }
+        }
+    }
+}
+
+fn entry(kind: EntityKind, canonical: &str) -> Entry {
+    Entry {
+        kind,
+        canonical: canonical.to_string(),
+        acronym: false,
+        common: false,
+        weak: false,
+        city: false,
+        region: false,
+        country: false,
+    }
+}
+
+/// "US", "U.S.", "NATO": letters all capitals, at most six of them.
+fn is_acronym(surface: &str) -> bool {
+    let letters = surface.chars().filter(|c| c.is_alphabetic()).count();
+    (1..=6).contains(&letters)
+        && !surface.contains(' ')
+        && surface.chars().all(|c| !c.is_lowercase())
+}
+
+impl Gazetteer {
+    fn load() -> Gazetteer {
+        let lex = lexicon();
+        let mut b = Builder::default();
+        for line in data_lines(ALIASES) {
+            let mut fields = line.split('\t');
+            let (kind, region) = match fields.next() {
+                Some("place") => (EntityKind::Place, false),
+                Some("country") => (EntityKind::Place, true),
+                Some("org") => (EntityKind::Org, false),
+                Some("person") => (EntityKind::Person, false),
+                _ => continue,
+            };
+            let Some(canonical) = fields.next().map(str::trim) else {
+                continue;
+            };
+            let mut e = entry(kind, canonical);
+            e.region = region;
+            e.country = region;
+            b.add(canonical, &e);
+            for alias in fields.next().unwrap_or("").split('|') {
+                b.add(alias, &e);
+                b.alias(kind, canonical, alias.trim());
+            }
+        }
+        for line in data_lines(COUNTRIES) {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let Some(name) = fields.first().map(|n| n.trim()) else {
+                continue;
+            };
+            let mut e = entry(EntityKind::Place, name);
+            e.region = true;
+            e.country = true;
+            b.add(name, &e);
+            for official in fields.get(5).copied().unwrap_or("").split('|') {
+                b.add(official, &e);
+                b.alias(EntityKind::Place, name, official.trim());
+            }
+        }
+        for line in data_lines(US_STATES) {
+            if let Some(name) = line.split('\t').next() {
+                let mut e = entry(EntityKind::Place, name);
+                e.region = true;
+                b.add(name, &e);
+            }
+        }
+        let stop: HashSet<String> = data_lines(PLACE_STOPLIST).map(fold).collect();
+        for line in data_lines(CITIES) {
+            let fields: Vec<&str> = line.split('\t').collect();
+            let (Some(name), Some(population)) = (fields.first(), fields.get(2)) else {
+                continue;
+            };
+            let population: u64 = population.parse().unwrap_or(0);
+            let capital = fields.get(3) == Some(&"1");
+            let key = fold(name);
+            let well_known = capital || population >= MAJOR_CITY;
+            let single = !name.contains(' ');
+            let mut e = entry(EntityKind::Place, name);
+            e.city = true;
+            e.weak = stop.contains(&key)
+                || (single
+                    && !well_known
+                    && (lex.is_given(&key) || lex.is_surname(&key) || lex.is_common(&key)));
+            b.add(name, &e);
+        }
+        // A stop-listed name is weak even where a state claimed it first.
+        for (surface, &index) in &b.seen {
+            let e = &mut b.entries[index];
+            if (e.city || e.region) && stop.contains(&fold(surface)) {
+                e.weak = true;
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(&b.patterns)
+            .expect("gazetteer patterns build an automaton");
+        Gazetteer {
+            automaton,
+            entries: b.entries,
+            by_surface: b.by_surface,
+            aliases: b.aliases,
+        }
+    }
+
+    /// The longest word-bounded match starting at byte `start` of `text`. Searching only
+    /// where words start keeps the automaton from matching inside words.
+    pub fn match_at(&self, text: &str, start: usize) -> Option<Hit> {
+        let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+        let m = self.automaton.find(input)?;
+        bounded(text, m.start(), m.end()).then(|| Hit {
+            start: m.start(),
+            end: m.end(),
+            entry: m.pattern().as_usize(),
+        })
+    }
+
+    /// Every word-bounded match in `text`, longest first at each word start, in order.
+    #[cfg(test)]
+    pub fn find(&self, text: &str) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let mut prev: Option<char> = None;
+        let mut skip_to = 0;
+        for (i, c) in text.char_indices() {
+            let word_start = c.is_alphanumeric() && !prev.is_some_and(char::is_alphanumeric);
+            prev = Some(c);
+            if i < skip_to || !word_start {
+                continue;
+            }
+            if let Some(hit) = self.match_at(text, i) {
+                skip_to = hit.end;
+                hits.push(hit);
+            }
+        }
+        hits
+    }
+
+    /// The country or state `name` names, if any.
+    pub fn region(&self, name: &str) -> Option<&Entry> {
+        self.by_surface
+            .get(&(EntityKind::Place, fold(name)))
+            .map(|&i| &self.entries[i])
+            .filter(|e| e.region)
+    }
+
+    /// The country `name` names, if any.
+    pub fn country(&self, name: &str) -> Option<&Entry> {
+        self.region(name).filter(|e| e.country)
+    }
+
+    pub fn entry(&self, index: usize) -> &Entry {
+        &self.entries[index]
+    }
+
+    /// The canonical name the gazetteer gives `name` of `kind` ("U.S." → "United States",
+    /// "EU" → "European Union"), matched on the folded form.
+    pub fn canonical(&self, kind: EntityKind, name: &str) -> Option<&str> {
+        self.by_surface
+            .get(&(kind, fold(name)))
+            .map(|&i| self.entries[i].canonical.as_str())
+    }
+
+    /// Curated and official surface forms of a canonical name.
+    pub fn aliases(&self, kind: EntityKind, canonical: &str) -> &[String] {
+        self.aliases
+            .get(&(kind, canonical.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Whether `text[start..end]` stands alone: no letter or digit glued to either side.
+fn bounded(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(text: &str) -> Vec<String> {
+        let g = gazetteer();
+        g.find(text)
+            .iter()
+            .map(|h| g.entry(h.entry).canonical.clone())
+            .collect()
+    }
+
+    #[test]
+    fn finds_places_and_orgs_with_word_boundaries() {
+        assert_eq!(
+            names("Talks in Washington, DC between the U.S. and the EU on Gaza Strip aid."),
+            vec!["Washington", "United States", "European Union", "Gaza"]
+        );
+        assert!(names("Israeli and Georgian officials").is_empty());
+        assert_eq!(names("Nigeria and Niger"), vec!["Nigeria", "Niger"]);
+    }
+
+    #[test]
+    fn canonical_names_and_aliases() {
+        let g = gazetteer();
+        assert_eq!(
+            g.canonical(EntityKind::Place, "U.S."),
+            Some("United States")
+        );
+        assert_eq!(
+            g.canonical(EntityKind::Place, "america"),
+            Some("United States")
+        );
+        assert_eq!(g.canonical(EntityKind::Org, "EU"), Some("European Union"));
+        assert_eq!(g.canonical(EntityKind::Org, "United States"), None);
+        assert!(g
+            .aliases(EntityKind::Place, "United States")
+            .contains(&"U.S.".to_string()));
+    }
+
+    #[test]
+    fn towns_that_are_words_or_names_are_weak() {
+        let g = gazetteer();
+        let weak = |name: &str| {
+            let hit = g.find(name)[0];
+            g.entry(hit.entry).weak
+        };
+        assert!(weak("Reading") && weak("Mobile") && weak("Bath") && weak("Austin"));
+        assert!(!weak("Rafah") && !weak("Washington") && !weak("Paris") && !weak("Israel"));
+    }
+}

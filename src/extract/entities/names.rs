@@ -1,0 +1,364 @@
+//! Person names: folding for comparison, surname keys, transliteration skeletons, and the
+//! test of whether two written names may belong to one person ("Anthony"/"Antony",
+//! "Joab"/"Yoav", "Joe"/"Joseph") while distinct people who share a surname stay apart
+//! ("Joe"/"Hunter" Biden, "Jong-un"/"Jong-nam" Kim).
+
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use super::lexicon::{lexicon, NAME_PARTICLES, NAME_SUFFIXES};
+
+/// The comparison form of a name or word: accents folded to ASCII, lower case, dots
+/// dropped ("U.S." → "us"), curly apostrophes straightened, whitespace collapsed.
+pub(crate) fn fold(text: &str) -> String {
+    if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_whitespace()) {
+        return text
+            .bytes()
+            .filter(|&b| b != b'.')
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
+    let ascii;
+    let text = if text.is_ascii() {
+        text
+    } else {
+        ascii = deunicode::deunicode(text);
+        &ascii
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for ch in text.chars() {
+        match ch {
+            '.' => {}
+            c if c.is_whitespace() => space = !out.is_empty(),
+            c => {
+                if space {
+                    out.push(' ');
+                    space = false;
+                }
+                out.extend(c.to_lowercase());
+            }
+        }
+    }
+    out
+}
+
+/// A coarse spelling key that survives transliteration: "joab" and "yoav" both give
+/// "yv"; "gallant" gives "glnt". Letters that sound alike are merged, vowels after the
+/// first letter dropped, doubled letters collapsed.
+pub(crate) fn skeleton(word: &str) -> String {
+    let word: Vec<char> = word.chars().filter(|c| c.is_ascii_alphabetic()).collect();
+    let mut mapped = Vec::with_capacity(word.len());
+    let mut i = 0;
+    while i < word.len() {
+        let c = word[i];
+        let next = word.get(i + 1).copied();
+        let (out, step) = match (c, next) {
+            ('p', Some('h')) => ('f', 2),
+            ('k' | 'c' | 'g', Some('h')) => ('h', 2),
+            ('d', Some('h')) => ('d', 2),
+            ('t', Some('h')) => ('t', 2),
+            ('s', Some('h')) => ('s', 2),
+            ('c', Some('k')) => ('k', 2),
+            ('q' | 'c', _) => ('k', 1),
+            ('j', _) => ('y', 1),
+            ('w' | 'b', _) => ('v', 1),
+            ('z', _) => ('s', 1),
+            (c, _) => (c, 1),
+        };
+        mapped.push(out);
+        i += step;
+    }
+    let mut key = String::with_capacity(mapped.len());
+    for (i, c) in mapped.iter().copied().enumerate() {
+        if i > 0 && matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
+            continue;
+        }
+        if key.ends_with(c) {
+            continue;
+        }
+        key.push(c);
+    }
+    key
+}
+
+/// A person name split into its parts, folded for comparison.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PersonName {
+    /// Folded name tokens, titles and generational suffixes removed.
+    pub tokens: Vec<String>,
+    /// The given name (for family-first names, the personal name after the surname,
+    /// hyphen-joined: "jong-un").
+    pub given: Option<String>,
+    /// Middle names or initials.
+    pub middle: Vec<String>,
+    /// The surname key: folded, particles and hyphens dropped ("leighpemberton", "assad").
+    pub surname: String,
+    /// Whether the family name comes first ("Li Peng", "Kim Jong-un").
+    pub family_first: bool,
+}
+
+impl PersonName {
+    /// Whether this is a full name (given name and surname), not a bare surname.
+    pub fn is_full(&self) -> bool {
+        self.given.is_some()
+    }
+}
+
+/// Parses a person name as written ("Paul A. Volcker", "Kim Jong-un", "Jacques de
+/// Larosiere").
+pub(crate) fn parse_person(name: &str) -> PersonName {
+    let mut tokens: Vec<String> = name.split_whitespace().map(fold).collect();
+    tokens.retain(|t| !t.is_empty());
+    while tokens.len() > 1
+        && tokens
+            .last()
+            .is_some_and(|t| NAME_SUFFIXES.contains(&t.trim_end_matches(',')))
+    {
+        tokens.pop();
+    }
+    if let Some(last) = tokens.last_mut() {
+        *last = last.trim_end_matches(',').to_string();
+    }
+    if is_family_first(&tokens) {
+        let given = tokens[1..].join("-");
+        return PersonName {
+            surname: surname_key(&tokens[0]),
+            given: Some(given),
+            middle: Vec::new(),
+            tokens,
+            family_first: true,
+        };
+    }
+    let core: Vec<&String> = tokens
+        .iter()
+        .filter(|t| !NAME_PARTICLES.contains(&t.as_str()))
+        .collect();
+    let surname = core
+        .last()
+        .map(|t| surname_key(t))
+        .or_else(|| tokens.last().map(|t| surname_key(t)))
+        .unwrap_or_default();
+    let (given, middle) = if core.len() >= 2 {
+        (
+            Some(core[0].clone()),
+            core[1..core.len() - 1]
+                .iter()
+                .map(|t| (*t).clone())
+                .collect(),
+        )
+    } else {
+        (None, Vec::new())
+    };
+    PersonName {
+        tokens,
+        given,
+        middle,
+        surname,
+        family_first: false,
+    }
+}
+
+/// The key a surname is compared by: "al-Assad" → "assad", "Leigh-Pemberton" →
+/// "leighpemberton", "O'Kennedy" → "okennedy".
+pub(crate) fn surname_key(word: &str) -> String {
+    let folded = fold(word);
+    let bare = ["al-", "el-", "ad-", "as-", "ash-", "an-", "at-", "az-"]
+        .iter()
+        .find_map(|p| folded.strip_prefix(p))
+        .unwrap_or(&folded);
+    bare.chars().filter(|c| c.is_alphanumeric()).collect()
+}
+
+fn pinyin() -> &'static Regex {
+    static PINYIN: OnceLock<Regex> = OnceLock::new();
+    PINYIN.get_or_init(|| {
+        Regex::new(
+            "^(?:(?:zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])?(?:iang|iong|uang|ueng|ang|eng|ing|ong|iao|ian|uai|uan|ai|ei|ao|ou|an|en|er|ia|ie|iu|in|ua|uo|ui|un|ue|a|o|e|i|u|v))+$",
+        )
+        .expect("valid pinyin pattern")
+    })
+}
+
+/// Whether a folded word reads as romanised Chinese ("xiaoping", "peng").
+pub(crate) fn is_pinyin(word: &str) -> bool {
+    !word.is_empty() && word.len() <= 10 && pinyin().is_match(word)
+}
+
+/// Chinese and Korean names put the family name first: "Li Peng", "Deng Xiaoping",
+/// "Kim Jong-un", "Lee Teng-hui", "Kim Jong Un".
+fn is_family_first(tokens: &[String]) -> bool {
+    let lex = lexicon();
+    let [first, rest @ ..] = tokens else {
+        return false;
+    };
+    if rest.is_empty() || rest.len() > 2 {
+        return false;
+    }
+    let chinese = lex.is_chinese_surname(first);
+    let korean = lex.is_korean_surname(first);
+    if !chinese && !korean {
+        return false;
+    }
+    let hyphenated = rest.len() == 1 && rest[0].contains('-');
+    if hyphenated {
+        return rest[0].split('-').all(|p| !p.is_empty() && p.len() <= 5);
+    }
+    let syllables = rest.len() == 2
+        && rest
+            .iter()
+            .all(|p| p.len() <= 4 && (korean || !lex.is_given(p)));
+    let word = &rest[0];
+    let romanised = rest.len() == 1
+        && chinese
+        && is_pinyin(word)
+        && !lex.is_given(word)
+        && !lex.is_surname(word)
+        && !lex.is_common(word);
+    syllables || romanised
+}
+
+/// Whether two surname keys may be spellings of one surname.
+pub(crate) fn surnames_compatible(a: &str, b: &str) -> bool {
+    a == b || (skeleton(a) == skeleton(b) && strsim::jaro_winkler(a, b) >= 0.93)
+}
+
+/// Whether two folded given names may belong to one person.
+pub(crate) fn given_compatible(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (a_bare, b_bare) = (a.trim_end_matches('.'), b.trim_end_matches('.'));
+    if a_bare.len() == 1 || b_bare.len() == 1 {
+        return a_bare.chars().next() == b_bare.chars().next();
+    }
+    if a.contains('-') || b.contains('-') {
+        let pa: Vec<&str> = a.split('-').collect();
+        let pb: Vec<&str> = b.split('-').collect();
+        if pa.len() == pb.len() {
+            return pa.iter().zip(&pb).all(|(x, y)| spelling_variant(x, y));
+        }
+        return spelling_variant(&a.replace('-', ""), &b.replace('-', ""));
+    }
+    lexicon().nickname_related(a, b) || spelling_variant(a, b)
+}
+
+/// "anthony"/"antony" (Jaro-Winkler), "joab"/"yoav" (one skeleton, similar length).
+fn spelling_variant(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let shortest = a.len().min(b.len());
+    if shortest >= 4 && strsim::jaro_winkler(a, b) >= 0.90 {
+        return true;
+    }
+    let (sa, sb) = (skeleton(a), skeleton(b));
+    shortest >= 4 && sa.len() >= 2 && sa == sb && a.len().abs_diff(b.len()) <= 1
+}
+
+/// Whether two middle-name lists can be one person's ("George W. Bush" and
+/// "George H. W. Bush" cannot; "George Bush" fits either).
+fn middles_compatible(a: &[String], b: &[String]) -> bool {
+    match (a.first(), b.first()) {
+        (Some(x), Some(y)) => x.chars().next() == y.chars().next(),
+        _ => true,
+    }
+}
+
+/// Whether two full names may be one person.
+pub(crate) fn same_person(a: &PersonName, b: &PersonName) -> bool {
+    if a.tokens == b.tokens {
+        return true;
+    }
+    if a.family_first != b.family_first || !surnames_compatible(&a.surname, &b.surname) {
+        return false;
+    }
+    if !a.family_first && (is_suffix(&a.tokens, &b.tokens) || is_suffix(&b.tokens, &a.tokens)) {
+        return true;
+    }
+    match (&a.given, &b.given) {
+        (Some(ga), Some(gb)) => {
+            given_compatible(ga, gb) && middles_compatible(&a.middle, &b.middle)
+        }
+        _ => false,
+    }
+}
+
+/// "Perez de Cuellar" ends "Javier Perez de Cuellar".
+fn is_suffix(short: &[String], long: &[String]) -> bool {
+    short.len() >= 2 && short.len() < long.len() && long.ends_with(short)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folding_drops_accents_case_and_dots() {
+        assert_eq!(fold("U.S."), "us");
+        assert_eq!(fold("  Zürich \n Airport "), "zurich airport");
+        assert_eq!(fold("Côte d’Ivoire"), "cote d'ivoire");
+        assert_eq!(fold(""), "");
+    }
+
+    #[test]
+    fn skeletons_join_transliterations() {
+        assert_eq!(skeleton("joab"), skeleton("yoav"));
+        assert_eq!(skeleton("karl"), skeleton("carl"));
+        assert_ne!(skeleton("hunter"), skeleton("joe"));
+    }
+
+    #[test]
+    fn names_split_into_given_middle_and_surname() {
+        let p = parse_person("Paul A. Volcker");
+        assert_eq!(p.given.as_deref(), Some("paul"));
+        assert_eq!(p.middle, vec!["a"]);
+        assert_eq!(p.surname, "volcker");
+        let p = parse_person("Jacques de Larosiere");
+        assert_eq!(p.surname, "larosiere");
+        assert_eq!(p.given.as_deref(), Some("jacques"));
+        let p = parse_person("Bashar al-Assad");
+        assert_eq!(p.surname, "assad");
+        let p = parse_person("James A. Baker III");
+        assert_eq!(p.surname, "baker");
+        let p = parse_person("Gallant");
+        assert!(!p.is_full());
+        assert_eq!(p.surname, "gallant");
+    }
+
+    #[test]
+    fn east_asian_names_put_the_family_name_first() {
+        for (name, surname, given) in [
+            ("Kim Jong-un", "kim", "jong-un"),
+            ("Kim Jong Un", "kim", "jong-un"),
+            ("Li Peng", "li", "peng"),
+            ("Deng Xiaoping", "deng", "xiaoping"),
+            ("Lee Teng-hui", "lee", "teng-hui"),
+        ] {
+            let p = parse_person(name);
+            assert!(p.family_first, "{name}");
+            assert_eq!(p.surname, surname, "{name}");
+            assert_eq!(p.given.as_deref(), Some(given), "{name}");
+        }
+        for name in ["Lee Iacocca", "Kim Smith", "Li Baker", "Song Anderson"] {
+            assert!(!parse_person(name).family_first, "{name}");
+        }
+    }
+
+    #[test]
+    fn variants_of_one_person_match_and_relatives_do_not() {
+        let same = |a: &str, b: &str| same_person(&parse_person(a), &parse_person(b));
+        assert!(same("Anthony Blinken", "Antony Blinken"));
+        assert!(same("Joab Gallant", "Yoav Gallant"));
+        assert!(same("Joe Biden", "Joseph Biden"));
+        assert!(same("Joseph R. Biden", "Joe Biden"));
+        assert!(same("Javier Perez de Cuellar", "Perez de Cuellar"));
+        assert!(same("Kim Jong-un", "Kim Jong Un"));
+        assert!(!same("Joe Biden", "Hunter Biden"));
+        assert!(!same("Kim Jong-un", "Kim Jong-nam"));
+        assert!(!same("George W. Bush", "George H. W. Bush"));
+        assert!(!same("Jon Smith", "Jan Smith"));
+        assert!(!same("Joe Biden", "Joe Bidden Smith"));
+    }
+}
