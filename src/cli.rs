@@ -61,6 +61,16 @@ pub struct FilterArgs {
     /// Only articles that mention a day in DATE (a day, month or year; repeatable: all must hold)
     #[arg(long, value_name = "DATE")]
     pub mentions_date: Vec<String>,
+    /// Only articles that mention this person: full name, surname or any alias,
+    /// case-insensitive (repeatable: all must hold)
+    #[arg(long, value_name = "NAME")]
+    pub person: Vec<String>,
+    /// Only articles that mention this organisation (name or acronym; repeatable: all must hold)
+    #[arg(long, value_name = "NAME")]
+    pub org: Vec<String>,
+    /// Only articles that mention this place (repeatable: all must hold)
+    #[arg(long, value_name = "NAME")]
+    pub place: Vec<String>,
 }
 
 #[derive(Debug, Args)]

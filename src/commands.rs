@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::alert::{Alert, AlertStore};
+use crate::aliases;
 use crate::config::{
     AlertAction, AlertConfig, AlertRun, Config, DocConfig, FacetsConfig, IndexConfig, QueryConfig,
 };
@@ -14,6 +15,8 @@ use crate::error::NewsearchError;
 use crate::index::{article_passages, first_passages, index_stats, load_passage, NewsIndex};
 use crate::output::{self, QueryFormat, StderrReporter};
 use crate::pipeline::run_index;
+use crate::search::facets::{FacetRequest, Interval};
+use crate::search::filters::Filters;
 use crate::search::{facets_of, search, SearchRequest};
 
 /// Exit status when something matched (or a run succeeded).
@@ -74,10 +77,15 @@ fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> 
     let index = NewsIndex::open_reader(&config.index_dir)?;
     let searcher = index.reader()?.searcher();
     let passages = article_passages(&searcher, index.fields(), id.trim())?;
-    if passages.is_empty() {
+    let Some(first) = passages.first() else {
         return Err(NewsearchError::UnknownArticle(id.to_string()).into());
-    }
-    output::print_article(out, &passages, config.json, config.color)?;
+    };
+    let entities = if first.entities.is_empty() {
+        Vec::new()
+    } else {
+        aliases::shown_entities(&aliases::load(&index)?, &first.entities)
+    };
+    output::print_article(out, &passages, &entities, config.json, config.color)?;
     Ok(ExitCode::from(FOUND))
 }
 
@@ -96,16 +104,23 @@ fn facets(config: &FacetsConfig, out: &mut impl Write) -> Result<ExitCode> {
 fn export(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
     let searcher = index.reader()?.searcher();
+    let table = aliases::load(&index)?;
     for address in first_passages(&searcher, index.fields())? {
         let first = load_passage(&searcher, index.fields(), address)?;
-        output::print_export_line(out, &first)?;
+        let entities = aliases::shown_entities(&table, &first.entities);
+        output::print_export_line(out, &first, &entities)?;
     }
     Ok(ExitCode::from(FOUND))
 }
 
 fn stats(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
-    output::print_stats(out, &index_stats(&index)?, config.json)?;
+    let top = FacetRequest {
+        top: 5,
+        interval: Interval::Year,
+    };
+    let (_, facets) = facets_of(&index, None, &Filters::default(), top)?;
+    output::print_stats(out, &index_stats(&index)?, &facets, config.json)?;
     Ok(ExitCode::from(FOUND))
 }
 

@@ -10,6 +10,7 @@ use chrono::{Local, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::cli::{self, Cli, Command, FieldArgs, FilterArgs};
+use crate::extract::entities::EntityKind;
 use crate::ingest::FieldNames;
 use crate::output::{Highlight, QueryFormat};
 use crate::search::facets::{FacetRequest, Interval};
@@ -98,7 +99,7 @@ pub struct AlertRun {
 /// What `alert` is asked to do.
 #[derive(Clone, Debug, PartialEq)]
 pub enum AlertAction {
-    Run(AlertRun),
+    Run(Box<AlertRun>),
     List { json: bool },
     Delete(String),
 }
@@ -249,6 +250,12 @@ pub struct FilterSpec {
     pub to: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub mentions_date: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub person: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub org: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub place: Vec<String>,
 }
 
 impl From<FilterArgs> for FilterSpec {
@@ -258,6 +265,9 @@ impl From<FilterArgs> for FilterSpec {
             from: args.from,
             to: args.to,
             mentions_date: args.mentions_date,
+            person: args.person,
+            org: args.org,
+            place: args.place,
         }
     }
 }
@@ -291,6 +301,14 @@ impl FilterSpec {
             published: DayRange { from, to },
             mentions,
             changed: None,
+            entities: [
+                (EntityKind::Person, &self.person),
+                (EntityKind::Org, &self.org),
+                (EntityKind::Place, &self.place),
+            ]
+            .into_iter()
+            .flat_map(|(kind, names)| names.iter().map(move |n| (kind, n.clone())))
+            .collect(),
         })
     }
 }
@@ -321,7 +339,7 @@ fn alert_action(args: cli::AlertArgs, color: bool, today: NaiveDate) -> Result<A
         }
         None => None,
     };
-    Ok(AlertAction::Run(AlertRun {
+    Ok(AlertAction::Run(Box::new(AlertRun {
         name,
         definition,
         init: args.init,
@@ -332,7 +350,7 @@ fn alert_action(args: cli::AlertArgs, color: bool, today: NaiveDate) -> Result<A
         highlight: highlight(args.highlight, color),
         color,
         today,
-    }))
+    })))
 }
 
 fn highlight(style: Option<cli::HighlightStyle>, color: bool) -> Highlight {

@@ -19,6 +19,7 @@ use tantivy::{
 
 use crate::error::NewsearchError;
 use crate::extract::dates::{Granularity, MentionedDate};
+use crate::extract::entities::{ArticleEntity, EntityKind};
 use crate::extract::{Article, ArticleId};
 use crate::manifest::CommitInfo;
 use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
@@ -355,6 +356,10 @@ fn passage_document(
         let json = serde_json::to_string(&article.mentions).unwrap_or_default();
         doc.add_text(fields.mentions, json);
     }
+    if index == 0 && !article.entities.is_empty() {
+        let json = serde_json::to_string(&article.entities).unwrap_or_default();
+        doc.add_text(fields.entities, json);
+    }
     for facet in article_facets(article) {
         doc.add_facet(fields.facets, facet);
     }
@@ -397,6 +402,14 @@ fn article_facets(article: &Article) -> Vec<Facet> {
     mentioned.sort();
     mentioned.dedup();
     facets.extend(mentioned);
+    let mut entities: Vec<Facet> = article
+        .entities
+        .iter()
+        .map(|e| Facet::from_path([e.kind.as_str(), e.name.as_str()]))
+        .collect();
+    entities.sort();
+    entities.dedup();
+    facets.extend(entities);
     facets
 }
 
@@ -414,6 +427,8 @@ pub struct StoredPassage {
     pub date_source: Option<String>,
     /// Mentioned dates (stored with the first passage only).
     pub mentions: Vec<MentionedDate>,
+    /// Entities with their mentions (stored with the first passage only).
+    pub entities: Vec<ArticleEntity>,
     pub passage_index: u64,
     pub passage_count: u64,
     pub text: String,
@@ -448,6 +463,9 @@ pub fn load_passage(
         date,
         date_source: text(fields.date_source),
         mentions: text(fields.mentions)
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default(),
+        entities: text(fields.entities)
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default(),
         passage_index: number(fields.passage_index).unwrap_or(0),
@@ -553,4 +571,31 @@ pub fn first_passages(searcher: &Searcher, fields: &Fields) -> Result<Vec<DocAdd
         .collect();
     addresses.sort();
     Ok(addresses)
+}
+
+/// Every article-level entity name in the last commit, with the number of articles that
+/// carry it.
+pub fn entity_names(
+    searcher: &Searcher,
+    fields: &Fields,
+) -> Result<Vec<(EntityKind, String, u64)>> {
+    let first_passages = TermQuery::new(
+        Term::from_field_u64(fields.passage_index, 0),
+        IndexRecordOption::Basic,
+    );
+    let mut collector = tantivy::collector::FacetCollector::for_field(Fields::FACETS);
+    for kind in EntityKind::ALL {
+        collector.add_facet(Facet::from_path([kind.as_str()]));
+    }
+    let counts = searcher.search(&first_passages, &collector)?;
+    let mut names = Vec::new();
+    for kind in EntityKind::ALL {
+        let root = Facet::from_path([kind.as_str()]);
+        for (facet, count) in counts.get(&root.to_string()) {
+            if let [_, name] = facet.to_path().as_slice() {
+                names.push((kind, (*name).to_string(), count));
+            }
+        }
+    }
+    Ok(names)
 }

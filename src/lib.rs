@@ -5,6 +5,7 @@
 //! `ingest` and `index` touch the file system.
 
 pub mod alert;
+pub mod aliases;
 pub mod cli;
 pub mod commands;
 pub mod config;

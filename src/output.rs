@@ -11,11 +11,12 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
 use crate::alert::Alert;
+use crate::aliases::{EntityNames, ShownEntity};
 use crate::index::{IndexStats, StoredPassage};
 use crate::ingest::Problem;
 use crate::pipeline::{IndexSummary, Reporter};
 use crate::schema::SCHEMA_VERSION;
-use crate::search::facets::Facets;
+use crate::search::facets::{EntityCount, Facets};
 use crate::search::{Hit, SearchResults};
 
 /// Query output formats.
@@ -167,6 +168,29 @@ pub fn print_facets(
 const BAR_WIDTH: u64 = 40;
 
 fn print_facets_text(out: &mut impl Write, facets: &Facets) -> io::Result<()> {
+    for (heading, list) in [
+        ("people", &facets.person),
+        ("organisations", &facets.org),
+        ("places", &facets.place),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        writeln!(out, "\n{heading}")?;
+        for item in list {
+            let aliases = if item.aliases.is_empty() {
+                String::new()
+            } else {
+                format!("  (also {})", sanitize(&item.aliases.join(", ")))
+            };
+            writeln!(
+                out,
+                "  {:>7}  {}{aliases}",
+                item.count,
+                sanitize(&item.name)
+            )?;
+        }
+    }
     if !facets.source.is_empty() {
         writeln!(out, "\nsource")?;
         for item in &facets.source {
@@ -210,10 +234,16 @@ struct ExportLine<'a> {
     url: Option<&'a str>,
     author: Option<&'a str>,
     mentioned_dates: &'a [crate::extract::dates::MentionedDate],
+    entities: EntityNames,
 }
 
-/// Prints one article of `export` as a JSON line, from its first passage.
-pub fn print_export_line(out: &mut impl Write, first: &StoredPassage) -> io::Result<()> {
+/// Prints one article of `export` as a JSON line, from its first passage, with its
+/// entities under their corpus-wide names.
+pub fn print_export_line(
+    out: &mut impl Write,
+    first: &StoredPassage,
+    entities: &[ShownEntity],
+) -> io::Result<()> {
     let line = ExportLine {
         schema_version: SCHEMA_VERSION,
         article_id: &first.article_id,
@@ -226,6 +256,7 @@ pub fn print_export_line(out: &mut impl Write, first: &StoredPassage) -> io::Res
         url: first.url.as_deref(),
         author: first.author.as_deref(),
         mentioned_dates: &first.mentions,
+        entities: EntityNames::of(entities),
     };
     serde_json::to_writer(&mut *out, &line)?;
     writeln!(out)
@@ -400,6 +431,7 @@ struct ArticleJson<'a> {
     date: Option<String>,
     date_source: Option<&'a str>,
     mentioned_dates: &'a [crate::extract::dates::MentionedDate],
+    entities: &'a [ShownEntity],
     passages: Vec<&'a str>,
 }
 
@@ -407,6 +439,7 @@ struct ArticleJson<'a> {
 pub fn print_article(
     out: &mut impl Write,
     passages: &[StoredPassage],
+    entities: &[ShownEntity],
     json: bool,
     color: bool,
 ) -> io::Result<()> {
@@ -426,6 +459,7 @@ pub fn print_article(
             date: day(first.date),
             date_source: first.date_source.as_deref(),
             mentioned_dates: &first.mentions,
+            entities,
             passages: passages.iter().map(|p| p.text.as_str()).collect(),
         };
         serde_json::to_writer_pretty(&mut *out, &article)?;
@@ -481,6 +515,24 @@ pub fn print_article(
             paint(DIM_STYLE, color),
             reset(DIM_STYLE, color),
             sanitize(&mention.text)
+        )?;
+    }
+    for entity in entities {
+        let mut forms: Vec<&str> = Vec::new();
+        for text in &entity.mentions {
+            if !forms.contains(&text.as_str()) {
+                forms.push(text);
+            }
+        }
+        writeln!(
+            out,
+            "{}{}:{} {} ({}× as {})",
+            paint(DIM_STYLE, color),
+            entity.kind.as_str(),
+            reset(DIM_STYLE, color),
+            sanitize(&entity.name),
+            entity.mentions.len(),
+            sanitize(&forms.join(", "))
         )?;
     }
     for passage in passages {
@@ -543,9 +595,34 @@ pub fn sync_stdout() -> io::Result<()> {
     }
 }
 
-pub fn print_stats(out: &mut impl Write, stats: &IndexStats, json: bool) -> io::Result<()> {
+pub fn print_stats(
+    out: &mut impl Write,
+    stats: &IndexStats,
+    top: &Facets,
+    json: bool,
+) -> io::Result<()> {
     if json {
-        serde_json::to_writer_pretty(&mut *out, stats)?;
+        #[derive(Serialize)]
+        struct TopEntities<'a> {
+            person: &'a [EntityCount],
+            org: &'a [EntityCount],
+            place: &'a [EntityCount],
+        }
+        #[derive(Serialize)]
+        struct StatsJson<'a> {
+            #[serde(flatten)]
+            stats: &'a IndexStats,
+            top_entities: TopEntities<'a>,
+        }
+        let document = StatsJson {
+            stats,
+            top_entities: TopEntities {
+                person: &top.person,
+                org: &top.org,
+                place: &top.place,
+            },
+        };
+        serde_json::to_writer_pretty(&mut *out, &document)?;
         return writeln!(out);
     }
     writeln!(out, "index:          {}", stats.index)?;
@@ -562,7 +639,21 @@ pub fn print_stats(out: &mut impl Write, stats: &IndexStats, json: bool) -> io::
         (Some(first), Some(last)) => format!("{first} to {last}"),
         _ => "no dated articles".into(),
     };
-    writeln!(out, "dates:          {range}")
+    writeln!(out, "dates:          {range}")?;
+    for (label, list) in [
+        ("people:", &top.person),
+        ("organisations:", &top.org),
+        ("places:", &top.place),
+    ] {
+        if !list.is_empty() {
+            let names: Vec<String> = list
+                .iter()
+                .map(|e| format!("{} ({})", sanitize(&e.name), e.count))
+                .collect();
+            writeln!(out, "{label:<16}{}", names.join(", "))?;
+        }
+    }
+    Ok(())
 }
 
 /// Reports an index run on stderr: a progress bar on a terminal, warnings always.

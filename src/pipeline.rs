@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3Default;
 
+use crate::aliases;
 use crate::config::IndexConfig;
 use crate::extract::{article_id, build_article, Article, Rejection};
 use crate::index::{article_keys, IndexLock, NewsIndex, NewsWriter};
@@ -210,6 +211,10 @@ pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexS
     }
     if run.dirty || info.manifest.is_none() {
         run.commit()?;
+    } else {
+        // Nothing changed; the alias table may still be missing if a run was killed
+        // between its commit and saving it.
+        aliases::save_for(&index, info.generation)?;
     }
     let mut summary = run.finish()?;
     reporter.finish();
@@ -532,6 +537,7 @@ impl<'a> Run<'a> {
         };
         self.writer.commit(&info.to_payload())?;
         manifest::remove_stale(self.index.dir(), Some(&name));
+        aliases::save_for(self.index, self.generation)?;
         self.generation += 1;
         self.dirty = false;
         self.last_commit = Instant::now();

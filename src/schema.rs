@@ -17,7 +17,7 @@ use tantivy::Index;
 
 /// Bumped whenever the fields, their options or the analyzers change in a way that makes
 /// an existing index unreadable or its answers wrong. Stored beside the index.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Name of the analyzer used for prose (title and body): case and accent folding plus
 /// English stemming, identical at index and query time.
@@ -62,8 +62,12 @@ pub struct Fields {
     /// The index generation (commit number) in which the article was added or last
     /// changed; alerts report what is newer than their cursor.
     pub seq: Field,
+    /// The article's entities with their mentions, as JSON (first passage only).
+    pub entities: Field,
     /// Article-level hierarchical facets: `/date/2024/03/25` (or `/date/unknown`),
-    /// `/mentioned/2024/03/26`, `/mentioned/2023/10`, `/source/Reuters`.
+    /// `/mentioned/2024/03/26`, `/mentioned/2023/10`, `/source/Reuters`, and the
+    /// article-level entity names `/person/Benjamin Netanyahu`, `/org/Hamas`,
+    /// `/place/Rafah` (variants are merged at query time by the corpus alias table).
     pub facets: Field,
 }
 
@@ -98,6 +102,7 @@ impl Fields {
             mentioned: builder.add_date_field("mentioned", INDEXED | FAST),
             mentions: builder.add_text_field("mentions", STORED),
             seq: builder.add_u64_field("seq", INDEXED | FAST | STORED),
+            entities: builder.add_text_field("entities", STORED),
             facets: builder.add_facet_field("facets", FacetOptions::default()),
         };
         (builder.build(), fields)

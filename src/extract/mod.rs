@@ -80,6 +80,8 @@ pub struct Article {
     pub date_source: Option<DateSource>,
     /// Dates the text speaks of, resolved against the publication date.
     pub mentions: Vec<MentionedDate>,
+    /// People, organisations and places the article mentions, by article-level name.
+    pub entities: Vec<entities::ArticleEntity>,
     /// The body split into passages; never empty (a title-only article has its title).
     pub passages: Vec<String>,
 }
@@ -156,6 +158,10 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
         },
     };
     let mentions = dates::mentioned_dates(body, date.map(|d| d.date()));
+    // Entities are read from the page as it came, debris lines included: a related
+    // headline still tells who the page names, though its words are not searchable.
+    // A title derived from the first sentence would only repeat the body's mentions.
+    let entities = entities::extract_entities(given_title.unwrap_or(""), &record.body);
     let passages = if body_passages.is_empty() {
         vec![title.clone()]
     } else {
@@ -180,6 +186,7 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
         date,
         date_source,
         mentions,
+        entities,
         passages,
     };
     Ok((article, notes))

@@ -1,5 +1,6 @@
 //! Facet counts over the articles a query selects: sources, publication-date histogram
-//! (calendar-aligned buckets, weeks from Monday, empty buckets listed) and mentioned dates.
+//! (calendar-aligned buckets, weeks from Monday, empty buckets listed), mentioned dates,
+//! and people, organisations and places merged through the corpus alias table.
 //! Counts count articles: each article is counted once, from its first passage.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -15,6 +16,7 @@ use tantivy::schema::{Facet, IndexRecordOption};
 use tantivy::{Score, Searcher, SegmentReader, Term};
 
 use super::filters::{week_start, DayRange};
+use crate::extract::entities::{AliasTable, EntityKind};
 use crate::schema::Fields;
 
 /// Width of the publication-date histogram's buckets.
@@ -48,9 +50,20 @@ pub struct KeyCount {
     pub count: u64,
 }
 
+/// An entity (by its canonical name), its number of articles and its other names.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct EntityCount {
+    pub name: String,
+    pub count: u64,
+    pub aliases: Vec<String>,
+}
+
 /// Facet counts of a set of articles.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Facets {
+    pub person: Vec<EntityCount>,
+    pub org: Vec<EntityCount>,
+    pub place: Vec<EntityCount>,
     pub source: Vec<NameCount>,
     /// Publication-date histogram, oldest first; `unknown` last when some have no date.
     pub date: Vec<KeyCount>,
@@ -65,12 +78,20 @@ pub fn count_facets(
     articles: Arc<HashSet<u64>>,
     request: FacetRequest,
     range: DayRange,
+    aliases: &Arc<AliasTable>,
 ) -> Result<Facets> {
     let first_passages = TermQuery::new(
         Term::from_field_u64(fields.passage_index, 0),
         IndexRecordOption::Basic,
     );
-    let counts = searcher.search(&first_passages, &FacetCounter { articles })?;
+    let counted = searcher.search(
+        &first_passages,
+        &FacetCounter {
+            articles,
+            aliases: Arc::clone(aliases),
+        },
+    )?;
+    let counts = counted.paths;
     let mut sources = Vec::new();
     let mut days: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     let mut unknown = 0;
@@ -105,7 +126,25 @@ pub fn count_facets(
             count: unknown,
         });
     }
+    let mut entities: HashMap<EntityKind, Vec<EntityCount>> = HashMap::new();
+    for ((kind, name), count) in counted.entities {
+        let aliases = aliases.aliases(kind, &name);
+        entities.entry(kind).or_default().push(EntityCount {
+            name,
+            count,
+            aliases,
+        });
+    }
+    let mut list = |kind: EntityKind| {
+        let mut list = entities.remove(&kind).unwrap_or_default();
+        list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+        list.truncate(request.top);
+        list
+    };
     Ok(Facets {
+        person: list(EntityKind::Person),
+        org: list(EntityKind::Org),
+        place: list(EntityKind::Place),
         source: sources,
         date,
         mentioned,
@@ -176,28 +215,51 @@ fn histogram(
     out
 }
 
-/// Counts facet paths over first passages whose article is in the set.
+/// What the counter gathers: plain facet paths, and entities by canonical name.
+#[derive(Default)]
+struct Counted {
+    paths: HashMap<Vec<String>, u64>,
+    entities: HashMap<(EntityKind, String), u64>,
+}
+
+/// Counts facet paths over first passages whose article is in the set; entity names are
+/// mapped to their canonical entity first, so that an article naming two variants of one
+/// entity counts once.
 struct FacetCounter {
     articles: Arc<HashSet<u64>>,
+    aliases: Arc<AliasTable>,
 }
 
 struct FacetCounterSegment {
     articles: Arc<HashSet<u64>>,
+    aliases: Arc<AliasTable>,
     keys: Column<u64>,
     facets: FacetReader,
     by_ord: HashMap<u64, u64>,
+    /// Facet ordinal to canonical entity number (`None`: not an entity facet).
+    entity_of_ord: HashMap<u64, Option<usize>>,
+    entity_names: Vec<(EntityKind, String)>,
+    entity_ids: HashMap<(EntityKind, String), usize>,
+    entity_counts: Vec<u64>,
+    scratch: Vec<usize>,
 }
 
 impl Collector for FacetCounter {
-    type Fruit = HashMap<Vec<String>, u64>;
+    type Fruit = Counted;
     type Child = FacetCounterSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         Ok(FacetCounterSegment {
             articles: Arc::clone(&self.articles),
+            aliases: Arc::clone(&self.aliases),
             keys: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
             facets: segment.facet_reader(Fields::FACETS)?,
             by_ord: HashMap::new(),
+            entity_of_ord: HashMap::new(),
+            entity_names: Vec::new(),
+            entity_ids: HashMap::new(),
+            entity_counts: Vec::new(),
+            scratch: Vec::new(),
         })
     }
 
@@ -205,19 +267,53 @@ impl Collector for FacetCounter {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<Self::Fruit>) -> tantivy::Result<Self::Fruit> {
-        let mut all = HashMap::new();
+    fn merge_fruits(&self, fruits: Vec<Counted>) -> tantivy::Result<Counted> {
+        let mut all = Counted::default();
         for fruit in fruits {
-            for (path, count) in fruit {
-                *all.entry(path).or_default() += count;
+            for (path, count) in fruit.paths {
+                *all.paths.entry(path).or_default() += count;
+            }
+            for (entity, count) in fruit.entities {
+                *all.entities.entry(entity).or_default() += count;
             }
         }
         Ok(all)
     }
 }
 
+impl FacetCounterSegment {
+    /// The canonical entity number of a facet ordinal, looked up once per segment.
+    fn entity(&mut self, ord: u64) -> Option<usize> {
+        if let Some(known) = self.entity_of_ord.get(&ord) {
+            return *known;
+        }
+        let mut facet = Facet::root();
+        let found = match self.facets.facet_from_ord(ord, &mut facet) {
+            Ok(()) => match facet.to_path().as_slice() {
+                [kind, name] => entity_kind(kind).map(|kind| {
+                    let canonical = (kind, self.aliases.canonical(kind, name));
+                    match self.entity_ids.get(&canonical) {
+                        Some(id) => *id,
+                        None => {
+                            let id = self.entity_names.len();
+                            self.entity_ids.insert(canonical.clone(), id);
+                            self.entity_names.push(canonical);
+                            self.entity_counts.push(0);
+                            id
+                        }
+                    }
+                }),
+                _ => None,
+            },
+            Err(_) => None,
+        };
+        self.entity_of_ord.insert(ord, found);
+        found
+    }
+}
+
 impl SegmentCollector for FacetCounterSegment {
-    type Fruit = HashMap<Vec<String>, u64>;
+    type Fruit = Counted;
 
     fn collect(&mut self, doc: u32, _: Score) {
         let Some(key) = self.keys.first(doc) else {
@@ -226,22 +322,43 @@ impl SegmentCollector for FacetCounterSegment {
         if !self.articles.contains(&key) {
             return;
         }
-        for ord in self.facets.facet_ords(doc) {
-            *self.by_ord.entry(ord).or_default() += 1;
+        let ords: Vec<u64> = self.facets.facet_ords(doc).collect();
+        let mut seen = std::mem::take(&mut self.scratch);
+        seen.clear();
+        for ord in ords {
+            match self.entity(ord) {
+                Some(id) => seen.push(id),
+                None => *self.by_ord.entry(ord).or_default() += 1,
+            }
         }
+        seen.sort_unstable();
+        seen.dedup();
+        for id in &seen {
+            self.entity_counts[*id] += 1;
+        }
+        self.scratch = seen;
     }
 
-    fn harvest(self) -> Self::Fruit {
-        let mut out = HashMap::new();
+    fn harvest(self) -> Counted {
+        let mut out = Counted::default();
         let mut facet = Facet::root();
         for (ord, count) in self.by_ord {
             if self.facets.facet_from_ord(ord, &mut facet).is_ok() {
                 let path = facet.to_path().into_iter().map(str::to_string).collect();
-                out.insert(path, count);
+                out.paths.insert(path, count);
+            }
+        }
+        for (name, count) in self.entity_names.into_iter().zip(self.entity_counts) {
+            if count > 0 {
+                out.entities.insert(name, count);
             }
         }
         out
     }
+}
+
+fn entity_kind(root: &str) -> Option<EntityKind> {
+    EntityKind::ALL.into_iter().find(|k| k.as_str() == root)
 }
 
 #[cfg(test)]

@@ -1,14 +1,20 @@
-//! Filters that narrow a query to articles: source, publication-date range and mentioned
-//! dates; and the reading of the date values users type (`2024`, `2024-03`, `2024-03-25`,
-//! `7d`, `2w`, `3m`, `today`, `yesterday`).
+//! Filters that narrow a query to articles: source, publication-date range, mentioned
+//! dates, entities (through the corpus alias table) and what an alert has not reported;
+//! and the reading of the date values users type (`2024`, `2024-03`, `2024-03-25`, `7d`,
+//! `2w`, `3m`, `today`, `yesterday`).
 
 use std::ops::Bound;
 
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
+use std::sync::Arc;
+
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DateTime, Term};
 
+use crate::extract::entities::{AliasTable, EntityKind};
 use crate::schema::{fold_keyword, Fields};
 
 /// An inclusive range of days; either end may be open.
@@ -36,6 +42,8 @@ pub struct Filters {
     /// Added or changed in a generation after the first number, up to the second
     /// (inclusive): what an alert has not reported yet.
     pub changed: Option<(u64, u64)>,
+    /// Mentions each of these entities (a name or alias as the user typed it).
+    pub entities: Vec<(EntityKind, String)>,
 }
 
 /// A date value the user typed that could not be read.
@@ -113,9 +121,48 @@ pub fn parse_period(value: &str, today: NaiveDate) -> Result<DayRange, BadDate> 
     }
 }
 
-/// The query restricted by the filters.
-pub fn apply(query: Box<dyn Query>, fields: &Fields, filters: &Filters) -> Box<dyn Query> {
+/// Articles that mention the entity `text` names (its canonical name, any alias, or a
+/// unique surname; case-insensitive). An unknown name matches nothing. Not scored.
+pub fn entity_query(
+    fields: &Fields,
+    aliases: &AliasTable,
+    kind: EntityKind,
+    text: &str,
+) -> Box<dyn Query> {
+    let Some(canonical) = aliases.lookup(kind, text) else {
+        return Box::new(EmptyQuery);
+    };
+    let mut members = aliases.members(kind, &canonical);
+    if members.is_empty() {
+        members.push(canonical);
+    }
+    let any: Vec<(Occur, Box<dyn Query>)> = members
+        .iter()
+        .map(|name| {
+            let facet = Facet::from_path([kind.as_str(), name.as_str()]);
+            let term = Term::from_facet(fields.facets, &facet);
+            let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+            (Occur::Should, q)
+        })
+        .collect();
+    Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))
+}
+
+/// The query restricted by the filters; `aliases` is asked for the alias table only when
+/// the filters name entities.
+pub fn apply(
+    query: Box<dyn Query>,
+    fields: &Fields,
+    filters: &Filters,
+    aliases: impl FnOnce() -> anyhow::Result<Arc<AliasTable>>,
+) -> anyhow::Result<Box<dyn Query>> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+    if !filters.entities.is_empty() {
+        let table = aliases()?;
+        for (kind, text) in &filters.entities {
+            clauses.push((Occur::Must, entity_query(fields, &table, *kind, text)));
+        }
+    }
     if !filters.sources.is_empty() {
         let any: Vec<(Occur, Box<dyn Query>)> = filters
             .sources
@@ -144,9 +191,9 @@ pub fn apply(query: Box<dyn Query>, fields: &Fields, filters: &Filters) -> Box<d
         ));
     }
     if clauses.len() == 1 {
-        return clauses.pop().expect("one clause").1;
+        return Ok(clauses.pop().expect("one clause").1);
     }
-    Box::new(BooleanQuery::new(clauses))
+    Ok(Box::new(BooleanQuery::new(clauses)))
 }
 
 fn date_range(field: Field, range: DayRange) -> Box<dyn Query> {

@@ -8,7 +8,9 @@ pub mod filters;
 pub mod highlight;
 pub mod query;
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use anyhow::Result;
 use chrono::NaiveDateTime;
@@ -25,6 +27,7 @@ use tantivy::Order;
 use tantivy::{DocAddress, Score, Searcher, SegmentReader, Term};
 
 use crate::error::NewsearchError;
+use crate::extract::entities::AliasTable;
 use crate::index::{load_passage, NewsIndex};
 use crate::schema::{analyze, fold_keyword, news_analyzer, Fields};
 use facets::{count_facets, FacetRequest, Facets};
@@ -96,16 +99,23 @@ fn compile_query(
     fields: &Fields,
     analyzer: &mut TextAnalyzer,
     text: &str,
+    aliases: &Aliases,
 ) -> Result<(Box<dyn Query>, Vec<Matcher>)> {
     let bad = |message: String| NewsearchError::BadQuery {
         query: text.to_string(),
         message,
     };
     let tree = query::parse(text).map_err(|e| bad(e.to_string()))?;
+    let table = if tree.has_entities() {
+        Some(aliases.get()?)
+    } else {
+        None
+    };
     let mut compiler = Compiler {
         searcher,
         fields,
         analyzer,
+        aliases: table,
         matchers: Vec::new(),
     };
     let compiled = compiler
@@ -114,13 +124,39 @@ fn compile_query(
     Ok((compiled, compiler.matchers))
 }
 
+/// The index's entity alias table, loaded the first time something needs it (plain
+/// queries never do).
+struct Aliases<'a> {
+    index: &'a NewsIndex,
+    table: OnceCell<Arc<AliasTable>>,
+}
+
+impl<'a> Aliases<'a> {
+    fn new(index: &'a NewsIndex) -> Aliases<'a> {
+        Aliases {
+            index,
+            table: OnceCell::new(),
+        }
+    }
+
+    fn get(&self) -> Result<Arc<AliasTable>> {
+        if let Some(table) = self.table.get() {
+            return Ok(Arc::clone(table));
+        }
+        let table = Arc::new(crate::aliases::load(self.index)?);
+        Ok(Arc::clone(self.table.get_or_init(|| table)))
+    }
+}
+
 /// Runs a query against the last commit of the index.
 pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResults> {
     let searcher = index.reader()?.searcher();
     let fields = index.fields();
+    let aliases = Aliases::new(index);
     let mut analyzer = news_analyzer();
-    let (compiled, matchers) = compile_query(&searcher, fields, &mut analyzer, &request.query)?;
-    let filtered = filters::apply(compiled, fields, &request.filters);
+    let (compiled, matchers) =
+        compile_query(&searcher, fields, &mut analyzer, &request.query, &aliases)?;
+    let filtered = filters::apply(compiled, fields, &request.filters, || aliases.get())?;
 
     // `usize::MAX` asks for every match (alerts): as many as the query counts.
     let need = if request.limit == usize::MAX {
@@ -144,6 +180,7 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
             articles,
             facet_request,
             request.filters.published,
+            &aliases.get()?,
         )?),
         None => None,
     };
@@ -185,11 +222,12 @@ pub fn facets_of(
 ) -> Result<(usize, Facets)> {
     let searcher = index.reader()?.searcher();
     let fields = index.fields();
+    let aliases = Aliases::new(index);
     let base: Box<dyn Query> = match query_text {
-        Some(text) => compile_query(&searcher, fields, &mut news_analyzer(), text)?.0,
+        Some(text) => compile_query(&searcher, fields, &mut news_analyzer(), text, &aliases)?.0,
         None => Box::new(AllQuery),
     };
-    let filtered = filters::apply(base, fields, filters);
+    let filtered = filters::apply(base, fields, filters, || aliases.get())?;
     let articles = searcher.search(filtered.as_ref(), &DistinctArticles)?;
     let total = articles.len();
     let facets = count_facets(
@@ -198,6 +236,7 @@ pub fn facets_of(
         articles.into(),
         request,
         filters.published,
+        &aliases.get()?,
     )?;
     Ok((total, facets))
 }
@@ -349,6 +388,8 @@ struct Compiler<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
     analyzer: &'a mut TextAnalyzer,
+    /// Loaded when the query names entities.
+    aliases: Option<Arc<AliasTable>>,
     matchers: Vec<Matcher>,
 }
 
@@ -382,6 +423,27 @@ impl Compiler<'_> {
         kind: &LeafKind,
         negated: bool,
     ) -> Result<Option<Box<dyn Query>>> {
+        if let Target::Entity(entity) = target {
+            let value = match kind {
+                LeafKind::Word(text) | LeafKind::Phrase { text, .. } => text,
+                _ => {
+                    return Err(anyhow::anyhow!(
+                        "{}: takes a name or a \"quoted name\"",
+                        entity.as_str()
+                    ))
+                }
+            };
+            let table = self
+                .aliases
+                .as_ref()
+                .expect("the alias table is loaded for queries naming entities");
+            return Ok(Some(filters::entity_query(
+                self.fields,
+                table,
+                entity,
+                value,
+            )));
+        }
         if target == Target::Source {
             let value = match kind {
                 LeafKind::Word(text) | LeafKind::Phrase { text, .. } => text,

@@ -1,4 +1,5 @@
-//! The query language: words, "phrases", AND/OR/NOT, +/-, parentheses, field:value,
+//! The query language: words, "phrases", AND/OR/NOT, +/-, parentheses, field:value
+//! (title, body, source, person, org, place),
 //! prefix*, word~ (typo tolerance). Parsed into a small syntax tree; errors name the
 //! column and the problem.
 //!
@@ -6,6 +7,8 @@
 //! unless marked `+`, excluded when marked `-` or `NOT`), then `AND`.
 
 use std::fmt;
+
+use crate::extract::entities::EntityKind;
 
 /// Which field a leaf searches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -15,18 +18,34 @@ pub enum Target {
     Title,
     Body,
     Source,
+    /// Articles that mention an entity (by any of its names); a filter, not scored.
+    Entity(EntityKind),
 }
 
 impl Target {
     /// Field names accepted before a colon.
-    pub const NAMES: &'static [&'static str] = &["title", "body", "source"];
+    pub const NAMES: &'static [&'static str] =
+        &["title", "body", "source", "person", "org", "place"];
 
     fn from_name(name: &str) -> Option<Target> {
         match name.to_ascii_lowercase().as_str() {
             "title" => Some(Target::Title),
             "body" | "text" => Some(Target::Body),
             "source" => Some(Target::Source),
+            "person" => Some(Target::Entity(EntityKind::Person)),
+            "org" => Some(Target::Entity(EntityKind::Org)),
+            "place" => Some(Target::Entity(EntityKind::Place)),
             _ => None,
+        }
+    }
+}
+
+impl Node {
+    /// Whether any leaf asks for an entity (so the alias table is needed).
+    pub fn has_entities(&self) -> bool {
+        match self {
+            Node::Leaf { target, .. } => matches!(target, Target::Entity(_)),
+            Node::Group(clauses) => clauses.iter().any(|(_, node)| node.has_entities()),
         }
     }
 }

@@ -1,0 +1,139 @@
+//! The corpus-wide entity alias table of an index: which article-level names are one
+//! entity ("Netanyahu" and "Benjamin Netanyahu", "US" and "United States"). It is
+//! computed from every name in the committed index after each commit, so that an article
+//! that introduces a full name merges with surname-only mentions indexed before, and saved
+//! beside the index as `aliases-<generation>.json`. Readers load the file of their
+//! commit's generation, or compute the table themselves when it is missing (a run killed
+//! between its commit and the save).
+
+use std::fs;
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::extract::entities::{resolve_corpus, AliasTable, ArticleEntity, EntityKind};
+use crate::index::{entity_names, NewsIndex};
+
+const PREFIX: &str = "aliases-";
+const SUFFIX: &str = ".json";
+
+fn file_name(generation: u64) -> String {
+    format!("{PREFIX}{generation}{SUFFIX}")
+}
+
+/// Computes the table from the index's last commit.
+fn compute(index: &NewsIndex) -> Result<AliasTable> {
+    let searcher = index.reader()?.searcher();
+    let names = entity_names(&searcher, index.fields())?;
+    Ok(resolve_corpus(&names))
+}
+
+/// Makes sure the table of commit `generation` is saved (the caller holds the index
+/// lock and has just committed, or found the file missing), and removes older ones.
+pub fn save_for(index: &NewsIndex, generation: u64) -> Result<()> {
+    let path = index.dir().join(file_name(generation));
+    if !path.exists() {
+        let table = compute(index)?;
+        let temporary = index.dir().join(format!(".{}.tmp", file_name(generation)));
+        let write = || -> std::io::Result<()> {
+            let mut file = fs::File::create(&temporary)?;
+            serde_json::to_writer(&mut file, &table)?;
+            file.flush()?;
+            file.sync_all()?;
+            fs::rename(&temporary, &path)
+        };
+        write().with_context(|| format!("saving the alias table {}", path.display()))?;
+    }
+    remove_others(index.dir(), &file_name(generation));
+    Ok(())
+}
+
+fn remove_others(dir: &Path, keep: &str) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if name.starts_with(PREFIX) && name.ends_with(SUFFIX) && name != keep {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// The table for the commit an index was opened on (see [`NewsIndex::generation`]).
+pub fn load(index: &NewsIndex) -> Result<AliasTable> {
+    let path = index.dir().join(file_name(index.generation()));
+    match fs::read(&path) {
+        Ok(bytes) => match serde_json::from_slice(&bytes) {
+            Ok(table) => Ok(table),
+            // A damaged file is not fatal: the table can be computed again.
+            Err(_) => compute(index),
+        },
+        Err(_) => compute(index),
+    }
+}
+
+/// One entity of an article as shown to users: its corpus-wide name, the name the article
+/// gives it, and its mentions as written.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ShownEntity {
+    pub kind: EntityKind,
+    pub name: String,
+    pub article_name: String,
+    pub mentions: Vec<String>,
+}
+
+/// The entities of one article under their corpus-wide names, people first, then
+/// organisations and places, each by number of mentions. Two article-level names that
+/// the corpus merges become one entry.
+pub fn shown_entities(table: &AliasTable, entities: &[ArticleEntity]) -> Vec<ShownEntity> {
+    let mut shown: Vec<ShownEntity> = Vec::new();
+    for entity in entities {
+        let name = table.canonical(entity.kind, &entity.name);
+        let mentions = entity.mentions.iter().map(|m| m.text.clone());
+        match shown
+            .iter_mut()
+            .find(|s| s.kind == entity.kind && s.name == name)
+        {
+            Some(existing) => existing.mentions.extend(mentions),
+            None => shown.push(ShownEntity {
+                kind: entity.kind,
+                name,
+                article_name: entity.name.clone(),
+                mentions: mentions.collect(),
+            }),
+        }
+    }
+    shown.sort_by(|a, b| {
+        a.kind
+            .cmp(&b.kind)
+            .then_with(|| b.mentions.len().cmp(&a.mentions.len()))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    shown
+}
+
+/// The corpus-wide names of an article's entities, by kind, for `export`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct EntityNames {
+    pub person: Vec<String>,
+    pub org: Vec<String>,
+    pub place: Vec<String>,
+}
+
+impl EntityNames {
+    pub fn of(shown: &[ShownEntity]) -> EntityNames {
+        let mut names = EntityNames::default();
+        for entity in shown {
+            let list = match entity.kind {
+                EntityKind::Person => &mut names.person,
+                EntityKind::Org => &mut names.org,
+                EntityKind::Place => &mut names.place,
+            };
+            list.push(entity.name.clone());
+        }
+        names
+    }
+}
