@@ -22,7 +22,7 @@ use crate::extract::dates::{Granularity, MentionedDate};
 use crate::extract::entities::{ArticleEntity, EntityKind};
 use crate::extract::{Article, ArticleId};
 use crate::manifest::CommitInfo;
-use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
+use crate::schema::{count_tokens, register_analyzers, Fields, SCHEMA_VERSION};
 
 /// File beside tantivy's own that records which newsearch schema wrote the index.
 const VERSION_FILE: &str = "newsearch.json";
@@ -223,9 +223,11 @@ impl NewsWriter {
     /// marked with generation `seq`.
     pub fn upsert(&mut self, article: &Article, seq: u64) -> Result<()> {
         self.delete(article.id);
+        let tokens: u64 = article.passages.iter().map(|p| count_tokens(p)).sum();
         for (index, passage) in article.passages.iter().enumerate() {
             let mut doc = passage_document(&self.fields, article, index, passage);
             doc.add_u64(self.fields.seq, seq);
+            doc.add_u64(self.fields.article_tokens, tokens);
             self.writer.add_document(doc)?;
         }
         Ok(())

@@ -17,7 +17,7 @@ use tantivy::Index;
 
 /// Bumped whenever the fields, their options or the analyzers change in a way that makes
 /// an existing index unreadable or its answers wrong. Stored beside the index.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Name of the analyzer used for prose (title and body): case and accent folding plus
 /// English stemming, identical at index and query time.
@@ -25,7 +25,7 @@ pub const NEWS_ANALYZER: &str = "news";
 /// Name of the analyzer for exact-but-case-insensitive keywords such as the source.
 pub const KEYWORD_ANALYZER: &str = "keyword";
 
-/// Tokens longer than this many bytes (URLs, base64 debris) are not indexed.
+/// Tokens of this many bytes or more (URLs, base64 debris) are not indexed.
 const MAX_TOKEN_BYTES: usize = 40;
 
 /// Typed handle to every field of the schema.
@@ -39,6 +39,9 @@ pub struct Fields {
     pub passage_index: Field,
     /// Number of passages of the article.
     pub passage_count: Field,
+    /// Number of body tokens of the whole article (every passage), as a fast field: the
+    /// article length that article-level BM25 normalises by.
+    pub article_tokens: Field,
     /// The passage text (analyzed with positions, stored).
     pub body: Field,
     /// The article title (analyzed with positions, stored).
@@ -90,6 +93,7 @@ impl Fields {
             article_key: builder.add_u64_field("article_key", FAST),
             passage_index: builder.add_u64_field("passage_index", INDEXED | STORED | FAST),
             passage_count: builder.add_u64_field("passage_count", STORED),
+            article_tokens: builder.add_u64_field("article_tokens", FAST),
             body: builder.add_text_field("body", prose.clone()),
             title: builder.add_text_field("title", prose),
             path: builder.add_text_field("path", STRING | STORED),
@@ -110,6 +114,8 @@ impl Fields {
 
     /// Name of the fast field holding the article key (collectors read it by name).
     pub const ARTICLE_KEY: &'static str = "article_key";
+    /// Name of the fast field holding the article's body length in tokens.
+    pub const ARTICLE_TOKENS: &'static str = "article_tokens";
     /// Name of the fast field holding the publication date.
     pub const DATE: &'static str = "date";
     /// Name of the facet field.
@@ -125,6 +131,41 @@ pub fn news_analyzer() -> TextAnalyzer {
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(Language::English))
         .build()
+}
+
+/// How many tokens the prose analyzer makes of `text`: its runs of letters and digits, less
+/// the overlong ones. Counted without running the analyzer (no stemming), for article lengths.
+pub fn count_tokens(text: &str) -> u64 {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty() && word.len() < MAX_TOKEN_BYTES)
+        .count() as u64
+}
+
+/// General English function words (the Snowball project's English stop list, without its
+/// forms with apostrophes, which the analyzer splits anyway), sorted. Optional query words
+/// on this list are dropped before searching; the index keeps every word, so phrases that
+/// contain them ("bank of japan") still match exactly.
+#[rustfmt::skip]
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are",
+    "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but",
+    "by", "cannot", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for",
+    "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself",
+    "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "me",
+    "more", "most", "my", "myself", "no", "nor", "not", "of", "off", "on", "once", "only", "or",
+    "other", "ought", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should",
+    "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then",
+    "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up",
+    "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why",
+    "with", "would", "you", "your", "yours", "yourself", "yourselves",
+];
+
+/// Whether a query word is a general English stop word (compared after case and accent
+/// folding, before stemming).
+pub fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS
+        .binary_search(&fold_keyword(word).as_str())
+        .is_ok()
 }
 
 /// The keyword analyzer: the whole value as one lower-cased, accent-folded token.
@@ -203,6 +244,28 @@ mod tests {
         let tokens = analyze(&mut news_analyzer(), text);
         let words: Vec<&str> = tokens.iter().map(|t| &text[t.start..t.end]).collect();
         assert_eq!(words, vec!["Gaza", "s", "ceasefire"]);
+    }
+
+    #[test]
+    fn token_counts_match_the_analyzer() {
+        let text = format!(
+            "Gaza’s “ceasefire”, U.S. talks — {} {} 2024",
+            "x".repeat(39),
+            "y".repeat(40)
+        );
+        assert_eq!(
+            count_tokens(&text),
+            analyze(&mut news_analyzer(), &text).len() as u64
+        );
+        assert_eq!(count_tokens(""), 0);
+    }
+
+    #[test]
+    fn stop_words_are_sorted_folded_and_found_in_any_case() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(STOP_WORDS.iter().all(|w| fold_keyword(w) == *w));
+        assert!(is_stop_word("The") && is_stop_word("WHICH"));
+        assert!(!is_stop_word("us") && !is_stop_word("Gaza") && !is_stop_word("attack"));
     }
 
     #[test]

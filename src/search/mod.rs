@@ -7,6 +7,7 @@ pub mod facets;
 pub mod filters;
 pub mod highlight;
 pub mod query;
+mod rank;
 
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
@@ -29,13 +30,14 @@ use tantivy::{DocAddress, Score, Searcher, SegmentReader, Term};
 use crate::error::NewsearchError;
 use crate::extract::entities::AliasTable;
 use crate::index::{load_passage, NewsIndex};
-use crate::schema::{analyze, fold_keyword, news_analyzer, Fields};
+use crate::schema::{analyze, fold_keyword, is_stop_word, news_analyzer, Fields};
 use facets::{count_facets, FacetRequest, Facets};
 use filters::Filters;
 use highlight::{cut_snippet, highlight_spans, Matcher};
 use query::{LeafKind, Node, Occur, Target};
 
-/// How much more a title match weighs than a body match.
+/// How much more a title match weighs than a body match (in a passage's score, and as the
+/// title's field weight in its article's BM25F).
 const TITLE_BOOST: Score = 1.5;
 /// Most index terms one prefix or fuzzy term expands to (the most frequent are kept).
 const MAX_EXPANSIONS: usize = 64;
@@ -92,20 +94,29 @@ pub struct SearchResults {
     pub facets: Option<Facets>,
 }
 
-/// Parses and compiles a query text: the tantivy query and the highlight matchers of its
-/// positive body-side terms. A malformed or wordless query is a [`NewsearchError::BadQuery`].
+/// A compiled query: what matches, what to highlight, what to rank by.
+struct Compiled {
+    query: Box<dyn Query>,
+    /// Highlight matchers of the positive body-side terms.
+    matchers: Vec<Matcher>,
+    /// The positive terms and phrases the ranking scores.
+    units: Vec<rank::Unit>,
+}
+
+/// Parses and compiles a query text. A malformed or wordless query is a
+/// [`NewsearchError::BadQuery`].
 fn compile_query(
     searcher: &Searcher,
     fields: &Fields,
     analyzer: &mut TextAnalyzer,
     text: &str,
     aliases: &Aliases,
-) -> Result<(Box<dyn Query>, Vec<Matcher>)> {
+) -> Result<Compiled> {
     let bad = |message: String| NewsearchError::BadQuery {
         query: text.to_string(),
         message,
     };
-    let tree = query::parse(text).map_err(|e| bad(e.to_string()))?;
+    let tree = without_stop_words(query::parse(text).map_err(|e| bad(e.to_string()))?);
     let table = if tree.has_entities() {
         Some(aliases.get()?)
     } else {
@@ -117,11 +128,46 @@ fn compile_query(
         analyzer,
         aliases: table,
         matchers: Vec::new(),
+        units: Vec::new(),
     };
-    let compiled = compiler
+    let query = compiler
         .compile(&tree, false)?
         .ok_or_else(|| bad("it has no words to search for".into()))?;
-    Ok((compiled, compiler.matchers))
+    Ok(Compiled {
+        query,
+        matchers: compiler.matchers,
+        units: compiler.units,
+    })
+}
+
+/// Drops optional stop words ("the", "of", "which"…) from every group that has another
+/// positive clause, so that they neither match nor score on their own. Phrases, required
+/// (`+`) words and `field:` words keep theirs, and a group made only of stop words is left
+/// as it is: "the who" still searches for both words.
+fn without_stop_words(node: Node) -> Node {
+    let Node::Group(clauses) = node else {
+        return node;
+    };
+    let clauses: Vec<(Occur, Node)> = clauses
+        .into_iter()
+        .map(|(occur, child)| (occur, without_stop_words(child)))
+        .collect();
+    let is_stop = |node: &Node| {
+        matches!(node, Node::Leaf { target: Target::Default, kind: LeafKind::Word(word) }
+            if is_stop_word(without_possessive(word)))
+    };
+    let has_other = clauses
+        .iter()
+        .any(|(occur, child)| *occur != Occur::MustNot && !is_stop(child));
+    if !has_other {
+        return Node::Group(clauses);
+    }
+    Node::Group(
+        clauses
+            .into_iter()
+            .filter(|(occur, child)| !(*occur == Occur::Should && is_stop(child)))
+            .collect(),
+    )
 }
 
 /// The index's entity alias table, loaded the first time something needs it (plain
@@ -154,9 +200,12 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
     let fields = index.fields();
     let aliases = Aliases::new(index);
     let mut analyzer = news_analyzer();
-    let (compiled, matchers) =
-        compile_query(&searcher, fields, &mut analyzer, &request.query, &aliases)?;
-    let filtered = filters::apply(compiled, fields, &request.filters, || aliases.get())?;
+    let Compiled {
+        query,
+        matchers,
+        units,
+    } = compile_query(&searcher, fields, &mut analyzer, &request.query, &aliases)?;
+    let filtered = filters::apply(query, fields, &request.filters, || aliases.get())?;
 
     // `usize::MAX` asks for every match (alerts): as many as the query counts.
     let need = if request.limit == usize::MAX {
@@ -168,7 +217,14 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
         passages: ranked,
         articles,
     } = match request.sort {
-        Sort::Relevance => rank(&searcher, filtered.as_ref(), need, request.per_article)?,
+        Sort::Relevance => rank::rank(
+            &searcher,
+            fields,
+            filtered.as_ref(),
+            &units,
+            need,
+            request.per_article,
+        )?,
         Sort::Date => rank_by_date(&searcher, filtered.as_ref(), need, request.per_article)?,
     };
     let total_articles = articles.len();
@@ -224,7 +280,7 @@ pub fn facets_of(
     let fields = index.fields();
     let aliases = Aliases::new(index);
     let base: Box<dyn Query> = match query_text {
-        Some(text) => compile_query(&searcher, fields, &mut news_analyzer(), text, &aliases)?.0,
+        Some(text) => compile_query(&searcher, fields, &mut news_analyzer(), text, &aliases)?.query,
         None => Box::new(AllQuery),
     };
     let filtered = filters::apply(base, fields, filters, || aliases.get())?;
@@ -247,32 +303,7 @@ struct Ranked {
     articles: HashSet<u64>,
 }
 
-/// The best `need` passages, at most `per_article` from one article, and the keys of all
-/// matching articles. Fetches more candidates until enough survive the per-article cap.
-fn rank(searcher: &Searcher, query: &dyn Query, need: usize, per_article: usize) -> Result<Ranked> {
-    let per_article = per_article.max(1);
-    let mut fetch = (need * 3).max(32);
-    let (mut top, articles) = searcher.search(
-        query,
-        &(
-            TopDocs::with_limit(fetch).order_by_score(),
-            DistinctArticles,
-        ),
-    )?;
-    loop {
-        let capped = cap_per_article(searcher, &top, per_article, need)?;
-        if capped.len() >= need || top.len() < fetch {
-            return Ok(Ranked {
-                passages: capped,
-                articles,
-            });
-        }
-        fetch *= 4;
-        top = searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?;
-    }
-}
-
-/// Like [`rank`], newest first: passages ordered by their article's publication date,
+/// Like [`rank::rank`], newest first: passages ordered by their article's publication date,
 /// each scored afterwards so results still carry their relevance.
 fn rank_by_date(
     searcher: &Searcher,
@@ -391,6 +422,7 @@ struct Compiler<'a> {
     /// Loaded when the query names entities.
     aliases: Option<Arc<AliasTable>>,
     matchers: Vec<Matcher>,
+    units: Vec<rank::Unit>,
 }
 
 impl Compiler<'_> {
@@ -479,6 +511,9 @@ impl Compiler<'_> {
                 ),
             ])),
         };
+        if !negated {
+            self.units.extend(rank::units(&matcher, slop, target));
+        }
         if !negated && target != Target::Title {
             match matcher {
                 // A loose phrase may match words apart: highlight each of them.
@@ -499,6 +534,10 @@ impl Compiler<'_> {
         };
         Ok(match kind {
             LeafKind::Word(text) | LeafKind::Phrase { text, .. } => {
+                let text = match kind {
+                    LeafKind::Word(_) => without_possessive(text),
+                    _ => text,
+                };
                 let mut terms = self.terms(text);
                 match terms.len() {
                     0 => None,
@@ -595,6 +634,15 @@ impl Compiler<'_> {
     }
 }
 
+/// A word without its English possessive ending ("Netanyahu's" finds "Netanyahu" in every
+/// form, not only before "'s"); quoted phrases keep theirs.
+fn without_possessive(word: &str) -> &str {
+    ["'s", "’s", "'S", "’S"]
+        .iter()
+        .find_map(|ending| word.strip_suffix(ending).filter(|w| !w.is_empty()))
+        .unwrap_or(word)
+}
+
 /// Typo tolerance by word length, as search engines usually pick it.
 fn auto_distance(term: &str) -> u8 {
     match term.chars().count() {
@@ -679,5 +727,52 @@ fn matcher_query(matcher: &Matcher, field: Field, slop: u32) -> Box<dyn Query> {
                     .collect(),
             ))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(node: &Node) -> Vec<String> {
+        match node {
+            Node::Leaf {
+                kind: LeafKind::Word(w) | LeafKind::Phrase { text: w, .. },
+                ..
+            } => vec![w.clone()],
+            Node::Leaf { .. } => Vec::new(),
+            Node::Group(clauses) => clauses.iter().flat_map(|(_, n)| words(n)).collect(),
+        }
+    }
+
+    fn kept(query: &str) -> Vec<String> {
+        words(&without_stop_words(query::parse(query).unwrap()))
+    }
+
+    #[test]
+    fn optional_stop_words_go_when_something_else_is_searched() {
+        assert_eq!(
+            kept("the ground attack on Rafah"),
+            ["ground", "attack", "Rafah"]
+        );
+        assert_eq!(kept("\"the hague\" of"), ["the hague"]);
+        assert_eq!(kept("+the gaza"), ["the", "gaza"]);
+        assert_eq!(kept("title:the gaza"), ["the", "gaza"]);
+        assert_eq!(kept("(the OR a) AND gaza"), ["the", "a", "gaza"]);
+    }
+
+    #[test]
+    fn queries_of_stop_words_only_are_kept_whole() {
+        assert_eq!(kept("the who"), ["the", "who"]);
+        assert_eq!(kept("the -gaza"), ["the", "gaza"]);
+        assert_eq!(kept("it"), ["it"]);
+    }
+
+    #[test]
+    fn possessives_are_dropped_from_words() {
+        assert_eq!(without_possessive("Netanyahu's"), "Netanyahu");
+        assert_eq!(without_possessive("Gaza’s"), "Gaza");
+        assert_eq!(without_possessive("'s"), "'s");
+        assert_eq!(without_possessive("bus"), "bus");
     }
 }
