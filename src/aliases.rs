@@ -25,7 +25,7 @@ fn file_name(generation: u64) -> String {
 /// Computes the table from the index's last commit.
 fn compute(index: &NewsIndex) -> Result<AliasTable> {
     let searcher = index.reader()?.searcher();
-    let names = entity_names(&searcher, index.fields())?;
+    let names = entity_names(&searcher)?;
     Ok(resolve_corpus(&names))
 }
 
@@ -37,10 +37,10 @@ pub fn save_for(index: &NewsIndex, generation: u64) -> Result<()> {
         let table = compute(index)?;
         let temporary = index.dir().join(format!(".{}.tmp", file_name(generation)));
         let write = || -> std::io::Result<()> {
-            let mut file = fs::File::create(&temporary)?;
+            let mut file = std::io::BufWriter::new(fs::File::create(&temporary)?);
             serde_json::to_writer(&mut file, &table)?;
             file.flush()?;
-            file.sync_all()?;
+            file.get_ref().sync_all()?;
             fs::rename(&temporary, &path)
         };
         write().with_context(|| format!("saving the alias table {}", path.display()))?;

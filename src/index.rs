@@ -577,27 +577,78 @@ pub fn first_passages(searcher: &Searcher, fields: &Fields) -> Result<Vec<DocAdd
 
 /// Every article-level entity name in the last commit, with the number of articles that
 /// carry it.
-pub fn entity_names(
-    searcher: &Searcher,
-    fields: &Fields,
-) -> Result<Vec<(EntityKind, String, u64)>> {
-    let first_passages = TermQuery::new(
-        Term::from_field_u64(fields.passage_index, 0),
-        IndexRecordOption::Basic,
-    );
-    let mut collector = tantivy::collector::FacetCollector::for_field(Fields::FACETS);
-    for kind in EntityKind::ALL {
-        collector.add_facet(Facet::from_path([kind.as_str()]));
-    }
-    let counts = searcher.search(&first_passages, &collector)?;
-    let mut names = Vec::new();
-    for kind in EntityKind::ALL {
-        let root = Facet::from_path([kind.as_str()]);
-        for (facet, count) in counts.get(&root.to_string()) {
-            if let [_, name] = facet.to_path().as_slice() {
-                names.push((kind, (*name).to_string(), count));
+pub fn entity_names(searcher: &Searcher) -> Result<Vec<(EntityKind, String, u64)>> {
+    let mut counts: std::collections::HashMap<(EntityKind, String), u64> =
+        std::collections::HashMap::new();
+    for segment in searcher.segment_readers() {
+        let facets = segment.facet_reader(Fields::FACETS)?;
+        let entities = EntityOrds::of(&facets)?;
+        let first_passage = segment.fast_fields().u64(Fields::PASSAGE_INDEX)?;
+        let alive = segment.alive_bitset();
+        let mut per_ord: std::collections::HashMap<u64, u64> = std::collections::HashMap::new();
+        for doc in 0..segment.max_doc() {
+            if alive.is_some_and(|bits| !bits.is_alive(doc)) || first_passage.first(doc) != Some(0)
+            {
+                continue;
+            }
+            for ord in facets.facet_ords(doc) {
+                if entities.get(ord).is_some() {
+                    *per_ord.entry(ord).or_default() += 1;
+                }
+            }
+        }
+        for (ord, count) in per_ord {
+            if let Some((kind, name)) = entities.get(ord) {
+                *counts.entry((kind, name.to_string())).or_default() += count;
             }
         }
     }
-    Ok(names)
+    Ok(counts
+        .into_iter()
+        .map(|((kind, name), count)| (kind, name, count))
+        .collect())
+}
+
+/// The entity facets of one segment: for each kind, the first facet ordinal of its
+/// (contiguous) range and the names in ordinal order. Built by streaming the facet
+/// dictionary once, which is far cheaper than looking ordinals up one by one.
+pub struct EntityOrds {
+    kinds: Vec<(EntityKind, u64, Vec<String>)>,
+}
+
+impl EntityOrds {
+    pub fn of(reader: &tantivy::fastfield::FacetReader) -> std::io::Result<EntityOrds> {
+        let mut kinds = Vec::new();
+        for kind in EntityKind::ALL {
+            let mut low = kind.as_str().as_bytes().to_vec();
+            let mut high = low.clone();
+            low.push(0);
+            high.push(1);
+            let mut stream = reader
+                .facet_dict()
+                .range()
+                .ge(&low)
+                .lt(&high)
+                .into_stream()?;
+            let mut first = None;
+            let mut names = Vec::new();
+            while stream.advance() {
+                first.get_or_insert(stream.term_ord());
+                let name = &stream.key()[low.len()..];
+                names.push(String::from_utf8_lossy(name).into_owned());
+            }
+            if let Some(first) = first {
+                kinds.push((kind, first, names));
+            }
+        }
+        Ok(EntityOrds { kinds })
+    }
+
+    /// The entity a facet ordinal stands for; `None` for other facets.
+    pub fn get(&self, ord: u64) -> Option<(EntityKind, &str)> {
+        self.kinds.iter().find_map(|(kind, first, names)| {
+            let index = ord.checked_sub(*first)? as usize;
+            names.get(index).map(|name| (*kind, name.as_str()))
+        })
+    }
 }

@@ -116,6 +116,8 @@ impl Fields {
     pub const ARTICLE_KEY: &'static str = "article_key";
     /// Name of the fast field holding the article's body length in tokens.
     pub const ARTICLE_TOKENS: &'static str = "article_tokens";
+    /// Name of the fast field holding a passage's place in its article.
+    pub const PASSAGE_INDEX: &'static str = "passage_index";
     /// Name of the fast field holding the publication date.
     pub const DATE: &'static str = "date";
     /// Name of the facet field.

@@ -12,11 +12,12 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::Column;
 use tantivy::fastfield::FacetReader;
 use tantivy::query::TermQuery;
-use tantivy::schema::{Facet, IndexRecordOption};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{Score, Searcher, SegmentReader, Term};
 
 use super::filters::{week_start, DayRange};
 use crate::extract::entities::{AliasTable, EntityKind};
+use crate::index::EntityOrds;
 use crate::schema::Fields;
 
 /// Width of the publication-date histogram's buckets.
@@ -236,6 +237,8 @@ struct FacetCounterSegment {
     keys: Column<u64>,
     facets: FacetReader,
     by_ord: HashMap<u64, u64>,
+    /// The segment's entity facets, by ordinal.
+    entity_ords: EntityOrds,
     /// Facet ordinal to canonical entity number (`None`: not an entity facet).
     entity_of_ord: HashMap<u64, Option<usize>>,
     entity_names: Vec<(EntityKind, String)>,
@@ -249,11 +252,13 @@ impl Collector for FacetCounter {
     type Child = FacetCounterSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let facets = segment.facet_reader(Fields::FACETS)?;
         Ok(FacetCounterSegment {
             articles: Arc::clone(&self.articles),
             aliases: Arc::clone(&self.aliases),
             keys: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
-            facets: segment.facet_reader(Fields::FACETS)?,
+            entity_ords: EntityOrds::of(&facets)?,
+            facets,
             by_ord: HashMap::new(),
             entity_of_ord: HashMap::new(),
             entity_names: Vec::new(),
@@ -287,26 +292,19 @@ impl FacetCounterSegment {
         if let Some(known) = self.entity_of_ord.get(&ord) {
             return *known;
         }
-        let mut facet = Facet::root();
-        let found = match self.facets.facet_from_ord(ord, &mut facet) {
-            Ok(()) => match facet.to_path().as_slice() {
-                [kind, name] => entity_kind(kind).map(|kind| {
-                    let canonical = (kind, self.aliases.canonical(kind, name));
-                    match self.entity_ids.get(&canonical) {
-                        Some(id) => *id,
-                        None => {
-                            let id = self.entity_names.len();
-                            self.entity_ids.insert(canonical.clone(), id);
-                            self.entity_names.push(canonical);
-                            self.entity_counts.push(0);
-                            id
-                        }
-                    }
-                }),
-                _ => None,
-            },
-            Err(_) => None,
-        };
+        let found = self.entity_ords.get(ord).map(|(kind, name)| {
+            let canonical = (kind, self.aliases.canonical(kind, name));
+            match self.entity_ids.get(&canonical) {
+                Some(id) => *id,
+                None => {
+                    let id = self.entity_names.len();
+                    self.entity_ids.insert(canonical.clone(), id);
+                    self.entity_names.push(canonical);
+                    self.entity_counts.push(0);
+                    id
+                }
+            }
+        });
         self.entity_of_ord.insert(ord, found);
         found
     }
@@ -341,13 +339,22 @@ impl SegmentCollector for FacetCounterSegment {
 
     fn harvest(self) -> Counted {
         let mut out = Counted::default();
-        let mut facet = Facet::root();
-        for (ord, count) in self.by_ord {
-            if self.facets.facet_from_ord(ord, &mut facet).is_ok() {
-                let path = facet.to_path().into_iter().map(str::to_string).collect();
+        // One pass over the dictionary for all ordinals, instead of a look-up each.
+        let mut ords: Vec<(u64, u64)> = self.by_ord.into_iter().collect();
+        ords.sort_unstable();
+        let sorted: Vec<u64> = ords.iter().map(|(ord, _)| *ord).collect();
+        let mut counts = ords.iter().map(|(_, count)| *count);
+        let _ = self
+            .facets
+            .facet_dict()
+            .sorted_ords_to_term_cb(&sorted, |bytes| {
+                let count = counts.next().unwrap_or(0);
+                let path = bytes
+                    .split(|b| *b == 0)
+                    .map(|part| String::from_utf8_lossy(part).into_owned())
+                    .collect();
                 out.paths.insert(path, count);
-            }
-        }
+            });
         for (name, count) in self.entity_names.into_iter().zip(self.entity_counts) {
             if count > 0 {
                 out.entities.insert(name, count);
@@ -355,10 +362,6 @@ impl SegmentCollector for FacetCounterSegment {
         }
         out
     }
-}
-
-fn entity_kind(root: &str) -> Option<EntityKind> {
-    EntityKind::ALL.into_iter().find(|k| k.as_str() == root)
 }
 
 #[cfg(test)]
