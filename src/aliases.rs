@@ -49,6 +49,12 @@ pub fn save_for(index: &NewsIndex, generation: u64) -> Result<()> {
     Ok(())
 }
 
+/// Renames the table of generation `from` to generation `to` (a commit that changed no
+/// article); false when there is none to carry over.
+pub fn carry_over(dir: &Path, from: u64, to: u64) -> bool {
+    from > 0 && fs::rename(dir.join(file_name(from)), dir.join(file_name(to))).is_ok()
+}
+
 fn remove_others(dir: &Path, keep: &str) {
     let Ok(entries) = fs::read_dir(dir) else {
         return;

@@ -372,6 +372,8 @@ struct Run<'a> {
     /// Article ids in the index (before this run, or added by it).
     known: HashSet<u64>,
     dirty: bool,
+    /// Articles were written or deleted since the last commit (not only file stamps).
+    articles_changed: bool,
     last_commit: Instant,
     summary: IndexSummary,
     reporter: &'a dyn Reporter,
@@ -407,6 +409,7 @@ impl<'a> Run<'a> {
             contributors,
             known,
             dirty: false,
+            articles_changed: false,
             last_commit: Instant::now(),
             summary: IndexSummary {
                 schema_version: SCHEMA_VERSION,
@@ -436,6 +439,7 @@ impl<'a> Run<'a> {
         if left == 0 {
             self.contributors.remove(&id);
             self.writer.delete(crate::extract::ArticleId(id));
+            self.articles_changed = true;
             if self.known.remove(&id) {
                 self.summary.removed += 1;
             }
@@ -491,6 +495,7 @@ impl<'a> Run<'a> {
                     let id = article.id.0;
                     let seq = reuse_seq.unwrap_or(self.generation);
                     self.writer.upsert(&article, seq)?;
+                    self.articles_changed = true;
                     if self.known.insert(id) {
                         self.summary.added += 1;
                     } else {
@@ -537,7 +542,13 @@ impl<'a> Run<'a> {
         };
         self.writer.commit(&info.to_payload())?;
         manifest::remove_stale(self.index.dir(), Some(&name));
-        aliases::save_for(self.index, self.generation)?;
+        // A commit of new file stamps only leaves every entity name as it was.
+        if self.articles_changed
+            || !aliases::carry_over(self.index.dir(), self.generation - 1, self.generation)
+        {
+            aliases::save_for(self.index, self.generation)?;
+        }
+        self.articles_changed = false;
         self.generation += 1;
         self.dirty = false;
         self.last_commit = Instant::now();
