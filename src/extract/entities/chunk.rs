@@ -155,7 +155,7 @@ impl Scanner<'_> {
                 || t.shape == Shape::Lower
                 || lex.is_function_word(&t.key)
                 || lex.is_headline_verb(&t.key)
-                || lex.is_not_name(&t.key);
+                || lex.is_not_name_word(&t.key);
             if joins {
                 continue;
             }
@@ -234,9 +234,13 @@ impl Scanner<'_> {
                 }
                 let joins = (t.shape == Shape::Lower && lex.is_connector(&t.key))
                     || (t.shape == Shape::Punct && t.key == "&");
-                let next_cap = toks
-                    .get(j + 1)
-                    .is_some_and(|n| n.is_capitalised() && !n.sent_start);
+                let next_cap = toks.get(j + 1).is_some_and(|n| {
+                    n.is_capitalised()
+                        && !n.sent_start
+                        && !lex.is_month(&n.key)
+                        && !lex.is_not_name(&n.key)
+                        && !lex.is_filler(&n.key)
+                });
                 if joins && next_cap {
                     if matches!(t.key.as_ref(), "and" | "&") && !self.and_joins(i, j, para_end) {
                         break;
@@ -290,7 +294,10 @@ impl Scanner<'_> {
             }
             j += 1;
         }
-        last.is_some_and(|l| lex.is_org_suffix(&self.toks[l].key))
+        last.is_some_and(|l| {
+            let key = self.toks[l].key.as_ref();
+            LEGAL_SUFFIXES.contains(&key) || matches!(key, "group" | "bank" | "trust" | "company")
+        })
     }
 
     fn found(
@@ -437,6 +444,11 @@ impl Scanner<'_> {
             }
         }
         let last = &toks[end - 1];
+        // In capitals only a legal form marks a company ("BRAZIL SOYBEAN OIL" is no name).
+        let all_caps = toks[pos..end].iter().all(|t| t.shape != Shape::Cap);
+        if all_caps && !LEGAL_SUFFIXES.contains(&last.key.as_ref()) {
+            return None;
+        }
         let named_before = toks[pos..end - 1].iter().any(|t| {
             t.is_capitalised() && !lex.is_org_suffix(&t.key) && !lex.is_function_word(&t.key)
         }) || toks[pos..end - 1].iter().any(|t| t.shape == Shape::Upper);
@@ -572,6 +584,18 @@ impl Scanner<'_> {
         if lex.is_place_suffix(last_key) || lex.is_org_suffix(last_key) {
             return None;
         }
+        // "Val Verde counties", "Dean Witter unit": the name of a place or a company.
+        let after = self.toks.get(run_end).filter(|t| t.shape == Shape::Lower);
+        if after.is_some_and(|t| {
+            lex.is_place_suffix(&t.key)
+                || lex.is_org_suffix(&t.key)
+                || matches!(
+                    t.key.as_ref(),
+                    "counties" | "cars" | "models" | "shares" | "stock"
+                )
+        }) {
+            return None;
+        }
         let ok = names[1..].iter().all(|&k| {
             self.is_name_token(k, false)
                 || (k == last
@@ -648,6 +672,28 @@ impl Scanner<'_> {
             let after_new = before(pos) == Some("new")
                 || (matches!(before(pos), Some("south" | "north" | "west" | "east"))
                     && before(pos - 1) == Some("new"));
+            // "Wells Fargo": a place name glued to a name before it is part of that name.
+            let glued = pos > first && {
+                let prev = &self.toks[pos - 1];
+                prev.shape == Shape::Cap
+                    && !prev.possessive
+                    && !lex.is_filler(&prev.key)
+                    && !lex.is_not_name(&prev.key)
+                    && !lex.is_role_word(&prev.key)
+                    && (pos - 1 == first || !self.toks[pos - 2].is_capitalised())
+            };
+            // "the Uruguay round" names trade talks, not the place.
+            let names_talks = self
+                .toks
+                .get(pos + 1)
+                .is_some_and(|t| t.shape == Shape::Lower && t.key == "round");
+            if glued || names_talks {
+                if let Some((hit, _)) = self.hit(pos, false) {
+                    pos = hit.end;
+                    roles.clear();
+                    continue;
+                }
+            }
             if let Some((hit, entry)) = self.hit(pos, false).filter(|_| !after_new) {
                 let single_place = entry.kind == EntityKind::Place && hit.end == pos + 1;
                 let person_here = cued && single_place && t.shape == Shape::Cap;
