@@ -358,6 +358,13 @@ impl<'a> Resolver<'a> {
         if lex.is_common(&t.key) && !lex.is_surname(&t.key) {
             return false;
         }
+        // "Brokers said", "Economists said": people, but no one's name.
+        let plural_agent = ["ers", "ists", "ants", "ents", "ians", "ials", "ors"]
+            .iter()
+            .any(|end| t.key.ends_with(end));
+        if plural_agent && !lex.is_surname(&t.key) {
+            return false;
+        }
         if self
             .keys
             .contains_key(&(EntityKind::Org, t.key.to_string()))
@@ -386,7 +393,11 @@ impl<'a> Resolver<'a> {
             return false;
         }
         let last = self.raw(s, end - 1);
-        evidence.contains(&surname_key(last)) || speaker_cue(toks, first, end)
+        if evidence.contains(&surname_key(last)) {
+            return true;
+        }
+        // A speaker cue alone: two or three words that begin with a given name.
+        words.len() <= 3 && lexicon().is_given(&words[0].key) && speaker_cue(toks, first, end)
     }
 
     fn add_full_person(
@@ -720,7 +731,8 @@ impl<'a> Resolver<'a> {
             let paragraphs = self.sources[s].tokens.paragraphs.clone();
             for para in paragraphs.iter().filter(|p| p.headline) {
                 for i in para.first..para.end {
-                    if self.covered.contains(&(s, i)) || !toks[i].is_word() {
+                    let ticker = i > 0 && toks[i - 1].key == "<";
+                    if self.covered.contains(&(s, i)) || !toks[i].is_word() || ticker {
                         continue;
                     }
                     let prev = (para.first..i).rev().find(|&p| toks[p].is_word());

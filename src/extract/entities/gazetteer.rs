@@ -34,6 +34,8 @@ pub(crate) struct Entry {
     pub weak: bool,
     /// A city (not a country, state or curated region).
     pub city: bool,
+    /// A capital or a city of a million.
+    pub major: bool,
     /// A country or state (what may follow "Mobile, ").
     pub region: bool,
     /// A country (what an organisation's name may also mention: "U.S. Agriculture
@@ -140,6 +142,7 @@ fn entry(kind: EntityKind, canonical: &str) -> Entry {
         common: false,
         weak: false,
         city: false,
+        major: false,
         region: false,
         country: false,
     }
@@ -212,6 +215,7 @@ impl Gazetteer {
             let single = !name.contains(' ');
             let mut e = entry(EntityKind::Place, name);
             e.city = true;
+            e.major = well_known;
             e.weak = stop.contains(&key)
                 || (single
                     && !well_known
