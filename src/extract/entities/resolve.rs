@@ -35,8 +35,6 @@ struct KindTable {
     members: HashMap<String, Vec<String>>,
     /// Folded name, alias or unique surname → canonical name.
     keys: HashMap<String, String>,
-    /// Surname key → canonical names of people with that surname (people only).
-    surnames: HashMap<String, Vec<String>>,
 }
 
 impl AliasTable {
@@ -107,23 +105,19 @@ impl AliasTable {
         if !wanted.is_full() {
             return None;
         }
+        // A rare path (a full name no article gave): compare with every person.
         let mut found: Vec<&String> = table
-            .surnames
-            .get(&wanted.surname)
-            .into_iter()
-            .flatten()
-            .filter(|canonical| {
-                table
-                    .members
-                    .get(*canonical)
-                    .into_iter()
-                    .flatten()
-                    .any(|m| {
-                        let member = parse_person(m);
-                        member.is_full() && same_person(&member, &wanted)
-                    })
+            .members
+            .iter()
+            .filter(|(_, members)| {
+                members.iter().any(|m| {
+                    let member = parse_person(m);
+                    member.is_full() && same_person(&member, &wanted)
+                })
             })
+            .map(|(canonical, _)| canonical)
             .collect();
+        found.sort();
         found.dedup();
         match found.as_slice() {
             [one] => Some((*one).clone()),
@@ -582,24 +576,22 @@ fn kind_table(kind: EntityKind, clusters: Vec<Cluster>) -> KindTable {
 
 /// The person table also answers bare surnames that only one entity has.
 fn person_table(clusters: Vec<Cluster>) -> KindTable {
-    let mut surnames: HashMap<String, Vec<String>> = HashMap::default();
-    for cluster in &clusters {
+    let mut owners: HashMap<&str, Option<usize>> = HashMap::default();
+    for (c, cluster) in clusters.iter().enumerate() {
         for key in &cluster.surnames {
-            surnames
-                .entry(key.clone())
-                .or_default()
-                .push(cluster.display.clone());
+            owners
+                .entry(key.as_str())
+                .and_modify(|owner| *owner = None)
+                .or_insert(Some(c));
         }
     }
+    let unique: Vec<(String, String)> = owners
+        .into_iter()
+        .filter_map(|(key, owner)| owner.map(|c| (key.to_string(), clusters[c].display.clone())))
+        .collect();
     let mut table = kind_table(EntityKind::Person, clusters);
-    for (surname, canonicals) in &surnames {
-        if let [one] = canonicals.as_slice() {
-            table
-                .keys
-                .entry(surname.clone())
-                .or_insert_with(|| one.clone());
-        }
+    for (surname, canonical) in unique {
+        table.keys.entry(surname).or_insert(canonical);
     }
-    table.surnames = surnames;
     table
 }
