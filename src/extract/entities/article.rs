@@ -139,9 +139,22 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
     }
     for &(s, tok) in &speakers {
         let name = r.raw(s, tok).to_string();
-        if !r.keys.contains_key(&(EntityKind::Org, fold(&name))) {
-            r.add_bare_person(&name, s, tok, tok + 1, &[], true);
+        if r.keys.contains_key(&(EntityKind::Org, fold(&name))) {
+            continue;
         }
+        // "Redzuan said" after "Redzuan Sumun": names that put the personal name first.
+        if r.person_by_surname(&surname_key(&name), &[], None)
+            .is_none()
+        {
+            if let Some(g) = r.person_by_given_name(&fold(&name)) {
+                if r.claim(s, tok, tok + 1) {
+                    let span = r.span(s, tok, tok + 1);
+                    r.persons[g].spans.push(span);
+                }
+                continue;
+            }
+        }
+        r.add_bare_person(&name, s, tok, tok + 1, &[], true);
     }
     for (s, source) in sources.iter().enumerate() {
         for p in &source.pass.pending {
@@ -265,6 +278,24 @@ impl<'a> Resolver<'a> {
                 self.keys.entry((EntityKind::Org, key)).or_insert(g);
             }
         }
+        // "Mellon" for "Mellon Bank Corp", "Texaco" for "Texaco Inc": a distinctive first
+        // word (no common word, given name, demonym or place).
+        if words.len() >= 2 {
+            let lex = lexicon();
+            let first = fold(words[0]);
+            let distinctive = first.len() >= 3
+                && words[0].chars().next().is_some_and(char::is_uppercase)
+                && !lex.is_common(&first)
+                && !lex.is_given(&first)
+                && !lex.is_filler(&first)
+                && !lex.is_not_name(&first)
+                && !lex.is_role_word(&first)
+                && !lex.is_org_suffix(&first)
+                && gazetteer().canonical(EntityKind::Place, &first).is_none();
+            if distinctive {
+                self.keys.entry((EntityKind::Org, first)).or_insert(g);
+            }
+        }
         let significant: Vec<&&str> = words
             .iter()
             .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
@@ -327,6 +358,13 @@ impl<'a> Resolver<'a> {
         if lex.is_common(&t.key) && !lex.is_surname(&t.key) {
             return false;
         }
+        // "Brokers said", "Economists said": people, but no one's name.
+        let plural_agent = ["ers", "ists", "ants", "ents", "ians", "ials", "ors"]
+            .iter()
+            .any(|end| t.key.ends_with(end));
+        if plural_agent && !lex.is_surname(&t.key) {
+            return false;
+        }
         if self
             .keys
             .contains_key(&(EntityKind::Org, t.key.to_string()))
@@ -355,7 +393,11 @@ impl<'a> Resolver<'a> {
             return false;
         }
         let last = self.raw(s, end - 1);
-        evidence.contains(&surname_key(last)) || speaker_cue(toks, first, end)
+        if evidence.contains(&surname_key(last)) {
+            return true;
+        }
+        // A speaker cue alone: two or three words that begin with a given name.
+        words.len() <= 3 && lexicon().is_given(&words[0].key) && speaker_cue(toks, first, end)
     }
 
     fn add_full_person(
@@ -438,6 +480,25 @@ impl<'a> Resolver<'a> {
                     _ => Some(Err(())),
                 }
             }
+        }
+    }
+
+    /// The one person of the article whose full name starts with this given name.
+    fn person_by_given_name(&self, key: &str) -> Option<usize> {
+        let matches: Vec<usize> = self
+            .persons
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                p.names.iter().any(|n| {
+                    n.is_full() && !n.family_first && n.tokens.first().is_some_and(|t| t == key)
+                })
+            })
+            .map(|(g, _)| g)
+            .collect();
+        match matches.as_slice() {
+            [g] => Some(*g),
+            _ => None,
         }
     }
 
@@ -670,7 +731,8 @@ impl<'a> Resolver<'a> {
             let paragraphs = self.sources[s].tokens.paragraphs.clone();
             for para in paragraphs.iter().filter(|p| p.headline) {
                 for i in para.first..para.end {
-                    if self.covered.contains(&(s, i)) || !toks[i].is_word() {
+                    let ticker = i > 0 && toks[i - 1].key == "<";
+                    if self.covered.contains(&(s, i)) || !toks[i].is_word() || ticker {
                         continue;
                     }
                     let prev = (para.first..i).rev().find(|&p| toks[p].is_word());

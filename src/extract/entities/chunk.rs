@@ -155,7 +155,7 @@ impl Scanner<'_> {
                 || t.shape == Shape::Lower
                 || lex.is_function_word(&t.key)
                 || lex.is_headline_verb(&t.key)
-                || lex.is_not_name(&t.key);
+                || lex.is_not_name_word(&t.key);
             if joins {
                 continue;
             }
@@ -185,7 +185,14 @@ impl Scanner<'_> {
         }
         let mut i = first;
         while i < end {
+            // A town's name opens many company headlines ("BURLINGTON COAT FACTORY"): in
+            // capitals a town needs a preposition ("IN BURLINGTON") unless well known.
+            let located = (first..i)
+                .rev()
+                .find(|&k| self.toks[k].is_word())
+                .is_some_and(|k| lex.is_locative(&self.toks[k].key));
             match self.hit(i, true) {
+                Some((_, entry)) if entry.city && !entry.major && !located => i += 1,
                 Some((hit, entry))
                     if !taken[i - first..hit.end.min(end) - first]
                         .iter()
@@ -234,9 +241,15 @@ impl Scanner<'_> {
                 }
                 let joins = (t.shape == Shape::Lower && lex.is_connector(&t.key))
                     || (t.shape == Shape::Punct && t.key == "&");
-                let next_cap = toks
-                    .get(j + 1)
-                    .is_some_and(|n| n.is_capitalised() && !n.sent_start);
+                let next_cap = toks.get(j + 1).is_some_and(|n| {
+                    n.is_capitalised()
+                        && !n.sent_start
+                        && !lex.is_month(&n.key)
+                        && !lex.is_not_name(&n.key)
+                        && !lex.is_filler(&n.key)
+                });
+                let after_of = j > i && matches!(toks[j - 1].key.as_ref(), "of" | "for");
+                let joins = joins && (t.key != "the" || after_of);
                 if joins && next_cap {
                     if matches!(t.key.as_ref(), "and" | "&") && !self.and_joins(i, j, para_end) {
                         break;
@@ -261,22 +274,23 @@ impl Scanner<'_> {
         end
     }
 
-    /// "and" joins two capitalised runs only into an organisation name ("Procter and
-    /// Gamble Co"): one to three plain words before it, a short run ending with an
-    /// organisation suffix after it. Never two names ("Israel and Hamas", "Paul Volcker
-    /// and International Monetary Fund").
+    /// "and" joins two capitalised runs only into a company's name ("Procter and Gamble
+    /// Co", "Hondo Oil and Gas Co"): one to three words before it that hold no legal form
+    /// and are no person's full name, a short run ending with a legal form after it. Never
+    /// two names ("Israel and Hamas", "Paul Volcker and International Monetary Fund").
     fn and_joins(&self, start: usize, and: usize, para_end: usize) -> bool {
         let lex = lexicon();
         let left: Vec<&Token> = self.toks[start..and]
             .iter()
             .filter(|t| t.is_capitalised())
             .collect();
+        let person_first = left.len() >= 2 && lex.is_given(&left[0].key);
         if left.is_empty()
             || left.len() > 3
             || left
                 .iter()
-                .any(|t| lex.is_org_suffix(&t.key) || lex.is_role_word(&t.key))
-            || lex.is_given(&left[0].key)
+                .any(|t| LEGAL_SUFFIXES.contains(&t.key.as_ref()) || lex.is_role_word(&t.key))
+            || person_first
             || self.hit(start, false).is_some()
         {
             return false;
@@ -290,7 +304,10 @@ impl Scanner<'_> {
             }
             j += 1;
         }
-        last.is_some_and(|l| lex.is_org_suffix(&self.toks[l].key))
+        last.is_some_and(|l| {
+            let key = self.toks[l].key.as_ref();
+            LEGAL_SUFFIXES.contains(&key) || matches!(key, "group" | "bank" | "trust" | "company")
+        })
     }
 
     fn found(
@@ -325,7 +342,8 @@ impl Scanner<'_> {
                     continue;
                 }
                 let raw = &self.text[self.toks[k].start..self.toks[k + n - 1].end];
-                let Some(entry) = gazetteer().country(raw) else {
+                let after_new = k > first && self.toks[k - 1].key == "new";
+                let Some(entry) = gazetteer().country(raw).filter(|_| !after_new) else {
                     continue;
                 };
                 if entry.acronym && raw.chars().any(char::is_lowercase) {
@@ -437,6 +455,11 @@ impl Scanner<'_> {
             }
         }
         let last = &toks[end - 1];
+        // In capitals only a legal form marks a company ("BRAZIL SOYBEAN OIL" is no name).
+        let all_caps = toks[pos..end].iter().all(|t| t.shape != Shape::Cap);
+        if all_caps && !LEGAL_SUFFIXES.contains(&last.key.as_ref()) {
+            return None;
+        }
         let named_before = toks[pos..end - 1].iter().any(|t| {
             t.is_capitalised() && !lex.is_org_suffix(&t.key) && !lex.is_function_word(&t.key)
         }) || toks[pos..end - 1].iter().any(|t| t.shape == Shape::Upper);
@@ -560,6 +583,18 @@ impl Scanner<'_> {
         {
             return None;
         }
+        // "China Daily", "Jordan Valley": a country, then a word, names something else.
+        let country = self
+            .hit(pos, false)
+            .is_some_and(|(h, e)| e.country && h.end == pos + 1);
+        if country
+            && self
+                .toks
+                .get(pos + 1)
+                .is_some_and(|n| lex.is_common(&n.key))
+        {
+            return None;
+        }
         let run_end = self.name_run_end(pos, end, true);
         let names: Vec<usize> = (pos..run_end)
             .filter(|&k| self.toks[k].shape != Shape::Lower)
@@ -570,6 +605,18 @@ impl Scanner<'_> {
         let last = *names.last()?;
         let last_key = &self.toks[last].key;
         if lex.is_place_suffix(last_key) || lex.is_org_suffix(last_key) {
+            return None;
+        }
+        // "Val Verde counties", "Dean Witter unit": the name of a place or a company.
+        let after = self.toks.get(run_end).filter(|t| t.shape == Shape::Lower);
+        if after.is_some_and(|t| {
+            lex.is_place_suffix(&t.key)
+                || lex.is_org_suffix(&t.key)
+                || matches!(
+                    t.key.as_ref(),
+                    "counties" | "cars" | "models" | "shares" | "stock"
+                )
+        }) {
             return None;
         }
         let ok = names[1..].iter().all(|&k| {
@@ -584,10 +631,13 @@ impl Scanner<'_> {
     /// Whether a capitalised word at `i` continues a name past a gazetteer match
     /// ("Washington Post", "China Daily").
     fn continues_name(&self, i: usize, end: usize) -> bool {
+        let lex = lexicon();
         i < end
             && !self.toks[i - 1].possessive
             && self.toks[i].shape == Shape::Cap
-            && !self.is_junk(i, end, false)
+            && !self.toks[i].sent_start
+            && !lex.is_not_name(&self.toks[i].key)
+            && !lex.is_month(&self.toks[i].key)
             && self.role_run(i, end).is_none()
             && self.hit(i, false).is_none()
     }
@@ -648,6 +698,28 @@ impl Scanner<'_> {
             let after_new = before(pos) == Some("new")
                 || (matches!(before(pos), Some("south" | "north" | "west" | "east"))
                     && before(pos - 1) == Some("new"));
+            // "Wells Fargo": a place name glued to a name before it is part of that name.
+            let glued = pos > first && {
+                let prev = &self.toks[pos - 1];
+                prev.shape == Shape::Cap
+                    && !prev.possessive
+                    && !lex.is_filler(&prev.key)
+                    && !lex.is_not_name(&prev.key)
+                    && !lex.is_role_word(&prev.key)
+                    && (pos - 1 == first || !self.toks[pos - 2].is_capitalised())
+            };
+            // "the Uruguay round" names trade talks, not the place.
+            let names_talks = self
+                .toks
+                .get(pos + 1)
+                .is_some_and(|t| t.shape == Shape::Lower && t.key == "round");
+            if glued || names_talks {
+                if let Some((hit, _)) = self.hit(pos, false) {
+                    pos = hit.end;
+                    roles.clear();
+                    continue;
+                }
+            }
             if let Some((hit, entry)) = self.hit(pos, false).filter(|_| !after_new) {
                 let single_place = entry.kind == EntityKind::Place && hit.end == pos + 1;
                 let person_here = cued && single_place && t.shape == Shape::Cap;

@@ -34,6 +34,8 @@ pub(crate) struct Entry {
     pub weak: bool,
     /// A city (not a country, state or curated region).
     pub city: bool,
+    /// A capital or a city of a million.
+    pub major: bool,
     /// A country or state (what may follow "Mobile, ").
     pub region: bool,
     /// A country (what an organisation's name may also mention: "U.S. Agriculture
@@ -52,10 +54,18 @@ pub(crate) struct Hit {
 pub(crate) struct Gazetteer {
     automaton: AhoCorasick,
     entries: Vec<Entry>,
-    /// (kind, folded surface) → entry.
-    by_surface: HashMap<(EntityKind, String), usize>,
-    /// (kind, canonical) → the curated and official surface forms of it.
-    aliases: HashMap<(EntityKind, String), Vec<String>>,
+    /// Per kind: folded surface → entry.
+    by_surface: [HashMap<String, usize>; 3],
+    /// Per kind: canonical name → the curated and official surface forms of it.
+    aliases: [HashMap<String, Vec<String>>; 3],
+}
+
+fn slot(kind: EntityKind) -> usize {
+    match kind {
+        EntityKind::Person => 0,
+        EntityKind::Org => 1,
+        EntityKind::Place => 2,
+    }
 }
 
 /// The shared gazetteer.
@@ -70,8 +80,8 @@ struct Builder {
     entries: Vec<Entry>,
     /// lower-case surface → pattern index (one pattern per case-insensitive surface).
     seen: HashMap<String, usize>,
-    by_surface: HashMap<(EntityKind, String), usize>,
-    aliases: HashMap<(EntityKind, String), Vec<String>>,
+    by_surface: [HashMap<String, usize>; 3],
+    aliases: [HashMap<String, Vec<String>>; 3],
 }
 
 impl Builder {
@@ -104,8 +114,8 @@ impl Builder {
             entry.acronym = acronym;
             entry.common = lexicon().is_common(&fold(form));
             self.seen.insert(lower, self.patterns.len());
-            self.by_surface
-                .entry((entry.kind, fold(form)))
+            self.by_surface[slot(entry.kind)]
+                .entry(fold(form))
                 .or_insert(self.patterns.len());
             self.patterns.push(form.to_string());
             self.entries.push(entry);
@@ -114,9 +124,8 @@ impl Builder {
 
     fn alias(&mut self, kind: EntityKind, canonical: &str, alias: &str) {
         if alias != canonical && !alias.is_empty() {
-            let list = self
-                .aliases
-                .entry((kind, canonical.to_string()))
+            let list = self.aliases[slot(kind)]
+                .entry(canonical.to_string())
                 .or_default();
             if !list.iter().any(|a| a == alias) {
                 list.push(alias.to_string());
@@ -133,6 +142,7 @@ fn entry(kind: EntityKind, canonical: &str) -> Entry {
         common: false,
         weak: false,
         city: false,
+        major: false,
         region: false,
         country: false,
     }
@@ -205,6 +215,7 @@ impl Gazetteer {
             let single = !name.contains(' ');
             let mut e = entry(EntityKind::Place, name);
             e.city = true;
+            e.major = well_known;
             e.weak = stop.contains(&key)
                 || (single
                     && !well_known
@@ -266,8 +277,8 @@ impl Gazetteer {
 
     /// The country or state `name` names, if any.
     pub fn region(&self, name: &str) -> Option<&Entry> {
-        self.by_surface
-            .get(&(EntityKind::Place, fold(name)))
+        self.by_surface[slot(EntityKind::Place)]
+            .get(&fold(name))
             .map(|&i| &self.entries[i])
             .filter(|e| e.region)
     }
@@ -284,15 +295,20 @@ impl Gazetteer {
     /// The canonical name the gazetteer gives `name` of `kind` ("U.S." → "United States",
     /// "EU" → "European Union"), matched on the folded form.
     pub fn canonical(&self, kind: EntityKind, name: &str) -> Option<&str> {
-        self.by_surface
-            .get(&(kind, fold(name)))
+        self.by_surface[slot(kind)]
+            .get(&fold(name))
             .map(|&i| self.entries[i].canonical.as_str())
+    }
+
+    /// Whether the gazetteer names anything of `kind` at all.
+    pub fn knows(&self, kind: EntityKind) -> bool {
+        !self.by_surface[slot(kind)].is_empty()
     }
 
     /// Curated and official surface forms of a canonical name.
     pub fn aliases(&self, kind: EntityKind, canonical: &str) -> &[String] {
-        self.aliases
-            .get(&(kind, canonical.to_string()))
+        self.aliases[slot(kind)]
+            .get(canonical)
             .map_or(&[], Vec::as_slice)
     }
 }

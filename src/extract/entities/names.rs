@@ -48,37 +48,33 @@ pub(crate) fn fold(text: &str) -> String {
 /// "yv"; "gallant" gives "glnt". Letters that sound alike are merged, vowels after the
 /// first letter dropped, doubled letters collapsed.
 pub(crate) fn skeleton(word: &str) -> String {
-    let word: Vec<char> = word.chars().filter(|c| c.is_ascii_alphabetic()).collect();
-    let mut mapped = Vec::with_capacity(word.len());
+    let letters: Vec<u8> = word
+        .bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let mut key = String::with_capacity(letters.len());
     let mut i = 0;
-    while i < word.len() {
-        let c = word[i];
-        let next = word.get(i + 1).copied();
-        let (out, step) = match (c, next) {
-            ('p', Some('h')) => ('f', 2),
-            ('k' | 'c' | 'g', Some('h')) => ('h', 2),
-            ('d', Some('h')) => ('d', 2),
-            ('t', Some('h')) => ('t', 2),
-            ('s', Some('h')) => ('s', 2),
-            ('c', Some('k')) => ('k', 2),
-            ('q' | 'c', _) => ('k', 1),
-            ('j', _) => ('y', 1),
-            ('w' | 'b', _) => ('v', 1),
-            ('z', _) => ('s', 1),
+    while i < letters.len() {
+        let next = letters.get(i + 1).copied();
+        let (out, step) = match (letters[i], next) {
+            (b'p', Some(b'h')) => (b'f', 2),
+            (b'k' | b'c' | b'g', Some(b'h')) => (b'h', 2),
+            (b'd', Some(b'h')) => (b'd', 2),
+            (b't', Some(b'h')) => (b't', 2),
+            (b's', Some(b'h')) => (b's', 2),
+            (b'c', Some(b'k')) => (b'k', 2),
+            (b'q' | b'c', _) => (b'k', 1),
+            (b'j', _) => (b'y', 1),
+            (b'w' | b'b', _) => (b'v', 1),
+            (b'z', _) => (b's', 1),
             (c, _) => (c, 1),
         };
-        mapped.push(out);
+        let vowel = matches!(out, b'a' | b'e' | b'i' | b'o' | b'u' | b'y');
+        if !(i > 0 && vowel) && key.as_bytes().last() != Some(&out) {
+            key.push(char::from(out));
+        }
         i += step;
-    }
-    let mut key = String::with_capacity(mapped.len());
-    for (i, c) in mapped.iter().copied().enumerate() {
-        if i > 0 && matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y') {
-            continue;
-        }
-        if key.ends_with(c) {
-            continue;
-        }
-        key.push(c);
     }
     key
 }
@@ -268,10 +264,17 @@ fn middles_compatible(a: &[String], b: &[String]) -> bool {
 
 /// Whether two full names may be one person.
 pub(crate) fn same_person(a: &PersonName, b: &PersonName) -> bool {
+    surnames_compatible(&a.surname, &b.surname) && same_given_person(a, b)
+}
+
+/// Whether two full names whose surnames may be one may also be one person: the same
+/// order of names, and the shorter one ending the longer ("Perez de Cuellar") or
+/// compatible given and middle names.
+pub(crate) fn same_given_person(a: &PersonName, b: &PersonName) -> bool {
     if a.tokens == b.tokens {
         return true;
     }
-    if a.family_first != b.family_first || !surnames_compatible(&a.surname, &b.surname) {
+    if a.family_first != b.family_first {
         return false;
     }
     if !a.family_first && (is_suffix(&a.tokens, &b.tokens) || is_suffix(&b.tokens, &a.tokens)) {

@@ -6,18 +6,18 @@
 //! names the entities it knows. Names are indexed by surname skeleton and normalised
 //! key, so the work grows with the number of names, not its square.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
 use super::gazetteer::gazetteer;
-use super::lexicon::LEGAL_SUFFIXES;
-use super::names::{fold, parse_person, same_person, skeleton, surnames_compatible, PersonName};
+use super::lexicon::{lexicon, LEGAL_SUFFIXES};
+use super::names::{
+    fold, parse_person, same_given_person, same_person, skeleton, surnames_compatible, PersonName,
+};
 use super::EntityKind;
-
-/// Above this many clusters under one surname skeleton, a name is compared only with
-/// clusters whose given name starts alike (after nickname and transliteration folding).
-const FULL_SCAN_CLUSTERS: usize = 64;
 
 /// How article-level names map to entities. Built by [`resolve_corpus`].
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -35,8 +35,6 @@ struct KindTable {
     members: HashMap<String, Vec<String>>,
     /// Folded name, alias or unique surname → canonical name.
     keys: HashMap<String, String>,
-    /// Surname key → canonical names of people with that surname (people only).
-    surnames: HashMap<String, Vec<String>>,
 }
 
 impl AliasTable {
@@ -107,23 +105,19 @@ impl AliasTable {
         if !wanted.is_full() {
             return None;
         }
+        // A rare path (a full name no article gave): compare with every person.
         let mut found: Vec<&String> = table
-            .surnames
-            .get(&wanted.surname)
-            .into_iter()
-            .flatten()
-            .filter(|canonical| {
-                table
-                    .members
-                    .get(*canonical)
-                    .into_iter()
-                    .flatten()
-                    .any(|m| {
-                        let member = parse_person(m);
-                        member.is_full() && same_person(&member, &wanted)
-                    })
+            .members
+            .iter()
+            .filter(|(_, members)| {
+                members.iter().any(|m| {
+                    let member = parse_person(m);
+                    member.is_full() && same_person(&member, &wanted)
+                })
             })
+            .map(|(canonical, _)| canonical)
             .collect();
+        found.sort();
         found.dedup();
         match found.as_slice() {
             [one] => Some((*one).clone()),
@@ -145,11 +139,13 @@ impl AliasTable {
 struct Cluster {
     members: Vec<(String, u64)>,
     display: String,
+    /// Surname keys of the members (people only).
+    surnames: Vec<String>,
 }
 
 /// Resolves every article-level `(kind, name, articles)` of the corpus into entities.
 pub fn resolve_corpus(names: &[(EntityKind, String, u64)]) -> AliasTable {
-    let mut by_kind: HashMap<EntityKind, BTreeMap<&str, u64>> = HashMap::new();
+    let mut by_kind: HashMap<EntityKind, HashMap<&str, u64>> = HashMap::default();
     for (kind, name, count) in names {
         let name = name.trim();
         if !name.is_empty() {
@@ -163,7 +159,7 @@ pub fn resolve_corpus(names: &[(EntityKind, String, u64)]) -> AliasTable {
             .unwrap_or_default()
     };
     AliasTable {
-        person: person_table(resolve_people(&list(EntityKind::Person))),
+        person: person_table(resolve_people(list(EntityKind::Person))),
         org: kind_table(EntityKind::Org, resolve_orgs(&list(EntityKind::Org))),
         place: kind_table(EntityKind::Place, resolve_places(&list(EntityKind::Place))),
     }
@@ -177,8 +173,13 @@ fn display_name(
     full: impl Fn(&str) -> bool,
 ) -> String {
     let g = gazetteer();
-    if let Some(curated) = members.iter().find_map(|(n, _)| g.canonical(kind, n)) {
-        return curated.to_string();
+    if g.knows(kind) {
+        if let Some(curated) = members.iter().find_map(|(n, _)| g.canonical(kind, n)) {
+            return curated.to_string();
+        }
+    }
+    if let [(only, _)] = members {
+        return only.clone();
     }
     members
         .iter()
@@ -193,7 +194,7 @@ fn display_name(
 
 fn resolve_places(names: &[(String, u64)]) -> Vec<Cluster> {
     let g = gazetteer();
-    let mut groups: HashMap<String, Vec<(String, u64)>> = HashMap::new();
+    let mut groups: HashMap<String, Vec<(String, u64)>> = HashMap::default();
     for (name, count) in names {
         let key = fold(g.canonical(EntityKind::Place, name).unwrap_or(name));
         groups.entry(key).or_default().push((name.clone(), *count));
@@ -203,6 +204,7 @@ fn resolve_places(names: &[(String, u64)]) -> Vec<Cluster> {
         .map(|members| Cluster {
             display: display_name(EntityKind::Place, &members, |_| true),
             members,
+            surnames: Vec::new(),
         })
         .collect();
     clusters.sort_by(|a, b| a.display.cmp(&b.display));
@@ -266,7 +268,7 @@ fn resolve_orgs(names: &[(String, u64)]) -> Vec<Cluster> {
             .any(|(n, _)| gazetteer().canonical(EntityKind::Org, n).is_some())
     };
     // An acronym joins the one multi-word name of the corpus with its initials.
-    let mut by_initials: HashMap<String, Vec<String>> = HashMap::new();
+    let mut by_initials: HashMap<String, Vec<String>> = HashMap::default();
     for (key, members) in &groups {
         if curated(members) {
             continue;
@@ -305,36 +307,146 @@ fn resolve_orgs(names: &[(String, u64)]) -> Vec<Cluster> {
         .map(|members| Cluster {
             display: display_name(EntityKind::Org, &members, |n| !is_acronym(n)),
             members,
+            surnames: Vec::new(),
         })
         .collect()
 }
 
-/// First letters a given name may be filed under: its own skeleton's, and its formal
-/// names' ("Bill" under "v" for "William" as well as "b").
-fn given_buckets(p: &PersonName) -> Vec<char> {
-    let Some(given) = &p.given else {
-        return Vec::new();
-    };
-    let mut out: Vec<char> = Vec::new();
-    let first_part = given.split('-').next().unwrap_or(given);
-    let mut add = |word: &str| {
-        if let Some(c) = skeleton(word).chars().next() {
-            if !out.contains(&c) {
-                out.push(c);
-            }
-        }
-    };
-    add(first_part);
-    for formal in super::lexicon::lexicon().formal_names(first_part) {
-        add(&formal);
-    }
-    out
+/// What clustering needs of one full name, computed once.
+struct FullName {
+    index: usize,
+    /// Buckets the given name is filed under: the first two letters of its skeleton and
+    /// of its formal names' ("Bill" under "bl" and under "vl" for "William").
+    keys: Vec<String>,
+    /// The given name is an initial ("J. Smith"): it may be anyone whose name starts so.
+    initial: Option<char>,
 }
 
-fn resolve_people(names: &[(String, u64)]) -> Vec<Cluster> {
-    let parsed: Vec<PersonName> = names.iter().map(|(n, _)| parse_person(n)).collect();
+/// The first two letters of a given name's skeleton, with "h" after the first letter
+/// dropped so that "Jon" and "John" meet.
+fn bucket_key(word: &str) -> String {
+    let skel = skeleton(word);
+    let mut chars = skel.chars();
+    let first = chars.next();
+    first
+        .into_iter()
+        .chain(chars.filter(|&c| c != 'h'))
+        .take(2)
+        .collect()
+}
+
+fn full_name(index: usize, p: &PersonName) -> FullName {
+    let given = p.given.as_deref().unwrap_or("");
+    let first = given
+        .split('-')
+        .next()
+        .unwrap_or(given)
+        .trim_end_matches('.');
+    if first.chars().count() <= 1 {
+        return FullName {
+            index,
+            keys: Vec::new(),
+            initial: skeleton(first).chars().next(),
+        };
+    }
+    let mut keys = vec![bucket_key(first)];
+    for formal in lexicon().formal_names(first) {
+        let key = bucket_key(formal);
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
+    }
+    FullName {
+        index,
+        keys,
+        initial: None,
+    }
+}
+
+/// Clusters of full names that share a surname skeleton. A name joins the first
+/// cluster (most frequent first) all of whose members it may be the same person as;
+/// only clusters filed under one of its buckets are compared.
+fn cluster_group(names: &[FullName], parsed: &[PersonName], clusters: &mut Vec<Vec<usize>>) {
+    // The group's distinct surname spellings, each pair compared at most once.
+    let mut spellings: Vec<&str> = names
+        .iter()
+        .map(|n| parsed[n.index].surname.as_str())
+        .collect();
+    spellings.sort_unstable();
+    spellings.dedup();
+    let spelling: HashMap<usize, usize> = names
+        .iter()
+        .map(|n| {
+            let key = parsed[n.index].surname.as_str();
+            (n.index, spellings.binary_search(&key).unwrap_or(0))
+        })
+        .collect();
+    let compatible = std::cell::RefCell::new(HashMap::<(usize, usize), bool>::default());
+    let same = |a: usize, b: usize| {
+        let (sa, sb) = (spelling[&a], spelling[&b]);
+        let surnames = sa == sb
+            || *compatible
+                .borrow_mut()
+                .entry((sa.min(sb), sa.max(sb)))
+                .or_insert_with(|| surnames_compatible(spellings[sa], spellings[sb]));
+        surnames && same_given_person(&parsed[a], &parsed[b])
+    };
+    let mut by_key: HashMap<String, Vec<usize>> = HashMap::default();
+    let mut by_first: HashMap<char, Vec<usize>> = HashMap::default();
+    let mut with_initials: HashMap<char, Vec<usize>> = HashMap::default();
+    for name in names {
+        let mut candidates: Vec<usize> = match name.initial {
+            Some(c) => by_first.get(&c).into_iter().flatten().copied().collect(),
+            None => {
+                let mut c: Vec<usize> = name
+                    .keys
+                    .iter()
+                    .flat_map(|k| by_key.get(k).into_iter().flatten().copied())
+                    .collect();
+                if let Some(first) = name.keys.first().and_then(|k| k.chars().next()) {
+                    c.extend(with_initials.get(&first).into_iter().flatten().copied());
+                }
+                c
+            }
+        };
+        candidates.sort_unstable();
+        candidates.dedup();
+        let joined = candidates
+            .into_iter()
+            .find(|&c| clusters[c].iter().all(|&m| same(m, name.index)));
+        let c = joined.unwrap_or_else(|| {
+            clusters.push(Vec::new());
+            clusters.len() - 1
+        });
+        clusters[c].push(name.index);
+        match name.initial {
+            Some(first) => {
+                file_under(&mut with_initials, first, c);
+                file_under(&mut by_first, first, c);
+            }
+            None => {
+                for key in &name.keys {
+                    file_under(&mut by_key, key.clone(), c);
+                    if let Some(first) = key.chars().next() {
+                        file_under(&mut by_first, first, c);
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn file_under<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, key: K, cluster: usize) {
+    let list = map.entry(key).or_default();
+    if !list.contains(&cluster) {
+        list.push(cluster);
+    }
+}
+
+fn resolve_people(mut names: Vec<(String, u64)>) -> Vec<Cluster> {
+    let mut parsed: Vec<PersonName> = names.iter().map(|(n, _)| parse_person(n)).collect();
     let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_by(|&a, &b| {
+    order.sort_unstable_by(|&a, &b| {
         names[b]
             .1
             .cmp(&names[a].1)
@@ -342,79 +454,46 @@ fn resolve_people(names: &[(String, u64)]) -> Vec<Cluster> {
     });
 
     // Full names, grouped by surname skeleton, then clustered greedily by frequency.
-    let mut by_skeleton: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_skeleton: HashMap<String, Vec<FullName>> = HashMap::default();
     for &i in order.iter().filter(|&&i| parsed[i].is_full()) {
         by_skeleton
             .entry(skeleton(&parsed[i].surname))
             .or_default()
-            .push(i);
+            .push(full_name(i, &parsed[i]));
     }
+    let mut groups: Vec<Vec<FullName>> = by_skeleton.into_values().collect();
+    groups.sort_unstable_by_key(|g| g.first().map(|n| n.index));
     let mut clusters: Vec<Vec<usize>> = Vec::new();
-    let mut skeletons: Vec<&String> = by_skeleton.keys().collect();
-    skeletons.sort();
-    for skel in skeletons {
-        let mut local: Vec<usize> = Vec::new();
-        let mut buckets: HashMap<char, Vec<usize>> = HashMap::new();
-        for &i in &by_skeleton[skel] {
-            let keys = given_buckets(&parsed[i]);
-            let candidates: Vec<usize> = if local.len() <= FULL_SCAN_CLUSTERS {
-                local.clone()
-            } else {
-                let mut c: Vec<usize> = keys
-                    .iter()
-                    .flat_map(|k| buckets.get(k).into_iter().flatten().copied())
-                    .collect();
-                c.sort_unstable();
-                c.dedup();
-                c
-            };
-            let joined = candidates.into_iter().find(|&c| {
-                clusters[c]
-                    .iter()
-                    .all(|&m| same_person(&parsed[m], &parsed[i]))
-            });
-            let c = match joined {
-                Some(c) => c,
-                None => {
-                    clusters.push(Vec::new());
-                    local.push(clusters.len() - 1);
-                    clusters.len() - 1
-                }
-            };
-            clusters[c].push(i);
-            for k in keys {
-                let list = buckets.entry(k).or_default();
-                if !list.contains(&c) {
-                    list.push(c);
-                }
-            }
-        }
+    for group in &groups {
+        cluster_group(group, &parsed, &mut clusters);
     }
 
     // Bare surnames join the one cluster with that surname, else stay themselves.
-    let mut by_surname: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut by_key: HashMap<&str, Vec<usize>> = HashMap::default();
+    let mut keys_by_skeleton: HashMap<String, Vec<&str>> = HashMap::default();
     for (c, members) in clusters.iter().enumerate() {
-        let mut keys: Vec<&String> = members.iter().map(|&m| &parsed[m].surname).collect();
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            by_surname.entry(skeleton(key)).or_default().push(c);
+        for &m in members {
+            let key = parsed[m].surname.as_str();
+            let list = by_key.entry(key).or_default();
+            if list.last() != Some(&c) {
+                list.push(c);
+            }
+            if list.len() == 1 {
+                keys_by_skeleton.entry(skeleton(key)).or_default().push(key);
+            }
         }
     }
     let mut singles: BTreeMap<String, Vec<usize>> = BTreeMap::new();
     for &i in order.iter().filter(|&&i| !parsed[i].is_full()) {
         let key = &parsed[i].surname;
-        let mut targets: Vec<usize> = by_surname
+        let mut targets: Vec<usize> = keys_by_skeleton
             .get(&skeleton(key))
             .into_iter()
             .flatten()
-            .copied()
-            .filter(|&c| {
-                clusters[c]
-                    .iter()
-                    .any(|&m| surnames_compatible(&parsed[m].surname, key))
-            })
+            .filter(|k| surnames_compatible(k, key))
+            .flat_map(|k| by_key[k].iter().copied())
             .collect();
+        targets.sort_unstable();
         targets.dedup();
         match targets.as_slice() {
             [c] => clusters[*c].push(i),
@@ -426,12 +505,22 @@ fn resolve_people(names: &[(String, u64)]) -> Vec<Cluster> {
     clusters
         .into_iter()
         .map(|members| {
-            let members: Vec<(String, u64)> = members.iter().map(|&m| names[m].clone()).collect();
+            let mut surnames: Vec<String> = members
+                .iter()
+                .map(|&m| std::mem::take(&mut parsed[m].surname))
+                .collect();
+            surnames.sort_unstable();
+            surnames.dedup();
+            let members: Vec<(String, u64)> = members
+                .iter()
+                .map(|&m| (std::mem::take(&mut names[m].0), names[m].1))
+                .collect();
             Cluster {
                 display: display_name(EntityKind::Person, &members, |n| {
                     n.split_whitespace().count() > 1
                 }),
                 members,
+                surnames,
             }
         })
         .collect()
@@ -439,30 +528,32 @@ fn resolve_people(names: &[(String, u64)]) -> Vec<Cluster> {
 
 /// Builds the lookup tables from clusters; keys that two entities claim are dropped.
 fn kind_table(kind: EntityKind, clusters: Vec<Cluster>) -> KindTable {
-    let mut table = KindTable::default();
-    let mut keys: HashMap<String, Option<String>> = HashMap::new();
-    let mut claim = |key: String, canonical: &str| {
-        if key.is_empty() {
-            return;
+    const CONTESTED: usize = usize::MAX;
+    let mut keys: HashMap<String, usize> = HashMap::default();
+    let mut claim = |key: String, cluster: usize| {
+        if !key.is_empty() {
+            keys.entry(key)
+                .and_modify(|c| {
+                    if *c != cluster {
+                        *c = CONTESTED;
+                    }
+                })
+                .or_insert(cluster);
         }
-        keys.entry(key)
-            .and_modify(|c| {
-                if c.as_deref() != Some(canonical) {
-                    *c = None;
-                }
-            })
-            .or_insert_with(|| Some(canonical.to_string()));
     };
-    for cluster in &clusters {
-        let canonical = &cluster.display;
-        claim(fold(canonical), canonical);
-        for (name, _) in &cluster.members {
-            claim(fold(name), canonical);
+    for (c, cluster) in clusters.iter().enumerate() {
+        if !cluster.members.iter().any(|(n, _)| *n == cluster.display) {
+            claim(fold(&cluster.display), c);
         }
-        for alias in gazetteer().aliases(kind, canonical) {
-            claim(fold(alias), canonical);
+        for (name, _) in &cluster.members {
+            claim(fold(name), c);
+        }
+        for alias in gazetteer().aliases(kind, &cluster.display) {
+            claim(fold(alias), c);
         }
     }
+    let displays: Vec<String> = clusters.iter().map(|c| c.display.clone()).collect();
+    let mut table = KindTable::default();
     for cluster in clusters {
         let mut members: Vec<String> = cluster.members.into_iter().map(|(n, _)| n).collect();
         members.sort();
@@ -477,38 +568,30 @@ fn kind_table(kind: EntityKind, clusters: Vec<Cluster>) -> KindTable {
     }
     table.keys = keys
         .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
+        .filter(|&(_, c)| c != CONTESTED)
+        .map(|(k, c)| (k, displays[c].clone()))
         .collect();
     table
 }
 
 /// The person table also answers bare surnames that only one entity has.
 fn person_table(clusters: Vec<Cluster>) -> KindTable {
-    let mut surnames: HashMap<String, Vec<String>> = HashMap::new();
-    for cluster in &clusters {
-        let mut keys: Vec<String> = cluster
-            .members
-            .iter()
-            .map(|(n, _)| parse_person(n).surname)
-            .collect();
-        keys.sort();
-        keys.dedup();
-        for key in keys {
-            surnames
-                .entry(key)
-                .or_default()
-                .push(cluster.display.clone());
+    let mut owners: HashMap<&str, Option<usize>> = HashMap::default();
+    for (c, cluster) in clusters.iter().enumerate() {
+        for key in &cluster.surnames {
+            owners
+                .entry(key.as_str())
+                .and_modify(|owner| *owner = None)
+                .or_insert(Some(c));
         }
     }
+    let unique: Vec<(String, String)> = owners
+        .into_iter()
+        .filter_map(|(key, owner)| owner.map(|c| (key.to_string(), clusters[c].display.clone())))
+        .collect();
     let mut table = kind_table(EntityKind::Person, clusters);
-    for (surname, canonicals) in &surnames {
-        if let [one] = canonicals.as_slice() {
-            table
-                .keys
-                .entry(surname.clone())
-                .or_insert_with(|| one.clone());
-        }
+    for (surname, canonical) in unique {
+        table.keys.entry(surname).or_insert(canonical);
     }
-    table.surnames = surnames;
     table
 }
