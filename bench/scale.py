@@ -91,7 +91,10 @@ def main() -> int:
 
     index = args.work / "idx-scale"
     shutil.rmtree(index, ignore_errors=True)
-    cmd = [str(args.binary), "--index", str(index), "-q", "index", "--full", str(corpus)]
+    # newsearch skips files over --max-file-size (default 100 MB) with a warning and exit 0:
+    # the scaled corpus is one file of about 1 GB.
+    cmd = [str(args.binary), "--index", str(index), "-q", "index", "--full",
+           "--max-file-size", str(corpus.stat().st_size + 1), str(corpus)]
     if args.memory_mb:
         cmd += ["--memory-mb", str(args.memory_mb)]
     if args.threads:
@@ -105,6 +108,10 @@ def main() -> int:
            "index_command": " ".join(cmd), "articles": n, "mb": corpus.stat().st_size / 1e6,
            "copies": args.copies, "shift_days": SHIFT_DAYS, "index_wall": wall, "index_rss_kib": rss,
            "index_exit": code, "index_bytes": dir_size(index), "load_before": f"{load_before:.2f}"}
+    stats = subprocess.run([str(args.binary), "--index", str(index), "stats"], capture_output=True, text=True)
+    res["stats"] = stats.stdout.strip()[:2000]
+    if code == 0 and wall < 1:
+        res["index_exit"] = "indexed nothing (check stats)"
     if code == 0:
         walls = []
         for _ in range(args.runs):
