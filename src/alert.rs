@@ -11,6 +11,7 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::config::AlertDefinition;
+use crate::index::open_lock_file;
 
 /// Folder of the alerts, inside the index folder.
 pub const ALERTS_DIR: &str = "alerts";
@@ -56,15 +57,8 @@ impl AlertStore {
     /// Takes the alert's lock, waiting while another run of the same alert holds it.
     pub fn lock(&self, name: &str) -> Result<AlertLock> {
         check_name(name)?;
-        fs::create_dir_all(&self.dir)
-            .with_context(|| format!("creating {}", self.dir.display()))?;
         let path = self.dir.join(format!("{name}.lock"));
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("opening the lock file {}", path.display()))?;
+        let file = open_lock_file(&path)?;
         file.lock()
             .with_context(|| format!("locking {}", path.display()))?;
         Ok(AlertLock { _file: file })

@@ -264,6 +264,20 @@ impl NewsWriter {
     }
 }
 
+/// Opens (creating it and its folder) a file used only for its lock; its content is never
+/// read or written.
+pub fn open_lock_file(path: &Path) -> Result<fs::File> {
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .with_context(|| format!("opening the lock file {}", path.display()))
+}
+
 /// The lock of an index run, held until dropped. Queries never take it.
 #[derive(Debug)]
 pub struct IndexLock {
@@ -279,15 +293,8 @@ impl IndexLock {
         wait: Option<Option<std::time::Duration>>,
         on_wait: impl FnOnce(),
     ) -> Result<IndexLock> {
-        fs::create_dir_all(dir)
-            .with_context(|| format!("creating the index folder {}", dir.display()))?;
         let path = dir.join(LOCK_FILE);
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .with_context(|| format!("opening the lock file {}", path.display()))?;
+        let file = open_lock_file(&path)?;
         let started = std::time::Instant::now();
         let mut on_wait = Some(on_wait);
         loop {
