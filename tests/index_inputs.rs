@@ -150,12 +150,7 @@ fn re_indexing_replaces_articles_instead_of_duplicating_them() {
 
     let full = env.index(&env.corpus());
     assert_eq!(full["articles"], 1);
-    let output = env
-        .cmd(&["index", "--full", "--json"])
-        .arg(env.corpus())
-        .output()
-        .unwrap();
-    let rebuilt: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rebuilt = env.index_with(&["--full"], &env.corpus());
     assert_eq!(rebuilt["added"], 1, "--full starts from nothing");
     assert_eq!(rebuilt["articles"], 1);
 }

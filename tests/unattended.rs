@@ -137,13 +137,7 @@ fn a_full_rebuild_re_reads_everything_and_keeps_the_count() {
     env.write("a.md", article("Alpha", "Quarry workers in Tromso struck."));
     env.write("b.md", article("Beta", "Harbour pilots in Bergen met."));
     env.index(&env.corpus());
-    let output = env
-        .cmd(&["index", "--full", "--json"])
-        .arg(env.corpus())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(0));
-    let full: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let full = env.index_with(&["--full"], &env.corpus());
     assert_eq!(count(&full, "read"), 2);
     assert_eq!(count(&full, "articles"), 2);
     // A rebuild of unchanged articles is not news to alerts created before it.
@@ -388,15 +382,7 @@ fn a_damaged_manifest_asks_for_a_rebuild_and_full_repairs_it() {
         .stderr(predicates::str::contains("index --full"));
     // Queries still answer from the last commit.
     assert_eq!(env.query_json(&["Rafah"]).0, 0);
-    let repaired = {
-        let output = env
-            .cmd(&["index", "--full", "--json"])
-            .arg(env.corpus())
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(0));
-        serde_json::from_slice::<Value>(&output.stdout).unwrap()
-    };
+    let repaired = env.index_with(&["--full"], &env.corpus());
     assert_eq!(count(&repaired, "articles"), 1);
     assert_eq!(count(&env.index(&env.corpus()), "unchanged"), 1);
 }

@@ -61,7 +61,17 @@ impl TestEnv {
 
     /// Indexes a path and returns the JSON summary; the run must succeed.
     pub fn index(&self, path: &Path) -> Value {
-        let output = self.cmd(&["index", "--json"]).arg(path).output().unwrap();
+        self.index_with(&[], path)
+    }
+
+    /// Like [`TestEnv::index`], with more `index` options (`--full`, …).
+    pub fn index_with(&self, options: &[&str], path: &Path) -> Value {
+        let output = self
+            .cmd(&["index", "--json"])
+            .args(options)
+            .arg(path)
+            .output()
+            .unwrap();
         assert_eq!(
             output.status.code(),
             Some(0),
