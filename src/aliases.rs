@@ -2,7 +2,7 @@
 //! entity ("Netanyahu" and "Benjamin Netanyahu", "US" and "United States"). It is
 //! computed from every name in the committed index after each commit, so that an article
 //! that introduces a full name merges with surname-only mentions indexed before, and saved
-//! beside the index as `aliases-<generation>.json`. Readers load the file of their
+//! beside the index as `aliases-<generation>.json.zst` (JSON, zstd-compressed). Readers load the file of their
 //! commit's generation, or compute the table themselves when it is missing (a run killed
 //! between its commit and the save).
 
@@ -16,7 +16,9 @@ use crate::extract::entities::{resolve_corpus, AliasTable, ArticleEntity, Entity
 use crate::index::{entity_names, NewsIndex};
 
 const PREFIX: &str = "aliases-";
-const SUFFIX: &str = ".json";
+const SUFFIX: &str = ".json.zst";
+/// zstd level of the saved table (JSON of names compresses about sevenfold).
+const ZSTD_LEVEL: i32 = 3;
 
 fn file_name(generation: u64) -> String {
     format!("{PREFIX}{generation}{SUFFIX}")
@@ -37,8 +39,10 @@ pub fn save_for(index: &NewsIndex, generation: u64) -> Result<()> {
         let table = compute(index)?;
         let temporary = index.dir().join(format!(".{}.tmp", file_name(generation)));
         let write = || -> std::io::Result<()> {
-            let mut file = std::io::BufWriter::new(fs::File::create(&temporary)?);
-            serde_json::to_writer(&mut file, &table)?;
+            let file = std::io::BufWriter::new(fs::File::create(&temporary)?);
+            let mut encoder = zstd::Encoder::new(file, ZSTD_LEVEL)?;
+            serde_json::to_writer(&mut encoder, &table)?;
+            let mut file = encoder.finish()?;
             file.flush()?;
             file.get_ref().sync_all()?;
             fs::rename(&temporary, &path)
@@ -72,10 +76,13 @@ fn remove_others(dir: &Path, keep: &str) {
 pub fn load(index: &NewsIndex) -> Result<AliasTable> {
     let path = index.dir().join(file_name(index.generation()));
     match fs::read(&path) {
-        Ok(bytes) => match serde_json::from_slice(&bytes) {
-            Ok(table) => Ok(table),
+        Ok(bytes) => match zstd::decode_all(bytes.as_slice())
+            .ok()
+            .and_then(|json| serde_json::from_slice(&json).ok())
+        {
+            Some(table) => Ok(table),
             // A damaged file is not fatal: the table can be computed again.
-            Err(_) => compute(index),
+            None => compute(index),
         },
         Err(_) => compute(index),
     }

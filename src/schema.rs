@@ -1,13 +1,16 @@
 //! The index schema: every field, the analyzers and the schema version, behind one typed
 //! [`Fields`] handle so no other module looks a field up by its name.
 //!
-//! One tantivy document is one *passage* of an article. Article metadata (title, path,
-//! source, date…) is stored on every passage so that a hit carries everything a result
-//! needs without a second lookup; the docstore compresses the repetition away.
+//! One tantivy document is one *passage* of an article. What belongs to the whole article
+//! (title, path, source, dates, entities, generation, facets) is indexed and stored once,
+//! on its first passage; every passage carries only its text and the fast fields the
+//! ranking reads (article key, lengths, date for sorting). The passages of an article are
+//! written as one batch, so they sit side by side in one segment, first passage first:
+//! passage `i` of the article at doc `d` is doc `d + i`.
 
 use tantivy::schema::{
-    FacetOptions, Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED,
-    STORED, STRING,
+    DateOptions, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, FAST, STORED,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
@@ -17,7 +20,7 @@ use tantivy::Index;
 
 /// Bumped whenever the fields, their options or the analyzers change in a way that makes
 /// an existing index unreadable or its answers wrong. Stored beside the index.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Name of the analyzer used for prose (title and body): case and accent folding plus
 /// English stemming, identical at index and query time.
@@ -31,20 +34,25 @@ const MAX_TOKEN_BYTES: usize = 40;
 /// Typed handle to every field of the schema.
 #[derive(Clone, Debug)]
 pub struct Fields {
-    /// Stable article id as 16 hex digits (indexed as one term, stored).
+    /// Stable article id as 16 hex digits (stored on the first passage).
     pub article_id: Field,
-    /// The same id as a number, as a fast field for cheap grouping of hits by article.
+    /// The same id as a number, on every passage: indexed (deleting it removes them all,
+    /// looking it up finds them) and fast (cheap grouping of hits by article).
     pub article_key: Field,
     /// Index of the passage inside its article, from 0.
     pub passage_index: Field,
-    /// Number of passages of the article.
+    /// Number of passages of the article (first passage; fast, to find the others).
     pub passage_count: Field,
     /// Number of body tokens of the whole article (every passage), as a fast field: the
     /// article length that article-level BM25 normalises by.
     pub article_tokens: Field,
+    /// Number of title tokens of the article, as a fast field on every passage.
+    pub title_tokens: Field,
+    /// The publication date as a fast field on every passage, for sorting by date.
+    pub sort_date: Field,
     /// The passage text (analyzed with positions, stored).
     pub body: Field,
-    /// The article title (analyzed with positions, stored).
+    /// The article title (analyzed with positions, stored; first passage).
     pub title: Field,
     /// Path of the file the article came from, as walked.
     pub path: Field,
@@ -54,7 +62,7 @@ pub struct Fields {
     pub source: Field,
     pub url: Field,
     pub author: Field,
-    /// Publication date (indexed for ranges, fast for sorting, stored).
+    /// Publication date (indexed for ranges, fast, stored; first passage).
     pub date: Field,
     /// Where the publication date came from (`metadata`, `file_name`, `dateline`).
     pub date_source: Field,
@@ -86,26 +94,43 @@ impl Fields {
         let keyword = TextOptions::default().set_stored().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(KEYWORD_ANALYZER)
-                .set_index_option(IndexRecordOption::Basic),
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
         );
+        // Numbers and dates are built from their defaults, which have no field norms (the
+        // INDEXED flag would add a byte a document for each).
         let fields = Fields {
-            article_id: builder.add_text_field("article_id", STRING | STORED),
-            article_key: builder.add_u64_field("article_key", FAST),
-            passage_index: builder.add_u64_field("passage_index", INDEXED | STORED | FAST),
-            passage_count: builder.add_u64_field("passage_count", STORED),
+            article_id: builder.add_text_field("article_id", STORED),
+            article_key: builder.add_u64_field(
+                "article_key",
+                NumericOptions::default().set_indexed().set_fast(),
+            ),
+            passage_index: builder.add_u64_field(
+                "passage_index",
+                NumericOptions::default()
+                    .set_indexed()
+                    .set_stored()
+                    .set_fast(),
+            ),
+            passage_count: builder.add_u64_field("passage_count", STORED | FAST),
             article_tokens: builder.add_u64_field("article_tokens", FAST),
+            title_tokens: builder.add_u64_field("title_tokens", FAST),
+            sort_date: builder.add_date_field("sort_date", FAST),
             body: builder.add_text_field("body", prose.clone()),
             title: builder.add_text_field("title", prose),
-            path: builder.add_text_field("path", STRING | STORED),
+            path: builder.add_text_field("path", STORED),
             record: builder.add_u64_field("record", STORED),
             source: builder.add_text_field("source", keyword),
             url: builder.add_text_field("url", STORED),
             author: builder.add_text_field("author", STORED),
-            date: builder.add_date_field("date", INDEXED | FAST | STORED),
+            date: builder.add_date_field(
+                "date",
+                DateOptions::default().set_indexed().set_stored().set_fast(),
+            ),
             date_source: builder.add_text_field("date_source", STORED),
-            mentioned: builder.add_date_field("mentioned", INDEXED | FAST),
+            mentioned: builder.add_date_field("mentioned", DateOptions::default().set_indexed()),
             mentions: builder.add_text_field("mentions", STORED),
-            seq: builder.add_u64_field("seq", INDEXED | FAST | STORED),
+            seq: builder.add_u64_field("seq", NumericOptions::default().set_indexed().set_stored()),
             entities: builder.add_text_field("entities", STORED),
             facets: builder.add_facet_field("facets", FacetOptions::default()),
         };
@@ -118,8 +143,14 @@ impl Fields {
     pub const ARTICLE_TOKENS: &'static str = "article_tokens";
     /// Name of the fast field holding a passage's place in its article.
     pub const PASSAGE_INDEX: &'static str = "passage_index";
-    /// Name of the fast field holding the publication date.
+    /// Name of the fast field holding the number of passages (first passage only).
+    pub const PASSAGE_COUNT: &'static str = "passage_count";
+    /// Name of the fast field holding the title's length in tokens.
+    pub const TITLE_TOKENS: &'static str = "title_tokens";
+    /// Name of the fast field holding the publication date on the first passage.
     pub const DATE: &'static str = "date";
+    /// Name of the fast field holding the publication date on every passage.
+    pub const SORT_DATE: &'static str = "sort_date";
     /// Name of the facet field.
     pub const FACETS: &'static str = "facets";
 }

@@ -14,6 +14,7 @@ use tantivy::query::{
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DateTime, Term};
 
+use super::scope::ArticleScope;
 use crate::extract::entities::{AliasTable, EntityKind};
 use crate::schema::{fold_keyword, Fields};
 
@@ -122,7 +123,8 @@ pub fn parse_period(value: &str, today: NaiveDate) -> Result<DayRange, BadDate> 
 }
 
 /// Articles that mention the entity `text` names (its canonical name, any alias, or a
-/// unique surname; case-insensitive). An unknown name matches nothing. Not scored.
+/// unique surname; case-insensitive), on their first passage. An unknown name matches
+/// nothing. Not scored.
 pub fn entity_query(
     fields: &Fields,
     aliases: &AliasTable,
@@ -149,40 +151,37 @@ pub fn entity_query(
 }
 
 /// The query restricted by the filters; `aliases` is asked for the alias table only when
-/// the filters name entities.
+/// the filters name entities. Every filter is a condition on the article, checked on its
+/// first passage and extended to all its passages.
 pub fn apply(
     query: Box<dyn Query>,
     fields: &Fields,
     filters: &Filters,
     aliases: impl FnOnce() -> anyhow::Result<Arc<AliasTable>>,
 ) -> anyhow::Result<Box<dyn Query>> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+    let mut article: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     if !filters.entities.is_empty() {
         let table = aliases()?;
         for (kind, text) in &filters.entities {
-            clauses.push((Occur::Must, entity_query(fields, &table, *kind, text)));
+            article.push((Occur::Must, entity_query(fields, &table, *kind, text)));
         }
     }
     if !filters.sources.is_empty() {
         let any: Vec<(Occur, Box<dyn Query>)> = filters
             .sources
             .iter()
-            .map(|s| {
-                let term = Term::from_field_text(fields.source, &fold_keyword(s));
-                let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-                (Occur::Should, q)
-            })
+            .map(|s| (Occur::Should, source_query(fields, s)))
             .collect();
-        clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        article.push((Occur::Must, Box::new(BooleanQuery::new(any))));
     }
     if !filters.published.is_open() {
-        clauses.push((Occur::Must, date_range(fields.date, filters.published)));
+        article.push((Occur::Must, date_range(fields.date, filters.published)));
     }
     for period in &filters.mentions {
-        clauses.push((Occur::Must, date_range(fields.mentioned, *period)));
+        article.push((Occur::Must, date_range(fields.mentioned, *period)));
     }
     if let Some((after, upto)) = filters.changed {
-        clauses.push((
+        article.push((
             Occur::Must,
             Box::new(RangeQuery::new(
                 Bound::Excluded(Term::from_field_u64(fields.seq, after)),
@@ -190,10 +189,20 @@ pub fn apply(
             )),
         ));
     }
-    if clauses.len() == 1 {
-        return Ok(clauses.pop().expect("one clause").1);
+    if article.is_empty() {
+        return Ok(query);
     }
-    Ok(Box::new(BooleanQuery::new(clauses)))
+    let scope: Box<dyn Query> = Box::new(ArticleScope::new(Box::new(BooleanQuery::new(article))));
+    Ok(Box::new(BooleanQuery::new(vec![
+        (Occur::Must, query),
+        (Occur::Must, scope),
+    ])))
+}
+
+/// Articles from the source `name` (case-insensitive), on their first passage.
+pub fn source_query(fields: &Fields, name: &str) -> Box<dyn Query> {
+    let term = Term::from_field_text(fields.source, &fold_keyword(name));
+    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
 }
 
 fn date_range(field: Field, range: DayRange) -> Box<dyn Query> {

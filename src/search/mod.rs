@@ -8,6 +8,7 @@ pub mod filters;
 pub mod highlight;
 pub mod query;
 mod rank;
+mod scope;
 
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
@@ -19,8 +20,8 @@ use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::columnar::DateTime as ColumnDateTime;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur as TantivyOccur,
-    PhraseQuery, Query, TermQuery,
+    AllQuery, BooleanQuery, EmptyQuery, FuzzyTermQuery, Occur as TantivyOccur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -35,8 +36,9 @@ use facets::{count_facets, FacetRequest, Facets};
 use filters::Filters;
 use highlight::{cut_snippet, highlight_spans, Matcher};
 use query::{LeafKind, Node, Occur, Target};
+use scope::ArticleScope;
 
-/// How much more a title match weighs than a body match (in a passage's score, and as the
+/// How much more a title match weighs than a body match (as the
 /// title's field weight in its article's BM25F).
 const TITLE_BOOST: Score = 1.5;
 /// Most index terms one prefix or fuzzy term expands to (the most frequent are kept).
@@ -314,7 +316,8 @@ fn rank_by_date(
     let per_article = per_article.max(1);
     let mut fetch = (need * 3).max(32);
     let by_date = |limit: usize| {
-        TopDocs::with_limit(limit).order_by_fast_field::<ColumnDateTime>(Fields::DATE, Order::Desc)
+        TopDocs::with_limit(limit)
+            .order_by_fast_field::<ColumnDateTime>(Fields::SORT_DATE, Order::Desc)
     };
     let (mut top, articles) = searcher.search(query, &(by_date(fetch), DistinctArticles))?;
     loop {
@@ -469,23 +472,16 @@ impl Compiler<'_> {
                 .aliases
                 .as_ref()
                 .expect("the alias table is loaded for queries naming entities");
-            return Ok(Some(filters::entity_query(
-                self.fields,
-                table,
-                entity,
-                value,
-            )));
+            let entity = filters::entity_query(self.fields, table, entity, value);
+            return Ok(Some(Box::new(ArticleScope::new(entity))));
         }
         if target == Target::Source {
             let value = match kind {
                 LeafKind::Word(text) | LeafKind::Phrase { text, .. } => text,
                 _ => return Err(anyhow::anyhow!("source: takes a name or a \"quoted name\"")),
             };
-            let term = Term::from_field_text(self.fields.source, &fold_keyword(value));
-            return Ok(Some(Box::new(TermQuery::new(
-                term,
-                IndexRecordOption::Basic,
-            ))));
+            let source = filters::source_query(self.fields, value);
+            return Ok(Some(Box::new(ArticleScope::new(source))));
         }
         let Some(matcher) = self.matcher(kind)? else {
             return Ok(None);
@@ -494,21 +490,24 @@ impl Compiler<'_> {
             LeafKind::Phrase { slop, .. } => *slop,
             _ => 0,
         };
+        // The title is on the article's first passage; a title match selects every
+        // passage of its article (the ranking scores the title once per article).
+        let title = || -> Box<dyn Query> {
+            Box::new(ArticleScope::new(matcher_query(
+                &matcher,
+                self.fields.title,
+                slop,
+            )))
+        };
         let query: Box<dyn Query> = match target {
-            Target::Title => matcher_query(&matcher, self.fields.title, slop),
+            Target::Title => title(),
             Target::Body => matcher_query(&matcher, self.fields.body, slop),
             _ => Box::new(BooleanQuery::new(vec![
                 (
                     TantivyOccur::Should,
                     matcher_query(&matcher, self.fields.body, slop),
                 ),
-                (
-                    TantivyOccur::Should,
-                    Box::new(BoostQuery::new(
-                        matcher_query(&matcher, self.fields.title, slop),
-                        TITLE_BOOST,
-                    )),
-                ),
+                (TantivyOccur::Should, title()),
             ])),
         };
         if !negated {

@@ -120,7 +120,7 @@ pub fn rank(
                     _ => {
                         let i = candidates.add(key, || ArticleLength {
                             body: segment.article_tokens.first(doc).unwrap_or_default() as f32,
-                            title: segment.title_norms.fieldnorm(doc) as f32,
+                            title: segment.title_tokens.first(doc).unwrap_or_default() as f32,
                         });
                         last = Some((key, i));
                         i
@@ -240,8 +240,8 @@ struct SegmentData {
     reader: SegmentReader,
     article_keys: Column<u64>,
     article_tokens: Column<u64>,
+    title_tokens: Column<u64>,
     body_norms: FieldNormReader,
-    title_norms: FieldNormReader,
 }
 
 impl SegmentData {
@@ -254,8 +254,8 @@ impl SegmentData {
                     reader: reader.clone(),
                     article_keys: reader.fast_fields().u64(Fields::ARTICLE_KEY)?,
                     article_tokens: reader.fast_fields().u64(Fields::ARTICLE_TOKENS)?,
+                    title_tokens: reader.fast_fields().u64(Fields::TITLE_TOKENS)?,
                     body_norms: reader.get_fieldnorms_reader(fields.body)?,
-                    title_norms: reader.get_fieldnorms_reader(fields.title)?,
                 })
             })
             .collect()
@@ -297,8 +297,8 @@ impl Stats {
             passages,
             article_tokens: (body as f32 / articles).max(1.0),
             passage_tokens: (body as f32 / passages).max(1.0),
-            // The title is repeated on every passage of its article.
-            title_tokens: (title as f32 / passages).max(1.0),
+            // The title is on the first passage of its article only.
+            title_tokens: (title as f32 / articles).max(1.0),
         })
     }
 }
@@ -408,7 +408,6 @@ impl Occurrences {
                         if found.body_freqs[i] == 0 && found.title_freqs[i] == 0 {
                             found.touched.push(i as u32);
                         }
-                        // The same title is on every passage: count it once.
                         found.title_freqs[i] = tf;
                     }
                 })?;
