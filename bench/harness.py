@@ -457,6 +457,9 @@ def write_report(out: Path, res: dict, cmdline: str):
         L.append("```\n" + "\n".join(re.sub(r"\s+-\s+-$", "", l.rstrip()) for l in prof["query"].splitlines()) + "\n```\n")
     if res.get("profile_notes"):
         L.append(res["profile_notes"] + "\n")
+    if FINDINGS.exists():
+        L.append("### Findings (bench/FINDINGS.md, written by hand from these runs and profiles)\n")
+        L.append(FINDINGS.read_text().strip() + "\n")
     L.append("## One million articles (bench/scale.py)\n")
     sc = res.get("scale")
     if sc:
@@ -486,6 +489,11 @@ def write_report(out: Path, res: dict, cmdline: str):
         L.append(f"- {n}")
     L.append("")
     out.write_text("\n".join(L))
+
+
+# Hand-written reading of the figures and profiles, kept in the repository so that a rerun
+# of the harness keeps it (and shows it next to the figures it was written from).
+FINDINGS = BENCH / "FINDINGS.md"
 
 
 def scale_targets(scale: dict) -> list[dict]:
@@ -653,8 +661,6 @@ def main() -> int:
             profile["query"] = profile_queries(nse, paths["newsearch"], args.work)
 
     not_measured = [
-        "newsearch in-process query time: no server or batch mode to time queries inside one process "
-        "(a criterion bench over the query path would give it; not written yet).",
         "tantivy-cli whole-process query is not comparable (prints all matches, unranked, no snippets); "
         "its in-process figure comes from its own `bench` command, not from a top-10-with-snippets loop.",
         "Xapian's index time is through the Python bindings (C++ does the work, one Python call per "
