@@ -510,8 +510,12 @@ fn open_input(file: &SourceFile, max_bytes: u64) -> Result<Input, String> {
     if format != Format::JsonLines {
         return read_contents(&file.path, format, gzip, max_bytes).map(Input::Whole);
     }
-    let opened = open_regular(&file.path)?;
-    open_lines(Box::new(opened), gzip, format, max_bytes, max_bytes)
+    let mut opened = open_regular(&file.path)?;
+    // An empty file is empty, not a gzip stream cut short.
+    let (start, error) = lines::read_head(&mut opened, |head| !head.is_empty());
+    let gzip = gzip && !start.is_empty();
+    let raw = Box::new(lines::Replay::new(start, error, Box::new(opened)));
+    open_lines(raw, gzip, format, max_bytes, max_bytes)
 }
 
 /// Looks at the start of a stream of JSON lines (or of standard input, `format` JSON)
@@ -1130,6 +1134,7 @@ mod tests {
             write("empty.jsonl", b"\n  \r\n").as_deref(),
             Some("empty file")
         );
+        assert_eq!(write("empty.jsonl.gz", b"").as_deref(), Some("empty file"));
         assert!(write("binary.jsonl", b"{\"text\": \"a\"}\n\x00\x01")
             .unwrap()
             .contains("binary"));
