@@ -125,7 +125,8 @@ pub struct IndexArgs {
     /// Print the summary as JSON on stdout
     #[arg(long)]
     pub json: bool,
-    /// Skip files larger than this many bytes (for .gz files: compressed or not)
+    /// Skip files larger than this many bytes (for .gz files: compressed or not); JSON lines
+    /// files and standard input are streamed, so for them it bounds one line (record) instead
     #[arg(long, value_name = "BYTES", default_value_t = 100_000_000)]
     pub max_file_size: u64,
     /// Exit with status 2 after the commit if any file or record was reported

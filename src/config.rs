@@ -27,6 +27,7 @@ pub struct IndexConfig {
     pub paths: Vec<PathBuf>,
     pub full: bool,
     pub json: bool,
+    /// Largest file read whole, and largest line of streamed JSON lines, in bytes.
     pub max_file_size: u64,
     /// Names of the fields that hold each part of an article (JSON, CSV, front matter).
     pub fields: FieldNames,

@@ -3,8 +3,14 @@
 //! of files that disappeared, and commit together with the manifest that describes the
 //! commit. Progress and warnings go to a [`Reporter`]; the result is a summary.
 //!
+//! Memory is bounded by settings, not by the corpus: records flow in chunks (at most
+//! [`CHUNK_RECORDS`] records or about [`CHUNK_BYTES`] of text) that are read, built in
+//! parallel, written and dropped before the next is read; small files are read together
+//! in batches bounded by count and by size.
+//!
 //! A run that is killed leaves the last commit and its manifest as they were; long runs
-//! commit every `commit_interval` so that a killed run loses little work.
+//! commit every `commit_interval` (also in the middle of a big file) so that a killed run
+//! loses little work.
 
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
@@ -20,7 +26,10 @@ use crate::aliases;
 use crate::config::IndexConfig;
 use crate::extract::{article_id, build_article, Article, Rejection};
 use crate::index::{article_keys, IndexLock, NewsIndex, NewsWriter};
-use crate::ingest::{self, FileRead, Problem, ReadOptions, Record, SourceFile, SIDECAR_SUFFIX};
+use crate::ingest::{
+    self, Chunk, ChunkLimits, End, Problem, ReadOptions, Record, RecordStream, SourceFile,
+    SIDECAR_SUFFIX,
+};
 use crate::manifest::{
     self, absolute, file_key, ArticleEntry, CommitInfo, FileEntry, Manifest, Stamp,
 };
@@ -30,8 +39,20 @@ use crate::schema::SCHEMA_VERSION;
 /// removes them), so that piping an article again finds it unchanged.
 const STDIN_KEY: &str = "<stdin>";
 
-/// Files read and extracted together before their articles are written.
+/// Most records of one file built and written together.
+const CHUNK_RECORDS: usize = 1024;
+/// About the most record text (in bytes) built and written together.
+const CHUNK_BYTES: usize = 16 << 20;
+/// Most files whose first chunks are read and built together.
 const BATCH_FILES: usize = 256;
+/// Files stop joining a batch once their sizes add up to this many bytes (a gzipped file
+/// counts [`GZIP_WEIGHT`] times its size, for the text it unpacks to).
+const BATCH_BYTES: u64 = 64 << 20;
+const GZIP_WEIGHT: u64 = 4;
+const CHUNK_LIMITS: ChunkLimits = ChunkLimits {
+    records: CHUNK_RECORDS,
+    bytes: CHUNK_BYTES,
+};
 
 /// Where an index run tells what it is doing.
 pub trait Reporter: Sync {
@@ -191,26 +212,46 @@ pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexS
         max_file_size: config.max_file_size,
         fields: config.fields.clone(),
     };
+    let may_commit = |run: &Run| {
+        !config.full && run.dirty && run.last_commit.elapsed() >= config.commit_interval
+    };
     reporter.start(changed.len() as u64);
-    for batch in changed.chunks(BATCH_FILES) {
-        let outcomes: Vec<FileOutcome> = batch
+    for batch in batches(&changed) {
+        // Small files are read and built together; each yields its first chunk here.
+        let firsts: Vec<(RecordStream, Previous, BuiltChunk)> = batch
             .par_iter()
             .map(|changed| {
-                let old = run.manifest.files.get(&changed.key);
-                let reuse = run.previous.files.get(&changed.key);
-                read_changed(changed, old, reuse, &read_options)
+                let previous = Previous::of(
+                    run.manifest.files.get(&changed.key),
+                    run.previous.files.get(&changed.key),
+                );
+                let mut stream = ingest::open(&changed.file, &read_options);
+                let built = build_chunk(stream.next_chunk(CHUNK_LIMITS), &previous);
+                (stream, previous, built)
             })
             .collect();
-        for (changed, outcome) in batch.iter().zip(outcomes) {
-            run.apply(changed, outcome)?;
+        for (changed, (mut stream, previous, first)) in batch.iter().zip(firsts) {
+            let mut file = run.begin_file(changed, previous);
+            let mut built = first;
+            // The rest of a big file: a chunk at a time, committing on the way.
+            let end = loop {
+                if let Some(end) = run.apply_chunk(&mut file, built)? {
+                    break end;
+                }
+                if may_commit(&run) {
+                    run.commit(Some(&file))?;
+                }
+                built = build_chunk(stream.next_chunk(CHUNK_LIMITS), &file.previous);
+            };
+            run.end_file(file, end);
+            reporter.advance(1);
         }
-        reporter.advance(batch.len() as u64);
-        if !config.full && run.dirty && run.last_commit.elapsed() >= config.commit_interval {
-            run.commit()?;
+        if may_commit(&run) {
+            run.commit(None)?;
         }
     }
     if run.dirty || info.manifest.is_none() {
-        run.commit()?;
+        run.commit(None)?;
     } else {
         // Nothing changed; the alias table may still be missing if a run was killed
         // between its commit and saving it.
@@ -232,6 +273,32 @@ struct Changed {
     stamp: Option<Stamp>,
 }
 
+/// The changed files in batches read together: at most [`BATCH_FILES`] files, and no
+/// more once their sizes reach [`BATCH_BYTES`].
+fn batches(changed: &[Changed]) -> Vec<&[Changed]> {
+    let mut batches = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0;
+    for (i, file) in changed.iter().enumerate() {
+        if i > start && (i - start == BATCH_FILES || bytes >= BATCH_BYTES) {
+            batches.push(&changed[start..i]);
+            start = i;
+            bytes = 0;
+        }
+        let size = file.stamp.map_or(0, |s| s.size);
+        let gzipped = file
+            .file
+            .path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+        bytes += if gzipped { size * GZIP_WEIGHT } else { size };
+    }
+    if start < changed.len() {
+        batches.push(&changed[start..]);
+    }
+    batches
+}
+
 /// What became of one record of a changed file.
 enum RecordOutcome {
     /// Same id and same content as before: nothing to do.
@@ -245,52 +312,57 @@ enum RecordOutcome {
     Rejected(Problem),
 }
 
-/// One changed file, read and extracted.
-struct FileOutcome {
-    read: FileRead,
-    records: Vec<RecordOutcome>,
-    /// Hash of the file's records in order.
-    hash: u64,
-    /// The file could not be opened at all (it vanished, or permissions): its previous
-    /// articles stay until a later run can read it.
-    transient: bool,
-    /// Scrape-debris lines dropped from the articles built.
-    boilerplate_lines: usize,
+/// What a changed file yielded before, by article id: records whose article did not
+/// change need no extraction, and a rebuild reuses the seq of unchanged articles.
+struct Previous {
+    /// The file's entry in the manifest being built.
+    old: HashMap<u64, ArticleEntry>,
+    /// The file's entry in the last commit's manifest.
+    reuse: HashMap<u64, ArticleEntry>,
 }
 
-fn read_changed(
-    changed: &Changed,
-    old: Option<&FileEntry>,
-    reuse: Option<&FileEntry>,
-    options: &ReadOptions,
-) -> FileOutcome {
-    let mut read = ingest::read_file(&changed.file, options);
-    let transient = read.failure.is_some() && std::fs::File::open(&changed.file.path).is_err();
-    let records = std::mem::take(&mut read.records);
-    let by_id = |entry: Option<&FileEntry>| -> HashMap<u64, ArticleEntry> {
-        entry
-            .map(|e| e.articles.iter().map(|a| (a.id, *a)).collect())
-            .unwrap_or_default()
-    };
-    let old = by_id(old);
-    let reuse = by_id(reuse);
-    let mut file_hash = Xxh3Default::new();
-    let keys: Vec<(u64, u64)> = records
-        .iter()
+impl Previous {
+    fn of(old: Option<&FileEntry>, reuse: Option<&FileEntry>) -> Previous {
+        let by_id = |entry: Option<&FileEntry>| -> HashMap<u64, ArticleEntry> {
+            entry
+                .map(|e| e.articles.iter().map(|a| (a.id, *a)).collect())
+                .unwrap_or_default()
+        };
+        Previous {
+            old: by_id(old),
+            reuse: by_id(reuse),
+        }
+    }
+}
+
+/// One chunk of a changed file, read and extracted.
+struct BuiltChunk {
+    /// Each record's outcome, with the hash of the record.
+    records: Vec<(RecordOutcome, u64)>,
+    /// Notes from reading, then from building (a date not understood).
+    notes: Vec<Problem>,
+    /// Records the reader left out.
+    skipped: Vec<Problem>,
+    /// Scrape-debris lines dropped from the articles built.
+    boilerplate_lines: usize,
+    end: Option<End>,
+}
+
+/// Builds the articles of a chunk's records (in parallel), except those unchanged.
+fn build_chunk(chunk: Chunk, previous: &Previous) -> BuiltChunk {
+    let Chunk {
+        records,
+        mut notes,
+        skipped,
+        end,
+    } = chunk;
+    let built: Vec<(RecordOutcome, u64, Option<Problem>, usize)> = records
+        .par_iter()
         .map(|record| {
             let hash = record_hash(record);
-            file_hash.write_u64(hash);
-            (article_id(record).0, hash)
-        })
-        .collect();
-    // A JSON-lines or CSV file can hold many thousands of articles: they are built in
-    // parallel too.
-    let built: Vec<(RecordOutcome, Option<Problem>, usize)> = records
-        .par_iter()
-        .zip(keys.par_iter())
-        .map(|(record, &(id, hash))| {
-            if let Some(same) = old.get(&id).filter(|a| a.hash == hash) {
-                return (RecordOutcome::Same(*same), None, 0);
+            let id = article_id(record).0;
+            if let Some(same) = previous.old.get(&id).filter(|a| a.hash == hash) {
+                return (RecordOutcome::Same(*same), hash, None, 0);
             }
             let place = match record.record {
                 Some(n) => format!("{} (record {n})", record.path),
@@ -302,40 +374,77 @@ fn read_changed(
                         path: place,
                         reason: format!("date {bad:?} not understood; indexed without a date"),
                     });
+                    let reuse_seq = previous
+                        .reuse
+                        .get(&id)
+                        .filter(|a| a.hash == hash)
+                        .map(|a| a.seq);
                     let outcome = RecordOutcome::Built {
                         article: Box::new(article),
                         hash,
-                        reuse_seq: reuse.get(&id).filter(|a| a.hash == hash).map(|a| a.seq),
+                        reuse_seq,
                     };
-                    (outcome, bad_date, notes.boilerplate_lines)
+                    (outcome, hash, bad_date, notes.boilerplate_lines)
                 }
                 Err(Rejection::NoText) => {
                     let problem = Problem {
                         path: place,
                         reason: Rejection::NoText.to_string(),
                     };
-                    (RecordOutcome::Rejected(problem), None, 0)
+                    (RecordOutcome::Rejected(problem), hash, None, 0)
                 }
             }
         })
         .collect();
     let mut outcomes = Vec::with_capacity(built.len());
     let mut boilerplate_lines = 0;
-    for (outcome, note, dropped) in built {
-        outcomes.push(outcome);
-        read.notes.extend(note);
+    for (outcome, hash, note, dropped) in built {
+        outcomes.push((outcome, hash));
+        notes.extend(note);
         boilerplate_lines += dropped;
     }
-    FileOutcome {
-        read,
+    BuiltChunk {
         records: outcomes,
-        hash: if records.is_empty() {
-            0
-        } else {
-            file_hash.finish()
-        },
-        transient,
+        notes,
+        skipped,
         boilerplate_lines,
+        end,
+    }
+}
+
+/// A changed file while its chunks are written.
+struct OpenFile<'c> {
+    changed: &'c Changed,
+    previous: Previous,
+    /// The file's entry before this run, taken out of the manifest until the file ends.
+    old: Option<FileEntry>,
+    /// The articles the file yielded so far (written, or unchanged), in record order.
+    articles: Vec<ArticleEntry>,
+    /// Hash of the records read so far, in order.
+    hash: Xxh3Default,
+    records: usize,
+}
+
+impl OpenFile<'_> {
+    /// The articles listed so far, then those of the old entry not met (they are still in
+    /// the index).
+    fn listed_with_unmet(&self) -> Vec<ArticleEntry> {
+        let mut articles = self.articles.clone();
+        if let Some(old) = &self.old {
+            let met: HashSet<u64> = self.articles.iter().map(|a| a.id).collect();
+            articles.extend(old.articles.iter().filter(|a| !met.contains(&a.id)));
+        }
+        articles
+    }
+
+    /// The file's entry while it is being read: every article of it now in the index, and
+    /// a stamp that makes the next run read the file again.
+    fn unfinished_entry(&self) -> FileEntry {
+        FileEntry {
+            stamp: Stamp::default(),
+            hash: 0,
+            articles: self.listed_with_unmet(),
+        }
     }
 }
 
@@ -458,34 +567,36 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
-    /// Writes what a changed file now yields and retires what it no longer does.
-    fn apply(&mut self, changed: &Changed, outcome: FileOutcome) -> Result<()> {
+    /// Starts writing a changed file: its old entry leaves the manifest until it ends.
+    fn begin_file<'c>(&mut self, changed: &'c Changed, previous: Previous) -> OpenFile<'c> {
         self.summary.read += 1;
-        for note in &outcome.read.notes {
+        let old = self.manifest.files.remove(&changed.key);
+        OpenFile {
+            changed,
+            previous,
+            old,
+            articles: Vec::new(),
+            hash: Xxh3Default::new(),
+            records: 0,
+        }
+    }
+
+    /// Writes a chunk of a file; returns how the file ended when this was its last chunk.
+    fn apply_chunk(&mut self, file: &mut OpenFile, chunk: BuiltChunk) -> Result<Option<End>> {
+        for note in &chunk.notes {
             self.warn(note, false);
         }
-        for skipped in &outcome.read.skipped {
+        for skipped in &chunk.skipped {
             self.warn(skipped, true);
         }
-        self.summary.boilerplate_lines += outcome.boilerplate_lines;
-        if let Some(failure) = &outcome.read.failure {
-            self.warn(failure, true);
-            if outcome.transient {
-                return Ok(());
-            }
-        }
-        let old = self.manifest.files.remove(&changed.key);
-        let old_ids: HashSet<u64> = old.as_ref().map(unique_ids).unwrap_or_default();
-        let mut entry = FileEntry {
-            stamp: changed.stamp.unwrap_or_default(),
-            hash: outcome.hash,
-            articles: Vec::with_capacity(outcome.records.len()),
-        };
-        for record in outcome.records {
+        self.summary.boilerplate_lines += chunk.boilerplate_lines;
+        for (record, record_hash) in chunk.records {
+            file.hash.write_u64(record_hash);
+            file.records += 1;
             match record {
                 RecordOutcome::Same(same) => {
                     self.summary.unchanged += 1;
-                    entry.articles.push(same);
+                    file.articles.push(same);
                 }
                 RecordOutcome::Built {
                     article,
@@ -496,26 +607,66 @@ impl<'a> Run<'a> {
                     let seq = reuse_seq.unwrap_or(self.generation);
                     self.writer.upsert(&article, seq)?;
                     self.articles_changed = true;
+                    self.dirty = true;
                     if self.known.insert(id) {
                         self.summary.added += 1;
                     } else {
                         self.summary.updated += 1;
                     }
-                    entry.articles.push(ArticleEntry { id, hash, seq });
+                    file.articles.push(ArticleEntry { id, hash, seq });
                 }
                 RecordOutcome::Rejected(problem) => self.warn(&problem, true),
             }
         }
+        Ok(chunk.end)
+    }
+
+    /// Ends a file: what it yielded is its entry, and what it no longer yields is retired.
+    /// A file that could not be opened keeps its old entry. One whose reading stopped at an
+    /// input error keeps the old articles it did not reach, under a stamp that makes the
+    /// next run read it again.
+    fn end_file(&mut self, file: OpenFile, end: End) {
+        let changed = file.changed;
         let stdin = changed.file.is_stdin();
-        if stdin {
-            // Articles piped in earlier stay, whether or not this batch repeats them.
-            let piped: HashSet<u64> = unique_ids(&entry);
-            if let Some(old) = &old {
-                entry
-                    .articles
-                    .extend(old.articles.iter().filter(|a| !piped.contains(&a.id)));
+        let interrupted = match &end {
+            End::Complete => false,
+            End::Failed(failure) => {
+                self.warn(failure, true);
+                // It could not be opened at all (it vanished, or permissions): its previous
+                // articles stay until a later run can read it.
+                if file.records == 0 && std::fs::File::open(&changed.file.path).is_err() {
+                    if let Some(old) = file.old {
+                        self.manifest.files.insert(changed.key.clone(), old);
+                    }
+                    return;
+                }
+                false
             }
-        }
+            End::Interrupted(failure) => {
+                self.warn(failure, true);
+                true
+            }
+        };
+        let hash = if interrupted || file.records == 0 {
+            0
+        } else {
+            file.hash.finish()
+        };
+        let entry = FileEntry {
+            stamp: if interrupted {
+                Stamp::default()
+            } else {
+                changed.stamp.unwrap_or_default()
+            },
+            hash,
+            // Articles piped in earlier stay, whether or not this input repeats them.
+            articles: if interrupted || stdin {
+                file.listed_with_unmet()
+            } else {
+                file.articles
+            },
+        };
+        let old_ids: HashSet<u64> = file.old.as_ref().map(unique_ids).unwrap_or_default();
         let new_ids = unique_ids(&entry);
         for id in new_ids.difference(&old_ids) {
             *self.contributors.entry(*id).or_default() += 1;
@@ -523,19 +674,29 @@ impl<'a> Run<'a> {
         for id in old_ids.difference(&new_ids) {
             self.release(*id);
         }
-        if old.as_ref() != Some(&entry) {
+        if file.old.as_ref() != Some(&entry) {
             self.dirty = true;
         }
-        // A file that could not be read keeps no stamp, so the next run tries it again.
-        if changed.stamp.is_some() || stdin {
+        // A file that could not be stat-ed keeps no stamp, so the next run tries it again.
+        if changed.stamp.is_some() || stdin || interrupted {
             self.manifest.files.insert(changed.key.clone(), entry);
         }
-        Ok(())
     }
 
-    /// Writes the manifest, then commits with a payload naming it.
-    fn commit(&mut self) -> Result<()> {
-        let name = self.manifest.save(self.index.dir(), self.generation)?;
+    /// Writes the manifest, then commits with a payload naming it. A file being written
+    /// (`open`) is listed with every article of it now in the index, under a stamp that
+    /// makes the next run read it again, so that a run killed after this commit orphans
+    /// nothing and the next one finishes the file.
+    fn commit(&mut self, open: Option<&OpenFile>) -> Result<()> {
+        if let Some(file) = open {
+            let entry = file.unfinished_entry();
+            self.manifest.files.insert(file.changed.key.clone(), entry);
+        }
+        let saved = self.manifest.save(self.index.dir(), self.generation);
+        if let Some(file) = open {
+            self.manifest.files.remove(&file.changed.key);
+        }
+        let name = saved?;
         let info = CommitInfo {
             generation: self.generation,
             manifest: Some(name.clone()),
@@ -564,4 +725,165 @@ impl<'a> Run<'a> {
 
 fn unique_ids(entry: &FileEntry) -> HashSet<u64> {
     entry.articles.iter().map(|a| a.id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{RecordMeta, SourceFile};
+
+    struct Quiet;
+
+    impl Reporter for Quiet {
+        fn warn(&self, _: &Problem) {}
+        fn waiting(&self, _: &Path) {}
+        fn start(&self, _: u64) {}
+        fn advance(&self, _: u64) {}
+        fn finish(&self) {}
+    }
+
+    fn record(id: &str, text: &str) -> Record {
+        Record {
+            path: "feed.jsonl".into(),
+            identity: "/corpus/feed.jsonl".into(),
+            record: Some(1),
+            meta: RecordMeta {
+                id: Some(id.into()),
+                ..RecordMeta::default()
+            },
+            body: text.into(),
+        }
+    }
+
+    fn id_of(id: &str) -> u64 {
+        article_id(&record(id, "")).0
+    }
+
+    /// A run over a fresh index whose manifest lists `feed` with articles a, b and c.
+    fn run_with_old_entry<'a>(index: &'a NewsIndex, reporter: &'a Quiet) -> Run<'a> {
+        let old = FileEntry {
+            stamp: Stamp {
+                size: 1,
+                ..Stamp::default()
+            },
+            hash: 1,
+            articles: ["a", "b", "c"]
+                .iter()
+                .map(|id| ArticleEntry {
+                    id: id_of(id),
+                    hash: 1,
+                    seq: 1,
+                })
+                .collect(),
+        };
+        let mut manifest = Manifest::default();
+        manifest.files.insert("feed".into(), old);
+        let contributors = manifest.files["feed"]
+            .articles
+            .iter()
+            .map(|a| (a.id, 1))
+            .collect();
+        Run {
+            index,
+            writer: index.writer(1, 50 << 20).unwrap(),
+            generation: 1,
+            previous: manifest.clone(),
+            manifest,
+            contributors,
+            known: HashSet::new(),
+            dirty: false,
+            articles_changed: false,
+            last_commit: Instant::now(),
+            summary: IndexSummary::default(),
+            reporter,
+        }
+    }
+
+    fn changed() -> Changed {
+        Changed {
+            file: SourceFile {
+                path: PathBuf::from("/nonexistent/feed.jsonl"),
+                display: "feed.jsonl".into(),
+            },
+            key: "feed".into(),
+            stamp: Some(Stamp {
+                size: 2,
+                ..Stamp::default()
+            }),
+        }
+    }
+
+    fn chunk(records: Vec<Record>, end: Option<End>) -> Chunk {
+        Chunk {
+            records,
+            end,
+            ..Chunk::default()
+        }
+    }
+
+    fn ids(entry: &FileEntry) -> Vec<u64> {
+        entry.articles.iter().map(|a| a.id).collect()
+    }
+
+    #[test]
+    fn a_commit_in_mid_file_lists_what_is_indexed_and_an_input_error_keeps_what_was_not_reached() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = NewsIndex::open_or_create(dir.path()).unwrap();
+        let reporter = Quiet;
+        let mut run = run_with_old_entry(&index, &reporter);
+        let changed = changed();
+        let previous = Previous::of(run.manifest.files.get("feed"), None);
+        let mut file = run.begin_file(&changed, previous);
+        let first = chunk(vec![record("a", "Pilots met in Bergen.")], None);
+        let built = build_chunk(first, &file.previous);
+        assert_eq!(run.apply_chunk(&mut file, built).unwrap(), None);
+
+        run.commit(Some(&file)).unwrap();
+        let committed = Manifest::load(dir.path(), &index.commit_info().unwrap()).unwrap();
+        let unfinished = &committed.files["feed"];
+        assert_eq!(unfinished.stamp, Stamp::default(), "read again next run");
+        assert_eq!(ids(unfinished), vec![id_of("a"), id_of("b"), id_of("c")]);
+        assert_ne!(unfinished.articles[0].hash, 1, "a as written now");
+        assert!(
+            !run.manifest.files.contains_key("feed"),
+            "the file stays open"
+        );
+
+        let problem = Problem {
+            path: "feed.jsonl".into(),
+            reason: "device error".into(),
+        };
+        let last = chunk(vec![], Some(End::Interrupted(problem)));
+        let built = build_chunk(last, &file.previous);
+        let end = run.apply_chunk(&mut file, built).unwrap().unwrap();
+        run.end_file(file, end);
+        let entry = &run.manifest.files["feed"];
+        assert_eq!(entry.stamp, Stamp::default());
+        assert_eq!(ids(entry), vec![id_of("a"), id_of("b"), id_of("c")]);
+        assert_eq!((run.summary.skipped, run.summary.added), (1, 1));
+        assert_eq!(run.contributors.get(&id_of("b")), Some(&1), "b stays");
+    }
+
+    #[test]
+    fn a_file_read_to_its_end_retires_the_articles_it_no_longer_yields() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = NewsIndex::open_or_create(dir.path()).unwrap();
+        let reporter = Quiet;
+        let mut run = run_with_old_entry(&index, &reporter);
+        let changed = changed();
+        let previous = Previous::of(run.manifest.files.get("feed"), None);
+        let mut file = run.begin_file(&changed, previous);
+        let only = chunk(
+            vec![record("a", "Pilots met in Bergen.")],
+            Some(End::Complete),
+        );
+        let built = build_chunk(only, &file.previous);
+        let end = run.apply_chunk(&mut file, built).unwrap().unwrap();
+        run.end_file(file, end);
+        let entry = &run.manifest.files["feed"];
+        assert_eq!(entry.stamp, changed.stamp.unwrap());
+        assert_eq!(ids(entry), vec![id_of("a")]);
+        assert_eq!(run.contributors.get(&id_of("b")), None, "b is gone");
+        assert!(run.dirty);
+    }
 }

@@ -1,11 +1,15 @@
 //! JSON articles: a file holding one article object, an array of them, or an object
 //! that wraps such an array (`{"articles": [...]}`, as news APIs answer); and JSON lines,
 //! one article object a line (also when a `.json` file or standard input holds them).
+//! JSON lines files and standard input are streamed: read a chunk of lines at a time.
+
+use std::io;
 
 use serde_json::{Map, Value};
 
 use super::fields::{pick, FieldNames, MissingFields};
-use super::{FileRead, Origin};
+use super::lines::{Fallback, Line, LineReader};
+use super::{Chunk, ChunkLimits, End, FileRead, Origin, Problem, Record};
 
 /// How many leading lines are tried to tell JSON lines from one JSON document.
 const SNIFF_LINES: usize = 10;
@@ -56,24 +60,207 @@ pub(super) fn read_json_lines(text: &str, origin: &Origin, names: &FieldNames, o
             continue;
         }
         let number = index as u64 + 1;
-        match serde_json::from_str::<Value>(line) {
-            Ok(Value::Object(object)) => {
-                push_record(&object, Some(number), origin, names, &mut missing, out)
-            }
-            Ok(_) => out
-                .skipped
-                .push(origin.record_problem(number, "not a JSON object")),
-            Err(error) => out.skipped.push(origin.record_problem(
-                number,
-                format!(
-                    "line {number}, column {}: not valid JSON ({})",
-                    error.column(),
-                    without_position(&error)
-                ),
-            )),
+        match parse_line(line, number, origin, names, &mut missing) {
+            Ok(record) => out.records.push(record),
+            Err(problem) => out.skipped.push(problem),
         }
     }
     note_missing(&missing, origin, names, out);
+}
+
+/// One line of JSON lines as a record, or why it is skipped.
+fn parse_line(
+    line: &str,
+    number: u64,
+    origin: &Origin,
+    names: &FieldNames,
+    missing: &mut MissingFields,
+) -> Result<Record, Problem> {
+    match serde_json::from_str::<Value>(line) {
+        Ok(Value::Object(object)) => {
+            let picked = pick(&object, names, missing);
+            let body = picked.text.unwrap_or_default();
+            Ok(origin.record(Some(number), picked.meta, &body))
+        }
+        Ok(_) => Err(origin.record_problem(number, "not a JSON object")),
+        Err(error) => Err(origin.record_problem(
+            number,
+            format!(
+                "line {number}, column {}: not valid JSON ({})",
+                error.column(),
+                without_position(&error)
+            ),
+        )),
+    }
+}
+
+/// JSON lines read from a stream a chunk at a time, so that memory follows the chunk,
+/// not the file.
+pub(super) struct JsonLines {
+    lines: LineReader,
+    fallback: Fallback,
+    gzip: bool,
+    names: FieldNames,
+    missing: MissingFields,
+    /// Records handed out in earlier chunks.
+    records: u64,
+    /// A line other than a blank one was read: the stream is not empty.
+    any_line: bool,
+    /// A line that is not UTF-8 was noted (one note a stream is enough).
+    recoded_noted: bool,
+}
+
+impl JsonLines {
+    pub fn new(lines: LineReader, fallback: Fallback, gzip: bool, names: FieldNames) -> JsonLines {
+        JsonLines {
+            lines,
+            fallback,
+            gzip,
+            names,
+            missing: MissingFields::default(),
+            records: 0,
+            any_line: false,
+            recoded_noted: false,
+        }
+    }
+
+    /// The next lines' records; the last chunk says how reading ended.
+    pub fn next_chunk(&mut self, origin: &Origin, limits: ChunkLimits) -> Chunk {
+        let mut chunk = Chunk::default();
+        let mut bytes = 0;
+        while chunk.records.len() < limits.records && bytes < limits.bytes {
+            match self.lines.next_line() {
+                Ok(Some(Line::Text {
+                    number,
+                    text,
+                    recoded,
+                })) => {
+                    if text.trim().is_empty() {
+                        continue;
+                    }
+                    self.any_line = true;
+                    bytes += text.len();
+                    if recoded && !self.recoded_noted {
+                        self.recoded_noted = true;
+                        chunk.notes.push(origin.problem(self.recoded_note(number)));
+                    }
+                    match parse_line(&text, number, origin, &self.names, &mut self.missing) {
+                        Ok(record) => chunk.records.push(record),
+                        Err(problem) => chunk.skipped.push(problem),
+                    }
+                }
+                Ok(Some(Line::TooLong { number, bytes })) => {
+                    self.any_line = true;
+                    chunk.skipped.push(origin.record_problem(
+                        number,
+                        format!(
+                            "line is {bytes} bytes, over the limit of {} for one record \
+                             (see --max-file-size); skipped",
+                            self.lines.limit()
+                        ),
+                    ));
+                }
+                Ok(None) => {
+                    chunk.end = Some(self.end(origin, None, &mut chunk));
+                    break;
+                }
+                Err(error) => {
+                    chunk.end = Some(self.end(origin, Some(error), &mut chunk));
+                    break;
+                }
+            }
+        }
+        self.records += chunk.records.len() as u64;
+        chunk
+    }
+
+    fn recoded_note(&self, number: u64) -> String {
+        match self.fallback {
+            Fallback::Windows1252 => {
+                format!(
+                    "not valid UTF-8 (from line {number} on); such lines decoded as Windows-1252"
+                )
+            }
+            Fallback::Utf8Lossy => {
+                format!("decoded as UTF-8 (invalid sequences replaced, from line {number} on)")
+            }
+        }
+    }
+
+    /// How reading ended: at the end of the stream, or at `error`.
+    fn end(&self, origin: &Origin, error: Option<io::Error>, chunk: &mut Chunk) -> End {
+        chunk.notes.extend(
+            self.missing
+                .notes(&self.names)
+                .into_iter()
+                .map(|note| origin.problem(note)),
+        );
+        let kept = self.records + chunk.records.len() as u64;
+        let Some(error) = error else {
+            return if self.any_line {
+                End::Complete
+            } else {
+                End::Failed(origin.problem("empty file"))
+            };
+        };
+        match error.kind() {
+            io::ErrorKind::UnexpectedEof if self.gzip => {
+                if !self.any_line {
+                    return End::Failed(origin.problem(format!(
+                        "gzip data is truncated ({error}) before any whole record"
+                    )));
+                }
+                chunk.notes.push(origin.problem(format!(
+                    "gzip data is truncated ({error}); kept the {kept} records before the cut"
+                )));
+                End::Complete
+            }
+            io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData if self.gzip => {
+                let reason = if self.any_line {
+                    format!("not valid gzip data ({error}); kept the {kept} records before it")
+                } else {
+                    format!("not valid gzip data ({error})")
+                };
+                End::Failed(origin.problem(reason))
+            }
+            _ => End::Interrupted(origin.problem(format!(
+                "reading stopped after {kept} records ({}); the file's other articles stay \
+                 until a later run reads it",
+                super::io_reason(&error)
+            ))),
+        }
+    }
+}
+
+/// Whether the start of a stream is JSON lines rather than one JSON document: its first
+/// non-blank line is a whole JSON object, and more follows it.
+pub(super) fn starts_json_lines(head: &[u8]) -> bool {
+    let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    let Some(length) = head[start..].iter().position(|&b| b == b'\n') else {
+        return false;
+    };
+    let (first, rest) = head[start..].split_at(length);
+    rest.iter().any(|b| !b.is_ascii_whitespace())
+        && matches!(serde_json::from_slice::<Value>(first), Ok(Value::Object(_)))
+}
+
+/// Whether enough of a stream's start was read for [`starts_json_lines`] to decide: it
+/// does not begin like an object, or its first line ended and more follows it.
+pub(super) fn json_lines_decidable(head: &[u8]) -> bool {
+    let Some(start) = head.iter().position(|b| !b.is_ascii_whitespace()) else {
+        return false;
+    };
+    if head[start] != b'{' {
+        return true;
+    }
+    match head[start..].iter().position(|&b| b == b'\n') {
+        Some(length) => head[start + length..]
+            .iter()
+            .any(|b| !b.is_ascii_whitespace()),
+        None => false,
+    }
 }
 
 fn read_array(
@@ -224,6 +411,47 @@ mod tests {
         assert!(out.failure.is_none());
         let broken = read("{\n  \"text\": \"One.\",\n", false);
         assert!(broken.failure.unwrap().reason.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn an_input_error_in_the_middle_interrupts_and_keeps_the_records_before_it() {
+        let head = b"{\"text\": \"One.\"}\n{\"text\": \"Two.\"}\n{\"text\": \"Thr".to_vec();
+        let error = io::Error::other("device error");
+        let rest = Box::new(io::Cursor::new(Vec::new()));
+        let input = Box::new(super::super::lines::Replay::new(head, Some(error), rest));
+        let lines = LineReader::new(input, 1000, Fallback::Windows1252);
+        let mut stream = JsonLines::new(lines, Fallback::Windows1252, false, FieldNames::default());
+        let limits = ChunkLimits {
+            records: 1,
+            bytes: 1000,
+        };
+        let first = stream.next_chunk(&origin(), limits);
+        assert_eq!((first.records.len(), first.end), (1, None));
+        let second = stream.next_chunk(&origin(), limits);
+        assert_eq!(second.records.len(), 1);
+        assert_eq!(second.end, None);
+        let last = stream.next_chunk(&origin(), limits);
+        assert!(last.records.is_empty());
+        match last.end {
+            Some(End::Interrupted(problem)) => {
+                assert!(problem.reason.contains("after 2 records"), "{problem:?}");
+                assert!(problem.reason.contains("device error"), "{problem:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn standard_input_is_streamed_only_when_it_starts_with_an_object_line_and_more() {
+        assert!(starts_json_lines(
+            b"\n{\"text\": \"a\"}\r\n{\"text\": \"b\"}"
+        ));
+        assert!(!starts_json_lines(b"{\"text\": \"a\"}\n\n"), "one document");
+        assert!(!starts_json_lines(b"[\n  {\"text\": \"a\"}\n]\n"));
+        assert!(!starts_json_lines(b"{\n  \"text\": \"a\"\n}\n"));
+        assert!(json_lines_decidable(b"[1"));
+        assert!(!json_lines_decidable(b"{\"text\": \"a\"}\n  "));
+        assert!(json_lines_decidable(b"{\"text\": \"a\"}\n{"));
     }
 
     #[test]

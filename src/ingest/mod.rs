@@ -8,15 +8,21 @@
 //! article, an array of them, or a wrapper object holding such an array), JSON lines,
 //! CSV/TSV with a header row, and HTML (main-content extraction). Standard input (`-`)
 //! is read as JSON or JSON lines.
+//!
+//! A file's records are handed out a chunk at a time ([`RecordStream`]). JSON lines (in
+//! a file, gzipped or not, or on standard input) are streamed a line at a time, so memory
+//! follows the chunk and the longest line, not the file; other formats are read whole
+//! (within `--max-file-size`) and their records handed out in chunks.
 
 mod delimited;
 mod fields;
 mod html;
 mod json;
+mod lines;
 mod text;
 
 use std::fs;
-use std::io::Read;
+use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use flate2::read::MultiGzDecoder;
@@ -242,7 +248,8 @@ fn kind_of(path: &Path) -> Option<(Format, bool)> {
 /// of an article.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ReadOptions {
-    /// Files (and decompressed data) larger than this many bytes are refused.
+    /// Files read whole (and their decompressed data) larger than this many bytes are
+    /// refused; in streamed JSON lines, a line (one record) larger than this is skipped.
     pub max_file_size: u64,
     pub fields: FieldNames,
 }
@@ -256,17 +263,100 @@ impl Default for ReadOptions {
     }
 }
 
-/// What reading one file produced: its records, notes worth reporting (such as a
-/// non-UTF-8 encoding), records that could not be read and, when nothing could be
-/// used, the reason.
+/// What reading one file whole produced: its records, notes worth reporting (such as a
+/// non-UTF-8 encoding), records that could not be read and, when nothing could be used,
+/// the reason.
 #[derive(Debug, Default)]
-pub struct FileRead {
-    pub records: Vec<Record>,
-    pub notes: Vec<Problem>,
+struct FileRead {
+    records: Vec<Record>,
+    notes: Vec<Problem>,
     /// Records left out (a malformed JSON line, a CSV row with an unclosed quote), each
     /// named by its record number.
+    skipped: Vec<Problem>,
+    failure: Option<Problem>,
+}
+
+/// At most how many records, and about how many bytes of their text, one chunk holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChunkLimits {
+    pub records: usize,
+    pub bytes: usize,
+}
+
+/// Some records of a file, in order, and what was found reading them.
+#[derive(Debug, Default)]
+pub struct Chunk {
+    pub records: Vec<Record>,
+    /// Notes worth reporting (a non-UTF-8 encoding, a truncated gzip stream).
+    pub notes: Vec<Problem>,
+    /// Records left out (a malformed JSON line, an over-long line, a CSV row with an
+    /// unclosed quote), each named by its record number.
     pub skipped: Vec<Problem>,
-    pub failure: Option<Problem>,
+    /// Set on a file's last chunk: how reading ended.
+    pub end: Option<End>,
+}
+
+/// How reading a file ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum End {
+    /// Read to its end (what could not be used was reported as notes and skips).
+    Complete,
+    /// The file could not be used, or only the records handed out before the reason;
+    /// whatever else it held before is gone from it.
+    Failed(Problem),
+    /// Reading stopped at an input error: the records not reached are unknown, not gone.
+    Interrupted(Problem),
+}
+
+/// The records of one file (or standard input), a chunk at a time.
+pub struct RecordStream {
+    origin: Origin,
+    state: StreamState,
+    /// Notes and skips found on opening, handed out with the first chunk.
+    opening: Chunk,
+}
+
+enum StreamState {
+    /// Read whole: the records left to hand out, and how reading ended.
+    Whole {
+        records: std::vec::IntoIter<Record>,
+        end: End,
+    },
+    Lines(Box<json::JsonLines>),
+    Ended,
+}
+
+impl RecordStream {
+    /// The next records, at most `limits` of them; the last chunk has an [`End`]. After
+    /// it the file is closed and further chunks are empty.
+    pub fn next_chunk(&mut self, limits: ChunkLimits) -> Chunk {
+        let mut chunk = std::mem::take(&mut self.opening);
+        match &mut self.state {
+            StreamState::Whole { records, end } => {
+                let mut bytes = 0;
+                while chunk.records.len() < limits.records && bytes < limits.bytes {
+                    let Some(record) = records.next() else { break };
+                    bytes += record.body.len();
+                    chunk.records.push(record);
+                }
+                if records.len() == 0 {
+                    chunk.end = Some(std::mem::replace(end, End::Complete));
+                }
+            }
+            StreamState::Lines(lines) => {
+                let more = lines.next_chunk(&self.origin, limits);
+                chunk.records.extend(more.records);
+                chunk.notes.extend(more.notes);
+                chunk.skipped.extend(more.skipped);
+                chunk.end = more.end;
+            }
+            StreamState::Ended => chunk.end = Some(End::Complete),
+        }
+        if chunk.end.is_some() {
+            self.state = StreamState::Ended;
+        }
+        chunk
+    }
 }
 
 /// Where a file's records come from: names them in records and problems, and gives them
@@ -346,32 +436,199 @@ impl Origin {
     }
 }
 
-/// Reads one file (or standard input) into records. Files over the size limit are
-/// refused without being read.
-pub fn read_file(file: &SourceFile, options: &ReadOptions) -> FileRead {
+/// Opens one file (or standard input) to read its records. JSON lines are streamed;
+/// other files are read whole, and refused without being read when over the size limit.
+pub fn open(file: &SourceFile, options: &ReadOptions) -> RecordStream {
     let origin = Origin::of(file);
+    let mut opening = Chunk::default();
+    if !file.is_stdin() && file.path.to_str().is_none() {
+        opening.notes.push(origin.problem(
+            "file name is not valid UTF-8; indexed, and shown with replacement characters",
+        ));
+    }
+    let whole = |read: FileRead, opening: &mut Chunk| {
+        opening.notes.extend(read.notes);
+        opening.skipped.extend(read.skipped);
+        StreamState::Whole {
+            records: read.records.into_iter(),
+            end: read.failure.map_or(End::Complete, End::Failed),
+        }
+    };
+    let state = match open_input(file, options.max_file_size) {
+        Ok(Input::Lines {
+            lines,
+            fallback,
+            gzip,
+        }) => StreamState::Lines(Box::new(json::JsonLines::new(
+            lines,
+            fallback,
+            gzip,
+            options.fields.clone(),
+        ))),
+        Ok(Input::Whole(contents)) => {
+            let read = read_whole(&origin, &file.path, contents, &options.fields);
+            whole(read, &mut opening)
+        }
+        Err(reason) => {
+            let read = FileRead {
+                failure: Some(origin.problem(reason)),
+                ..FileRead::default()
+            };
+            whole(read, &mut opening)
+        }
+    };
+    RecordStream {
+        origin,
+        state,
+        opening,
+    }
+}
+
+/// A file opened for reading.
+enum Input {
+    /// JSON lines to stream.
+    Lines {
+        lines: lines::LineReader,
+        fallback: lines::Fallback,
+        gzip: bool,
+    },
+    /// A file read whole.
+    Whole(Contents),
+}
+
+/// Opens a file: JSON lines (and standard input holding them) for streaming; other
+/// files, UTF-16 JSON lines and a JSON document on standard input are read whole.
+fn open_input(file: &SourceFile, max_bytes: u64) -> Result<Input, String> {
+    if file.is_stdin() {
+        let mut stdin: Box<dyn Read + Send> = Box::new(std::io::stdin());
+        let (magic, error) = lines::read_head(&mut *stdin, |head| head.len() >= 2);
+        let gzip = is_gzip(&magic);
+        let raw = Box::new(lines::Replay::new(magic, error, stdin));
+        return open_lines(raw, gzip, Format::Json, u64::MAX, max_bytes);
+    }
+    let (format, gzip) = kind_of(&file.path).ok_or("not a format newsearch reads")?;
+    if format != Format::JsonLines {
+        return read_contents(&file.path, format, gzip, max_bytes).map(Input::Whole);
+    }
+    let mut opened = open_regular(&file.path)?;
+    // An empty file is empty, not a gzip stream cut short.
+    let (start, error) = lines::read_head(&mut opened, |head| !head.is_empty());
+    let gzip = gzip && !start.is_empty();
+    let raw = Box::new(lines::Replay::new(start, error, Box::new(opened)));
+    open_lines(raw, gzip, format, max_bytes, max_bytes)
+}
+
+/// Looks at the start of a stream of JSON lines (or of standard input, `format` JSON)
+/// and sets it up to be read a line at a time, or reads it whole when it cannot be: a
+/// UTF-16 stream, or one JSON document on standard input. `whole_limit` bounds what is
+/// read whole, `line_limit` one line.
+fn open_lines(
+    raw: Box<dyn Read + Send>,
+    gzip: bool,
+    format: Format,
+    whole_limit: u64,
+    line_limit: u64,
+) -> Result<Input, String> {
+    let mut decoded: Box<dyn Read + Send> = if gzip {
+        Box::new(MultiGzDecoder::new(BufReader::new(raw)))
+    } else {
+        raw
+    };
+    let stdin = format == Format::Json;
+    let (mut head, error) = lines::read_head(&mut *decoded, |head| {
+        head.len() >= BINARY_SNIFF_BYTES && (!stdin || json::json_lines_decidable(head))
+    });
+    let bom = encoding_rs::Encoding::for_bom(&head);
+    let utf8_bom = matches!(bom, Some((encoding, _)) if encoding == encoding_rs::UTF_8);
+    let text_start = if utf8_bom { 3 } else { 0 };
+    let sniff = &head[..head.len().min(BINARY_SNIFF_BYTES)];
+    if bom.is_none() && sniff.contains(&0) {
+        return Err("binary file (contains NUL bytes)".into());
+    }
+    let streamable =
+        (bom.is_none() || utf8_bom) && (!stdin || json::starts_json_lines(&head[text_start..]));
+    if !streamable {
+        let rest = lines::Replay::new(head, error, decoded);
+        return read_rest(rest, format, gzip, whole_limit).map(Input::Whole);
+    }
+    head.drain(..text_start);
+    let fallback = if utf8_bom {
+        lines::Fallback::Utf8Lossy
+    } else {
+        lines::Fallback::Windows1252
+    };
+    let rest = lines::Replay::new(head, error, decoded);
+    Ok(Input::Lines {
+        lines: lines::LineReader::new(Box::new(rest), line_limit, fallback),
+        fallback,
+        gzip,
+    })
+}
+
+/// Reads the rest of a stream whose start did not allow reading it a line at a time.
+fn read_rest(
+    rest: lines::Replay,
+    format: Format,
+    gzip: bool,
+    max_bytes: u64,
+) -> Result<Contents, String> {
+    let mut bytes = Vec::new();
+    let result = rest
+        .take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes);
+    if bytes.len() as u64 > max_bytes {
+        return Err(format!(
+            "UTF-16 text is read whole, and this is over the limit of {max_bytes} bytes \
+             (see --max-file-size)"
+        ));
+    }
+    match result {
+        Ok(_) => Ok(Contents {
+            format,
+            bytes,
+            truncated: None,
+        }),
+        Err(e) if gzip && e.kind() == std::io::ErrorKind::UnexpectedEof => {
+            if format.is_line_based() {
+                Ok(Contents {
+                    format,
+                    bytes,
+                    truncated: Some(e.to_string()),
+                })
+            } else {
+                Err(format!("gzip data is truncated ({e})"))
+            }
+        }
+        Err(e)
+            if gzip
+                && matches!(
+                    e.kind(),
+                    std::io::ErrorKind::InvalidInput | std::io::ErrorKind::InvalidData
+                ) =>
+        {
+            Err(format!("not valid gzip data ({e})"))
+        }
+        Err(e) => Err(io_reason(&e)),
+    }
+}
+
+/// Reads a whole file's records.
+fn read_whole(origin: &Origin, path: &Path, contents: Contents, fields: &FieldNames) -> FileRead {
     let mut out = FileRead::default();
     let fail = |mut out: FileRead, reason: String| {
         out.failure = Some(origin.problem(reason));
         out
     };
-    if !file.is_stdin() && file.path.to_str().is_none() {
-        out.notes.push(origin.problem(
-            "file name is not valid UTF-8; indexed, and shown with replacement characters",
-        ));
-    }
     let Contents {
         format,
         bytes,
         truncated,
-    } = match read_contents(file, options.max_file_size) {
-        Ok(contents) => contents,
-        Err(reason) => return fail(out, reason),
-    };
+    } = contents;
     let decoded = match format {
         Format::Html => decode_page(&bytes),
         _ => decode(&bytes),
     };
+    drop(bytes);
     let mut text = match decoded {
         Decoded::Binary => return fail(out, "binary file (contains NUL bytes)".into()),
         Decoded::Text { text, note } => {
@@ -393,15 +650,12 @@ pub fn read_file(file: &SourceFile, options: &ReadOptions) -> FileRead {
         };
         return fail(out, reason);
     }
-    let fields = &options.fields;
     match format {
-        Format::Text => text::read(&text, &file.path, &origin, fields, &mut out),
-        Format::Json => json::read_json(&text, &origin, fields, &mut out),
-        Format::JsonLines => json::read_json_lines(&text, &origin, fields, &mut out),
-        Format::Delimited(separator) => {
-            delimited::read(&text, separator, &origin, fields, &mut out)
-        }
-        Format::Html => html::read(&text, &origin, &mut out),
+        Format::Text => text::read(&text, path, origin, fields, &mut out),
+        Format::Json => json::read_json(&text, origin, fields, &mut out),
+        Format::JsonLines => json::read_json_lines(&text, origin, fields, &mut out),
+        Format::Delimited(separator) => delimited::read(&text, separator, origin, fields, &mut out),
+        Format::Html => html::read(&text, origin, &mut out),
     }
     if let Some(reason) = truncated {
         out.notes.push(origin.problem(format!(
@@ -423,17 +677,15 @@ struct Contents {
     truncated: Option<String>,
 }
 
-/// Reads a file (refusing one over `max_bytes`) or standard input (JSON, no limit), and
-/// un-gzips it when its name ends in `.gz` (standard input: when it starts like gzip).
-fn read_contents(file: &SourceFile, max_bytes: u64) -> Result<Contents, String> {
-    let (format, gzip, raw, limit) = if file.is_stdin() {
-        let bytes = read_stdin()?;
-        (Format::Json, is_gzip(&bytes), bytes, u64::MAX)
-    } else {
-        let (format, gzip) = kind_of(&file.path).ok_or("not a format newsearch reads")?;
-        let bytes = read_limited(&file.path, max_bytes)?;
-        (format, gzip, bytes, max_bytes)
-    };
+/// Reads a file whole (refusing one over `max_bytes`), and un-gzips it when its name ends
+/// in `.gz`.
+fn read_contents(
+    path: &Path,
+    format: Format,
+    gzip: bool,
+    max_bytes: u64,
+) -> Result<Contents, String> {
+    let raw = read_limited(path, max_bytes)?;
     if !gzip || raw.is_empty() {
         return Ok(Contents {
             format,
@@ -441,7 +693,7 @@ fn read_contents(file: &SourceFile, max_bytes: u64) -> Result<Contents, String> 
             truncated: None,
         });
     }
-    match gunzip(&raw, limit)? {
+    match gunzip(&raw, max_bytes)? {
         Unzipped::Whole(bytes) => Ok(Contents {
             format,
             bytes,
@@ -456,24 +708,20 @@ fn read_contents(file: &SourceFile, max_bytes: u64) -> Result<Contents, String> 
     }
 }
 
-/// Reads all of standard input.
-fn read_stdin() -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    std::io::stdin()
-        .lock()
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("reading standard input: {e}"))?;
-    Ok(bytes)
-}
-
-/// Reads a whole file, refusing files larger than `max_bytes`.
-fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+/// Opens a file that is not a folder.
+fn open_regular(path: &Path) -> Result<fs::File, String> {
     let file = fs::File::open(path).map_err(|e| io_reason(&e))?;
     let metadata = file.metadata().map_err(|e| io_reason(&e))?;
     if metadata.is_dir() {
         return Err("is a folder, not a file".into());
     }
-    let size = metadata.len();
+    Ok(file)
+}
+
+/// Reads a whole file, refusing files larger than `max_bytes`.
+fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, String> {
+    let file = open_regular(path)?;
+    let size = file.metadata().map_err(|e| io_reason(&e))?.len();
     if size > max_bytes {
         return Err(format!(
             "file is {size} bytes, over the limit of {max_bytes} (see --max-file-size)"
@@ -726,6 +974,30 @@ mod tests {
         }
     }
 
+    /// Every chunk of a file put together (small chunks, to cross their borders), and
+    /// how reading ended.
+    fn read_file(file: &SourceFile, options: &ReadOptions) -> FileRead {
+        let mut stream = open(file, options);
+        let mut out = FileRead::default();
+        loop {
+            let chunk = stream.next_chunk(ChunkLimits {
+                records: 7,
+                bytes: 1 << 20,
+            });
+            out.records.extend(chunk.records);
+            out.notes.extend(chunk.notes);
+            out.skipped.extend(chunk.skipped);
+            match chunk.end {
+                None => continue,
+                Some(End::Complete) => return out,
+                Some(End::Failed(problem) | End::Interrupted(problem)) => {
+                    out.failure = Some(problem);
+                    return out;
+                }
+            }
+        }
+    }
+
     #[test]
     fn a_file_that_vanished_after_the_walk_is_a_failure_not_a_panic() {
         let dir = tempfile::tempdir().unwrap();
@@ -762,6 +1034,118 @@ mod tests {
         fs::write(&json_path, &packed[..packed.len() - 6]).unwrap();
         let read = read_file(&source(&json_path), &ReadOptions::default());
         assert!(read.failure.unwrap().reason.contains("truncated"));
+    }
+
+    #[test]
+    fn json_lines_are_streamed_with_their_bom_crlf_and_bad_lines_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut data = b"\xef\xbb\xbf".to_vec();
+        for n in 1..=12 {
+            let line = match n {
+                5 => "{\"text\": \"broken\"".to_string(),
+                8 => String::new(),
+                _ => format!("{{\"id\": \"a{n}\", \"text\": \"Story {n}\\r\\nabout Rafah.\"}}"),
+            };
+            data.extend_from_slice(line.as_bytes());
+            data.extend_from_slice(b"\r\n");
+        }
+        let path = dir.path().join("feed.jsonl");
+        fs::write(&path, &data).unwrap();
+        let read = read_file(&source(&path), &ReadOptions::default());
+        assert!(read.failure.is_none() && read.notes.is_empty(), "{read:?}");
+        let numbers: Vec<u64> = read.records.iter().filter_map(|r| r.record).collect();
+        assert_eq!(numbers, vec![1, 2, 3, 4, 6, 7, 9, 10, 11, 12]);
+        assert_eq!(
+            read.records[0].meta.id.as_deref(),
+            Some("a1"),
+            "BOM stripped"
+        );
+        assert_eq!(read.records[0].body, "Story 1\nabout Rafah.");
+        assert_eq!(read.skipped.len(), 1);
+        assert!(read.skipped[0].path.ends_with("feed.jsonl (record 5)"));
+        assert!(read.skipped[0].reason.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn a_json_line_that_is_not_utf8_is_decoded_as_windows_1252_with_one_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin.jsonl");
+        fs::write(
+            &path,
+            b"{\"text\": \"plain\"}\n{\"text\": \"caf\xe9 au lait\"}\n{\"text\": \"na\xefve\"}\n",
+        )
+        .unwrap();
+        let read = read_file(&source(&path), &ReadOptions::default());
+        let bodies: Vec<&str> = read.records.iter().map(|r| r.body.as_str()).collect();
+        assert_eq!(bodies, vec!["plain", "café au lait", "naïve"]);
+        assert_eq!(read.notes.len(), 1, "{:?}", read.notes);
+        assert!(read.notes[0].reason.contains("Windows-1252"));
+        assert!(read.notes[0].reason.contains("line 2"));
+    }
+
+    #[test]
+    fn the_size_limit_bounds_a_json_line_not_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let long = format!("{{\"text\": \"{}\"}}", "word ".repeat(100));
+        let lines = format!("{{\"text\": \"one\"}}\n{long}\n{{\"text\": \"three\"}}\n");
+        let path = dir.path().join("feed.jsonl");
+        fs::write(&path, &lines).unwrap();
+        let options = ReadOptions {
+            max_file_size: 100,
+            ..ReadOptions::default()
+        };
+        assert!(lines.len() > 100);
+        let read = read_file(&source(&path), &options);
+        assert!(read.failure.is_none());
+        let numbers: Vec<u64> = read.records.iter().filter_map(|r| r.record).collect();
+        assert_eq!(numbers, vec![1, 3]);
+        assert_eq!(read.skipped.len(), 1);
+        assert!(read.skipped[0].path.ends_with("(record 2)"));
+        assert!(
+            read.skipped[0]
+                .reason
+                .contains(&format!("line is {} bytes", long.len()))
+                && read.skipped[0].reason.contains("over the limit of 100"),
+            "{:?}",
+            read.skipped[0]
+        );
+
+        let text_path = dir.path().join("story.txt");
+        fs::write(&text_path, &lines).unwrap();
+        let read = read_file(&source(&text_path), &options);
+        assert!(read
+            .failure
+            .unwrap()
+            .reason
+            .contains("over the limit of 100"));
+    }
+
+    #[test]
+    fn empty_binary_and_corrupt_json_lines_fail_as_files_read_whole_do() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, data: &[u8]| {
+            let path = dir.path().join(name);
+            fs::write(&path, data).unwrap();
+            read_file(&source(&path), &ReadOptions::default())
+                .failure
+                .map(|f| f.reason)
+        };
+        assert_eq!(
+            write("empty.jsonl", b"\n  \r\n").as_deref(),
+            Some("empty file")
+        );
+        assert_eq!(write("empty.jsonl.gz", b"").as_deref(), Some("empty file"));
+        assert!(write("binary.jsonl", b"{\"text\": \"a\"}\n\x00\x01")
+            .unwrap()
+            .contains("binary"));
+        assert!(write("bad.jsonl.gz", b"\x1f\x8bnot gzip at all")
+            .unwrap()
+            .contains("not valid gzip data"));
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "{\"text\": \"Gaza\"}\n".encode_utf16() {
+            utf16.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(write("wide.jsonl", &utf16), None, "UTF-16 is read whole");
     }
 
     #[test]
