@@ -605,7 +605,10 @@ impl<'a> Run<'a> {
                 } => {
                     let id = article.id.0;
                     let seq = reuse_seq.unwrap_or(self.generation);
-                    self.writer.upsert(&article, seq)?;
+                    // An article not in the index needs no delete (a queued delete holds
+                    // memory until the commit: a kilobyte or two an article).
+                    self.writer
+                        .upsert(&article, seq, self.known.contains(&id))?;
                     self.articles_changed = true;
                     self.dirty = true;
                     if self.known.insert(id) {

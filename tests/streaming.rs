@@ -229,7 +229,7 @@ fn a_run_killed_after_a_commit_in_the_middle_of_a_file_is_finished_by_the_next_r
     pipe.write_all(records(1..=1500).as_bytes()).unwrap();
     pipe.flush().unwrap();
     // The first commit's alias table is saved once that commit is made.
-    let committed = env.index_dir().join("aliases-1.json");
+    let committed = env.index_dir().join("aliases-1.json.zst");
     let started = Instant::now();
     while !committed.exists() {
         assert!(
