@@ -134,7 +134,8 @@ pub struct IndexArgs {
     pub strict: bool,
     #[command(flatten)]
     pub fields: FieldArgs,
-    /// Memory budget of the index writer, in MB
+    /// Memory budget of the index writer, in MB (it also caps merged segments: peak memory
+    /// follows it, not the corpus size)
     #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=16384))]
     pub memory_mb: u64,
     /// Indexing threads [default: the number of cores, at most 4]
