@@ -106,7 +106,8 @@ pub fn strip_boilerplate(body: &str) -> Cleaned {
     let lines: Vec<&str> = body.lines().collect();
     let mut keep = vec![true; lines.len()];
     for i in 0..lines.len() {
-        keep[i] = !(is_debris_line(lines[i]) && stands_alone(&lines, &keep, i));
+        // The cheap test first: most lines carry on a sentence or follow one that does.
+        keep[i] = !(stands_alone(&lines, &keep, i) && is_debris_line(lines[i]));
     }
     for i in lone_headlines(&lines, &keep) {
         keep[i] = false;
@@ -154,6 +155,9 @@ fn is_debris_line(line: &str) -> bool {
     if trimmed.is_empty() {
         return false;
     }
+    if trimmed.is_ascii() && !trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        return is_ascii_debris_line(trimmed);
+    }
     let normalized = normalize(trimmed);
     if normalized.is_empty() {
         return false;
@@ -161,6 +165,57 @@ fn is_debris_line(line: &str) -> bool {
     DEBRIS_LINES.contains(&normalized.as_str())
         || count_line_regex().is_match(&normalized)
         || link_line_regex().is_match(trimmed)
+}
+
+/// [`is_debris_line`] for a trimmed ASCII line that does not start with a digit (so that
+/// its normalized form does not either, and the count pattern cannot match), without
+/// building the normalized line: only its head is kept, as long as the longest phrase.
+fn is_ascii_debris_line(trimmed: &str) -> bool {
+    const HEAD: usize = 40;
+    let mut head = [0u8; HEAD];
+    // Length of the line with spaces collapsed, and of it without its trailing
+    // punctuation and spaces (the normalized line).
+    let (mut len, mut normalized_len) = (0, 0);
+    let mut push = |c: u8| {
+        if len < HEAD {
+            head[len] = c;
+        }
+        len += 1;
+        if !matches!(c, b'.' | b':' | b'!' | b'>' | b'-' | b'|' | b' ') {
+            normalized_len = len;
+        }
+    };
+    let mut space = false;
+    for &b in trimmed.as_bytes() {
+        // `char::is_whitespace` on ASCII (vertical tab included).
+        if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            space = true;
+            continue;
+        }
+        if std::mem::take(&mut space) {
+            push(b' ');
+        }
+        push(b.to_ascii_lowercase());
+    }
+    if normalized_len == 0 {
+        return false;
+    }
+    let phrase = normalized_len <= HEAD
+        && DEBRIS_LINES
+            .iter()
+            .any(|d| d.as_bytes() == &head[..normalized_len]);
+    // The link pattern opens with one of these letters, in either case, and needs a
+    // colon unless it is "click here".
+    let link = || {
+        matches!(
+            trimmed.as_bytes()[0].to_ascii_lowercase(),
+            b'r' | b'a' | b's' | b'm' | b'w' | b'l' | b'c'
+        ) && (trimmed.contains(':')
+            || trimmed
+                .get(..10)
+                .is_some_and(|h| h.eq_ignore_ascii_case("click here")))
+    };
+    phrase || (link() && link_line_regex().is_match(trimmed))
 }
 
 /// Lower case, trailing punctuation and arrows removed, spaces collapsed.
@@ -216,16 +271,27 @@ fn lone_headlines(lines: &[&str], keep: &[bool]) -> Vec<usize> {
     if !current.is_empty() {
         paragraphs.push(current);
     }
+    // The paragraph's trimmed lines joined by spaces has as many words as its lines
+    // together, and ends as its last line does.
     let is_prose = |paragraph: &[usize]| {
-        let text: Vec<&str> = paragraph.iter().map(|&i| lines[i].trim()).collect();
-        let text = text.join(" ");
-        text.split_whitespace().count() >= PROSE_MIN_WORDS && ends_sentence(&text)
+        let words: usize = paragraph
+            .iter()
+            .map(|&i| lines[i].split_whitespace().count())
+            .sum();
+        words >= PROSE_MIN_WORDS
+            && paragraph
+                .last()
+                .is_some_and(|&i| ends_sentence(lines[i].trim()))
     };
     paragraphs
         .windows(3)
-        .filter(|w| w[1].len() == 1 && is_prose(&w[0]) && is_prose(&w[2]))
+        .filter(|w| {
+            w[1].len() == 1
+                && is_headline_shaped(lines[w[1][0]])
+                && is_prose(&w[0])
+                && is_prose(&w[2])
+        })
         .map(|w| w[1][0])
-        .filter(|&i| is_headline_shaped(lines[i]))
         .collect()
 }
 

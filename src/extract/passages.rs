@@ -36,11 +36,17 @@ pub fn split_passages(body: &str) -> Vec<String> {
 /// The body's paragraphs, each with its whitespace collapsed to single spaces.
 fn paragraphs(body: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut current = String::new();
-    let flush = |current: &mut String, out: &mut Vec<String>| {
-        if !current.is_empty() {
-            out.push(std::mem::take(current));
+    // The lines of the paragraph being read, joined when it ends (in one allocation).
+    let mut current: Vec<&str> = Vec::new();
+    let flush = |current: &mut Vec<&str>, out: &mut Vec<String>| {
+        if current.is_empty() {
+            return;
         }
+        let mut text = String::with_capacity(current.iter().map(|l| l.len() + 1).sum());
+        for line in current.drain(..) {
+            push_words(line, &mut text);
+        }
+        out.push(text);
     };
     for line in body.lines() {
         if line.trim().is_empty() {
@@ -50,15 +56,41 @@ fn paragraphs(body: &str) -> Vec<String> {
         if line.starts_with([' ', '\t']) {
             flush(&mut current, &mut out);
         }
-        for word in line.split_whitespace() {
-            if !current.is_empty() {
-                current.push(' ');
-            }
-            current.push_str(word);
-        }
+        current.push(line);
     }
     flush(&mut current, &mut out);
     out
+}
+
+/// Appends the words of `line` to `text`, each after a space unless `text` is empty
+/// (as `split_whitespace` would, by bytes when the line is ASCII).
+fn push_words(line: &str, text: &mut String) {
+    let mut push = |word: &str| {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(word);
+    };
+    if !line.is_ascii() {
+        line.split_whitespace().for_each(push);
+        return;
+    }
+    // `char::is_whitespace` on ASCII (vertical tab included).
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && space(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !space(bytes[i]) {
+            i += 1;
+        }
+        if i > start {
+            push(&line[start..i]);
+        }
+    }
 }
 
 /// Sentences of a paragraph (each keeps its trailing space), re-joined where the Unicode

@@ -8,7 +8,7 @@ use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::lexicon::{data_lines, lexicon, COUNTRIES};
-use super::names::fold;
+use super::names::{fold, with_folded};
 use super::EntityKind;
 
 const ALIASES: &str = include_str!("../../../data/aliases.tsv");
@@ -277,10 +277,11 @@ impl Gazetteer {
 
     /// The country or state `name` names, if any.
     pub fn region(&self, name: &str) -> Option<&Entry> {
-        self.by_surface[slot(EntityKind::Place)]
-            .get(&fold(name))
-            .map(|&i| &self.entries[i])
-            .filter(|e| e.region)
+        with_folded(name, |key| {
+            self.by_surface[slot(EntityKind::Place)].get(key).copied()
+        })
+        .map(|i| &self.entries[i])
+        .filter(|e| e.region)
     }
 
     /// The country `name` names, if any.
@@ -295,9 +296,8 @@ impl Gazetteer {
     /// The canonical name the gazetteer gives `name` of `kind` ("U.S." → "United States",
     /// "EU" → "European Union"), matched on the folded form.
     pub fn canonical(&self, kind: EntityKind, name: &str) -> Option<&str> {
-        self.by_surface[slot(kind)]
-            .get(&fold(name))
-            .map(|&i| self.entries[i].canonical.as_str())
+        with_folded(name, |key| self.by_surface[slot(kind)].get(key).copied())
+            .map(|i| self.entries[i].canonical.as_str())
     }
 
     /// Whether the gazetteer names anything of `kind` at all.

@@ -13,11 +13,11 @@ use super::lexicon::{lexicon, NAME_PARTICLES, NAME_SUFFIXES};
 /// dropped ("U.S." → "us"), curly apostrophes straightened, whitespace collapsed.
 pub(crate) fn fold(text: &str) -> String {
     if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_whitespace()) {
-        return text
-            .bytes()
-            .filter(|&b| b != b'.')
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect();
+        let mut out = String::with_capacity(text.len());
+        for b in text.bytes().filter(|&b| b != b'.') {
+            out.push(char::from(b.to_ascii_lowercase()));
+        }
+        return out;
     }
     let ascii;
     let text = if text.is_ascii() {
@@ -42,6 +42,21 @@ pub(crate) fn fold(text: &str) -> String {
         }
     }
     out
+}
+
+/// Calls `f` with [`fold`]`(text)`, building short ASCII words on the stack.
+pub(crate) fn with_folded<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
+    const MAX: usize = 32;
+    if text.len() <= MAX && text.is_ascii() && !text.bytes().any(|b| b.is_ascii_whitespace()) {
+        let mut bytes = [0; MAX];
+        let mut len = 0;
+        for b in text.bytes().filter(|&b| b != b'.') {
+            bytes[len] = b.to_ascii_lowercase();
+            len += 1;
+        }
+        return f(std::str::from_utf8(&bytes[..len]).expect("ASCII stays UTF-8"));
+    }
+    f(&fold(text))
 }
 
 /// A coarse spelling key that survives transliteration: "joab" and "yoav" both give
