@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::chunk::{name_like, span_text, title_case, Found, Pass1, Pending};
 use super::gazetteer::gazetteer;
-use super::lexicon::{lexicon, LEGAL_SUFFIXES};
+use super::lexicon::{lexicon, Lists, LEGAL_SUFFIXES};
 use super::names::{fold, parse_person, same_person, surname_key, with_folded, PersonName};
 use super::tokens::{Shape, Token, Tokens};
 use super::{ArticleEntity, EntityKind, EntityMention};
@@ -308,14 +308,15 @@ impl<'a> Resolver<'a> {
         if words.len() >= 2 {
             let lex = lexicon();
             let first = fold(words[0]);
+            let lists = Lists(lex.lists(&first));
             let distinctive = first.len() >= 3
                 && words[0].chars().next().is_some_and(char::is_uppercase)
-                && !lex.is_common(&first)
-                && !lex.is_given(&first)
-                && !lex.is_filler(&first)
-                && !lex.is_not_name(&first)
-                && !lex.is_role_word(&first)
-                && !lex.is_org_suffix(&first)
+                && !lex.is_common(&lists)
+                && !lex.is_given(&lists)
+                && !lex.is_filler(&lists)
+                && !lex.is_not_name(&lists)
+                && !lex.is_role_word(&lists)
+                && !lex.is_org_suffix(&lists)
                 && gazetteer().canonical(EntityKind::Place, &first).is_none();
             if distinctive {
                 self.keys[ORG].entry(first).or_insert(g);
@@ -374,7 +375,7 @@ impl<'a> Resolver<'a> {
         let toks = self.toks(s);
         let t = &toks[tok];
         let lex = lexicon();
-        if !name_like(self.sources[s].text, t, true) || t.key.chars().count() < 3 {
+        if !name_like(self.sources[s].text, t, true) || t.key.char_count() < 3 {
             return false;
         }
         if lex.is_month(&t.key) || lex.is_org_suffix(&t.key) || lex.is_role_word(&t.key) {
@@ -580,7 +581,7 @@ impl<'a> Resolver<'a> {
         }
         let raw = self.raw(s, tok);
         let junk = place.is_none()
-            && (t.key.chars().count() < 2
+            && (t.key.char_count() < 2
                 || lex.is_function_word(&t.key)
                 || lex.is_not_name(&t.key)
                 || lex.is_month(&t.key));
@@ -799,7 +800,7 @@ impl<'a> Resolver<'a> {
         let key = &t.key;
         t.is_word()
             && t.shape != Shape::Lower
-            && key.chars().count() >= 3
+            && key.char_count() >= 3
             && key
                 .chars()
                 .all(|c| c.is_alphabetic() || c == '-' || c == '\'')

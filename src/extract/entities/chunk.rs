@@ -123,7 +123,7 @@ pub(crate) fn span_text(text: &str, toks: &[Token], first: usize, end: usize) ->
 /// An initial such as "A." or "J.".
 pub(crate) fn is_initial(text: &str, tok: &Token) -> bool {
     let raw = &text[tok.start..tok.end];
-    raw.len() <= 3 && raw.ends_with('.') && tok.key.chars().count() == 1 && tok.shape == Shape::Cap
+    raw.len() <= 3 && raw.ends_with('.') && tok.key.char_count() == 1 && tok.shape == Shape::Cap
 }
 
 impl Scanner<'_> {
@@ -521,7 +521,7 @@ impl Scanner<'_> {
         if is_initial(self.text, t) {
             return false;
         }
-        if key.chars().count() == 1 || lex.is_function_word(key) || lex.is_not_name(key) {
+        if key.char_count() == 1 || lex.is_function_word(key) || lex.is_not_name(key) {
             return true;
         }
         if lex.is_month(key) && !cued {
@@ -866,7 +866,7 @@ pub(crate) fn name_like(text: &str, t: &Token, lenient: bool) -> bool {
     }
     let key = &t.key;
     if t.shape != Shape::Cap
-        || key.chars().count() < 2
+        || key.char_count() < 2
         || lex.is_function_word(key)
         || lex.is_not_name(key)
         || lex.is_role_head(key)

@@ -373,6 +373,15 @@ impl LexKey for Key {
     }
 }
 
+/// A word's lists, looked up once for several questions.
+pub(crate) struct Lists(pub u32);
+
+impl LexKey for Lists {
+    fn lists(&self, _: &Lexicon) -> u32 {
+        self.0
+    }
+}
+
 impl<T: LexKey + ?Sized> LexKey for &T {
     fn lists(&self, lex: &Lexicon) -> u32 {
         (**self).lists(lex)

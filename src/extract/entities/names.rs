@@ -12,23 +12,18 @@ use super::lexicon::{lexicon, NAME_PARTICLES, NAME_SUFFIXES};
 /// The comparison form of a name or word: accents folded to ASCII, lower case, dots
 /// dropped ("U.S." → "us"), curly apostrophes straightened, whitespace collapsed.
 pub(crate) fn fold(text: &str) -> String {
-    if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_whitespace()) {
-        let mut out = String::with_capacity(text.len());
-        for b in text.bytes().filter(|&b| b != b'.') {
-            out.push(char::from(b.to_ascii_lowercase()));
-        }
+    let mut out = String::with_capacity(text.len());
+    if text.is_ascii() {
+        fold_ascii(text, collapses(text), |b| out.push(char::from(b)));
         return out;
     }
-    let ascii;
-    let text = if text.is_ascii() {
-        text
-    } else {
-        ascii = deunicode::deunicode(text);
-        &ascii
-    };
-    let mut out = String::with_capacity(text.len());
+    let ascii = deunicode::deunicode(text);
+    if ascii.is_ascii() {
+        fold_ascii(&ascii, true, |b| out.push(char::from(b)));
+        return out;
+    }
     let mut space = false;
-    for ch in text.chars() {
+    for ch in ascii.chars() {
         match ch {
             '.' => {}
             c if c.is_whitespace() => space = !out.is_empty(),
@@ -44,16 +39,48 @@ pub(crate) fn fold(text: &str) -> String {
     out
 }
 
-/// Calls `f` with [`fold`]`(text)`, building short ASCII words on the stack.
+/// Whether [`fold`] collapses whitespace in ASCII `text`: when it holds any (a vertical
+/// tab alone is kept as it is).
+fn collapses(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_whitespace())
+}
+
+/// [`fold`] of ASCII text, a byte at a time: dots dropped, lower case, and with
+/// `collapse` each run of whitespace (`char::is_whitespace`) one space between words.
+fn fold_ascii(text: &str, collapse: bool, mut push: impl FnMut(u8)) {
+    if !collapse {
+        for b in text.bytes().filter(|&b| b != b'.') {
+            push(b.to_ascii_lowercase());
+        }
+        return;
+    }
+    let (mut any, mut space) = (false, false);
+    for b in text.bytes() {
+        match b {
+            b'.' => {}
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' => space = any,
+            _ => {
+                if space {
+                    push(b' ');
+                    space = false;
+                }
+                push(b.to_ascii_lowercase());
+                any = true;
+            }
+        }
+    }
+}
+
+/// Calls `f` with [`fold`]`(text)`, building short ASCII text on the stack.
 pub(crate) fn with_folded<R>(text: &str, f: impl FnOnce(&str) -> R) -> R {
-    const MAX: usize = 32;
-    if text.len() <= MAX && text.is_ascii() && !text.bytes().any(|b| b.is_ascii_whitespace()) {
+    const MAX: usize = 64;
+    if text.len() <= MAX && text.is_ascii() {
         let mut bytes = [0; MAX];
         let mut len = 0;
-        for b in text.bytes().filter(|&b| b != b'.') {
-            bytes[len] = b.to_ascii_lowercase();
+        fold_ascii(text, collapses(text), |b| {
+            bytes[len] = b;
             len += 1;
-        }
+        });
         return f(std::str::from_utf8(&bytes[..len]).expect("ASCII stays UTF-8"));
     }
     f(&fold(text))

@@ -95,22 +95,39 @@ impl Key {
     /// The key of a word: its folded form ([`fold`]), built in place for ASCII words.
     fn of_word(word: &str) -> Key {
         // The fast path of `fold`: ASCII without whitespace is lower-cased, dots dropped.
-        if word.is_ascii() && !word.bytes().any(|b| b.is_ascii_whitespace()) {
-            let mut bytes = [0; INLINE_KEY];
-            let mut len = 0;
-            for b in word.bytes().filter(|&b| b != b'.') {
-                if len == INLINE_KEY {
-                    return Key::new(&fold(word));
-                }
+        let mut bytes = [0; INLINE_KEY];
+        let mut len = 0;
+        for b in word.bytes() {
+            if !b.is_ascii() || b.is_ascii_whitespace() || len == INLINE_KEY {
+                return Key::new(&fold(word));
+            }
+            if b != b'.' {
                 bytes[len] = b.to_ascii_lowercase();
                 len += 1;
             }
-            return Key::with(KeyRepr::Inline {
-                len: len as u8,
-                bytes,
-            });
         }
-        Key::new(&fold(word))
+        Key::with(KeyRepr::Inline {
+            len: len as u8,
+            bytes,
+        })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        match &self.text {
+            KeyRepr::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            KeyRepr::Heap(text) => text.as_bytes(),
+        }
+    }
+
+    /// The length in bytes (without checking the bytes, as `as_str` must).
+    pub fn len(&self) -> usize {
+        self.bytes().len()
+    }
+
+    /// The number of characters.
+    pub fn char_count(&self) -> usize {
+        // Every character has one byte that is no continuation byte.
+        self.bytes().iter().filter(|&&b| b & 0xc0 != 0x80).count()
     }
 
     pub fn as_str(&self) -> &str {
@@ -137,7 +154,7 @@ impl AsRef<str> for Key {
 
 impl PartialEq<&str> for Key {
     fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
+        self.bytes() == other.as_bytes()
     }
 }
 
