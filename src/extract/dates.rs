@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use regex::{Captures, Regex};
 
-use super::passages::sentences;
+use super::passages::each_sentence;
 
 /// How far back, in characters, a future cue ("will", "next") may stand from the weekday or
 /// month it turns forward. Further away, it usually belongs to another clause.
@@ -318,7 +318,7 @@ fn speaks_of_future(text: &str, at: usize) -> bool {
     let window = &text[from..line_end];
     let at = at - from;
     let mut offset = 0;
-    for sentence in sentences(window) {
+    for sentence in each_sentence(window) {
         let sentence_start = offset;
         offset += sentence.len();
         if offset > at {

@@ -1,7 +1,9 @@
 //! Splitting an article body into passages: paragraphs, and long paragraphs cut at
 //! sentence boundaries that do not fall after abbreviations such as "Mr." or "U.S.".
 
-use unicode_segmentation::UnicodeSegmentation;
+use std::iter::Peekable;
+
+use unicode_segmentation::{USentenceBoundIndices, UnicodeSegmentation};
 
 /// Paragraphs longer than this many characters are split into sentence groups.
 const LONG_PARAGRAPH_CHARS: usize = 600;
@@ -110,21 +112,46 @@ fn push_words(line: &str, text: &mut String) {
 /// Sentences of a paragraph (each keeps its trailing space), re-joined where the Unicode
 /// sentence rules broke after an abbreviation or an initial.
 pub fn sentences(paragraph: &str) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    let mut start = 0;
-    let mut pieces = paragraph.split_sentence_bound_indices().peekable();
-    while let Some((offset, piece)) = pieces.next() {
-        let end = offset + piece.len();
-        let is_last = pieces.peek().is_none();
-        if is_last || !ends_with_abbreviation(piece) {
-            out.push(&paragraph[start..end]);
-            start = end;
+    each_sentence(paragraph).collect()
+}
+
+/// [`sentences`], one at a time: the paragraph is segmented only as far as it is read.
+pub fn each_sentence(paragraph: &str) -> Sentences<'_> {
+    Sentences {
+        paragraph,
+        start: 0,
+        pieces: paragraph.split_sentence_bound_indices().peekable(),
+    }
+}
+
+/// The iterator of [`each_sentence`].
+pub struct Sentences<'a> {
+    paragraph: &'a str,
+    /// Where the next sentence starts.
+    start: usize,
+    pieces: Peekable<USentenceBoundIndices<'a>>,
+}
+
+impl<'a> Iterator for Sentences<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        while let Some((offset, piece)) = self.pieces.next() {
+            let end = offset + piece.len();
+            let is_last = self.pieces.peek().is_none();
+            if is_last || !ends_with_abbreviation(piece) {
+                let sentence = &self.paragraph[self.start..end];
+                self.start = end;
+                return Some(sentence);
+            }
         }
+        if self.start < self.paragraph.len() {
+            let rest = &self.paragraph[self.start..];
+            self.start = self.paragraph.len();
+            return Some(rest);
+        }
+        None
     }
-    if start < paragraph.len() {
-        out.push(&paragraph[start..]);
-    }
-    out
 }
 
 /// True when a sentence piece ends with a word that does not end sentences.

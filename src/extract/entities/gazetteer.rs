@@ -53,6 +53,8 @@ pub(crate) struct Hit {
 
 pub(crate) struct Gazetteer {
     automaton: AhoCorasick,
+    /// How patterns begin, to skip the automaton where none can match.
+    openings: Openings,
     entries: Vec<Entry>,
     /// Per kind: folded surface → entry.
     by_surface: [HashMap<String, usize>; 3],
@@ -66,6 +68,51 @@ fn slot(kind: EntityKind) -> usize {
         EntityKind::Org => 1,
         EntityKind::Place => 2,
     }
+}
+
+/// The first one or two bytes of every pattern, ASCII letters in lower case (the
+/// automaton ignores ASCII case).
+struct Openings {
+    /// Patterns of one byte.
+    single: [bool; 256],
+    /// Bit `a * 256 + b` is set when some pattern opens with bytes `a`, `b`.
+    pairs: Vec<u64>,
+}
+
+impl Openings {
+    fn new(patterns: &[String]) -> Openings {
+        let mut openings = Openings {
+            single: [false; 256],
+            pairs: vec![0; 256 * 256 / 64],
+        };
+        for pattern in patterns {
+            match *pattern.as_bytes() {
+                [a] => openings.single[usize::from(a.to_ascii_lowercase())] = true,
+                [a, b, ..] => {
+                    let bit = pair(a, b);
+                    openings.pairs[bit / 64] |= 1 << (bit % 64);
+                }
+                [] => {}
+            }
+        }
+        openings
+    }
+
+    /// Whether some pattern may match `bytes` from their start.
+    fn may_match(&self, bytes: &[u8]) -> bool {
+        match *bytes {
+            [a, ..] if self.single[usize::from(a.to_ascii_lowercase())] => true,
+            [a, b, ..] => {
+                let bit = pair(a, b);
+                self.pairs[bit / 64] & (1 << (bit % 64)) != 0
+            }
+            _ => false,
+        }
+    }
+}
+
+fn pair(a: u8, b: u8) -> usize {
+    usize::from(a.to_ascii_lowercase()) * 256 + usize::from(b.to_ascii_lowercase())
 }
 
 /// The shared gazetteer.
@@ -237,6 +284,7 @@ impl Gazetteer {
             .expect("gazetteer patterns build an automaton");
         Gazetteer {
             automaton,
+            openings: Openings::new(&b.patterns),
             entries: b.entries,
             by_surface: b.by_surface,
             aliases: b.aliases,
@@ -246,6 +294,9 @@ impl Gazetteer {
     /// The longest word-bounded match starting at byte `start` of `text`. Searching only
     /// where words start keeps the automaton from matching inside words.
     pub fn match_at(&self, text: &str, start: usize) -> Option<Hit> {
+        if !self.openings.may_match(text.as_bytes().get(start..)?) {
+            return None;
+        }
         let input = Input::new(text).range(start..).anchored(Anchored::Yes);
         let m = self.automaton.find(input)?;
         bounded(text, m.start(), m.end()).then(|| Hit {

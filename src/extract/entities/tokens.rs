@@ -322,9 +322,21 @@ fn scan_word(text: &str, i: usize) -> (usize, bool) {
     let after = |k: usize| char_at(text, k).and_then(|c| char_at(text, k + c.len_utf8()));
     let mut j = i;
     let mut segment = 0;
+    let bytes = text.as_bytes();
     loop {
-        while let Some(c) = at(j).filter(|c| c.is_alphanumeric()) {
-            j += c.len_utf8();
+        while let Some(&b) = bytes.get(j) {
+            // ASCII letters and digits are the alphanumeric characters below 128.
+            let len = if b.is_ascii_alphanumeric() {
+                1
+            } else if b.is_ascii() {
+                break;
+            } else {
+                match at(j).filter(|c| c.is_alphanumeric()) {
+                    Some(c) => c.len_utf8(),
+                    None => break,
+                }
+            };
+            j += len;
             segment += 1;
         }
         let Some(c) = at(j) else {
@@ -362,7 +374,7 @@ fn push_word(
 ) {
     let word = &text[start..end];
     let lex = lexicon();
-    if word.contains('-') && !word.contains('.') {
+    if has_byte(word, b'-') && !has_byte(word, b'.') {
         let parts: Vec<&str> = word.split('-').collect();
         let tail = parts.iter().enumerate().skip(1).find(|(_, part)| {
             part.chars().next().is_some_and(char::is_lowercase) && lex.is_hyphen_tail(part)
@@ -402,7 +414,7 @@ fn word_token(
     let first = word.chars().next().unwrap_or(' ');
     let starts_upper = |part: &str| part.chars().next().is_some_and(char::is_uppercase);
     // Two or more parts between hyphens.
-    let hyphenated = word.contains('-');
+    let hyphenated = has_byte(word, b'-');
     let particle_name = hyphenated && {
         let mut parts = word.split('-');
         let head = parts.next().unwrap_or("");
@@ -431,6 +443,11 @@ fn word_token(
         hyphen_caps,
         para,
     }
+}
+
+/// Whether `word` holds the ASCII character `b` (a plain loop: words are short).
+fn has_byte(word: &str, b: u8) -> bool {
+    word.bytes().any(|c| c == b)
 }
 
 /// The key of a punctuation token: the character itself.
