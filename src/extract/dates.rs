@@ -5,6 +5,7 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use regex::{Captures, Regex};
 
@@ -141,6 +142,30 @@ fn future_cues() -> &'static Regex {
             r"(?i)\b(?:will|would|shall|won[’']t|(?:is|are)\s+(?:scheduled|due)|scheduled\s+to|plans?\s+to|planning\s+to|(?:is|are)\s+expected\s+to|set\s+to|next)\b|[’']ll\b",
         )
         .expect("future cue pattern is valid")
+    })
+}
+
+/// Words that every match of [`future_cues`] holds, found ignoring ASCII case (which,
+/// in ASCII text, is how the cues' own case-insensitive matching works).
+fn cue_words() -> &'static AhoCorasick {
+    static WORDS: OnceLock<AhoCorasick> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "will",
+                "would",
+                "shall",
+                "won",
+                "scheduled",
+                "due",
+                "plan",
+                "expected",
+                "set",
+                "next",
+                "'ll",
+            ])
+            .expect("cue words build an automaton")
     })
 }
 
@@ -314,6 +339,11 @@ fn speaks_of_future(text: &str, at: usize) -> bool {
         .map_or(0, |(i, _)| i);
     // The sentence splitter needs the words after `at` to tell whether a sentence ends just
     // before it ("...to war. Monday..."), so it is given the rest of the line too.
+    // Every cue holds one of a few words: without them the clause has none.
+    let head = &text[from..at];
+    if head.is_ascii() && !cue_words().is_match(head) {
+        return false;
+    }
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let window = &text[from..line_end];
     let at = at - from;

@@ -4,6 +4,8 @@
 //! shared by two people of the article is dropped rather than guessed; what the first
 //! pass left undecided and nothing claims is dropped.
 
+use std::borrow::Cow;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::chunk::{name_like, span_text, title_case, Found, Pass1, Pending};
@@ -89,8 +91,8 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
             .map(|src| vec![false; src.tokens.tokens.len()])
             .collect(),
     };
-    let mut full: Vec<(usize, Found)> = Vec::new();
-    let mut bare: Vec<(usize, Found)> = Vec::new();
+    let mut full: Vec<(usize, Cow<Found>)> = Vec::new();
+    let mut bare: Vec<(usize, &Found)> = Vec::new();
     for (s, src) in sources.iter().enumerate() {
         for f in &src.pass.found {
             match f.kind {
@@ -105,8 +107,10 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
                         r.org_at.insert((s, f.first), g);
                     }
                 }
-                EntityKind::Person if parse_person(&f.name).is_full() => full.push((s, f.clone())),
-                EntityKind::Person => bare.push((s, f.clone())),
+                EntityKind::Person if parse_person(&f.name).is_full() => {
+                    full.push((s, Cow::Borrowed(f)))
+                }
+                EntityKind::Person => bare.push((s, f)),
             }
         }
     }
@@ -132,14 +136,14 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
                     let name = span_text(src.text, &src.tokens.tokens, first, end);
                     full.push((
                         s,
-                        Found {
+                        Cow::Owned(Found {
                             kind: EntityKind::Person,
                             name,
                             first,
                             end,
                             roles: Vec::new(),
                             nested: false,
-                        },
+                        }),
                     ));
                 }
             }
@@ -676,9 +680,9 @@ impl<'a> Resolver<'a> {
                 full_names.entry(name.tokens.join(" ")).or_insert(g);
             }
         }
-        for s in 0..self.sources.len() {
-            let paragraphs = self.sources[s].tokens.paragraphs.clone();
-            for para in paragraphs.iter().filter(|p| p.headline) {
+        let sources = self.sources;
+        for (s, source) in sources.iter().enumerate() {
+            for para in source.tokens.paragraphs.iter().filter(|p| p.headline) {
                 let mut i = para.first;
                 while i < para.end {
                     let step = self.headline_match(s, i, para.end, &full_names);
@@ -747,10 +751,10 @@ impl<'a> Resolver<'a> {
     /// Census surname, before a headline verb ("LAWSON FORECASTS ...").
     fn headline_people(&mut self) {
         let lex = lexicon();
-        for s in 0..self.sources.len() {
+        let sources = self.sources;
+        for (s, source) in sources.iter().enumerate() {
             let toks = self.toks(s);
-            let paragraphs = self.sources[s].tokens.paragraphs.clone();
-            for para in paragraphs.iter().filter(|p| p.headline) {
+            for para in source.tokens.paragraphs.iter().filter(|p| p.headline) {
                 for i in para.first..para.end {
                     let ticker = i > 0 && toks[i - 1].key == "<";
                     if self.is_covered(s, i) || !toks[i].is_word() || ticker {

@@ -482,7 +482,7 @@ impl Lexicon {
             self.words.get(part).copied().unwrap_or(0) & (list::ROLE_HEAD | list::ROLE_MODIFIER)
                 != 0
         };
-        if key.contains('-') && key.split('-').all(role_word) {
+        if key.bytes().any(|b| b == b'-') && key.split('-').all(role_word) {
             lists |= list::HYPHENATED_ROLE;
         }
         if key.len() > 4 && (key.ends_with("ed") || key.ends_with("ing")) {
