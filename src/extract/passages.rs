@@ -79,15 +79,10 @@ fn push_words(line: &str, text: &mut String) {
     }
     // `char::is_whitespace` on ASCII (vertical tab included).
     let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
-    // Most lines are words between single spaces: the trimmed line is their join.
+    // Most lines are words between single spaces: the trimmed line is their join. (All
+    // whitespace but the space is below it.)
     let trimmed = line.trim_matches(|c: char| c.is_ascii() && space(c as u8));
-    let mut prev_space = false;
-    let regular = trimmed.bytes().all(|b| {
-        let irregular = space(b) && (b != b' ' || prev_space);
-        prev_space = b == b' ';
-        !irregular
-    });
-    if regular {
+    if trimmed.bytes().all(|b| b >= b' ') && !trimmed.contains("  ") {
         if !trimmed.is_empty() {
             push(trimmed);
         }

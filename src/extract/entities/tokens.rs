@@ -40,25 +40,31 @@ pub(crate) enum Shape {
     Punct,
 }
 
-/// Keys up to this many bytes are kept inside the token (most words are).
-const INLINE_KEY: usize = 22;
+/// Keys up to this many bytes are kept inside the token (most words are); with the
+/// length, the lists and the variant's tag a key takes 24 bytes.
+const INLINE_KEY: usize = 18;
 
 /// A token's folded text. Short keys (nearly all) live inside the token, so that
 /// tokenizing allocates nothing per word; longer ones on the heap. The key remembers the
 /// lexicon's lists it is on once asked ([`super::lexicon::LexKey`]).
 #[derive(Clone)]
-pub(crate) struct Key {
-    text: KeyRepr,
-    lists: Cell<u32>,
-}
+pub(crate) struct Key(KeyRepr);
 
 /// `Key::lists` before the first look-up.
 const LISTS_UNKNOWN: u32 = u32::MAX;
 
+/// The text of a key, and the lexicon's lists it is on ([`LISTS_UNKNOWN`] until asked).
 #[derive(Clone)]
 enum KeyRepr {
-    Inline { len: u8, bytes: [u8; INLINE_KEY] },
-    Heap(Box<str>),
+    Inline {
+        len: u8,
+        bytes: [u8; INLINE_KEY],
+        lists: Cell<u32>,
+    },
+    Heap {
+        text: Box<str>,
+        lists: Cell<u32>,
+    },
 }
 
 impl Key {
@@ -66,56 +72,63 @@ impl Key {
         if text.len() <= INLINE_KEY {
             let mut bytes = [0; INLINE_KEY];
             bytes[..text.len()].copy_from_slice(text.as_bytes());
-            Key::with(KeyRepr::Inline {
-                len: text.len() as u8,
-                bytes,
-            })
+            Key::inline(bytes, text.len())
         } else {
-            Key::with(KeyRepr::Heap(text.into()))
+            Key(KeyRepr::Heap {
+                text: text.into(),
+                lists: Cell::new(LISTS_UNKNOWN),
+            })
         }
     }
 
-    fn with(text: KeyRepr) -> Key {
-        Key {
-            text,
+    fn inline(bytes: [u8; INLINE_KEY], len: usize) -> Key {
+        Key(KeyRepr::Inline {
+            len: len as u8,
+            bytes,
             lists: Cell::new(LISTS_UNKNOWN),
-        }
+        })
     }
 
     /// The lexicon's lists this key is on, from `look_up` the first time.
     pub fn lists_with(&self, look_up: impl FnOnce(&str) -> u32) -> u32 {
-        let mut lists = self.lists.get();
+        let cell = match &self.0 {
+            KeyRepr::Inline { lists, .. } | KeyRepr::Heap { lists, .. } => lists,
+        };
+        let mut lists = cell.get();
         if lists == LISTS_UNKNOWN {
             lists = look_up(self.as_str());
-            self.lists.set(lists);
+            cell.set(lists);
         }
         lists
     }
 
     /// The key of a word: its folded form ([`fold`]), built in place for ASCII words.
     fn of_word(word: &str) -> Key {
+        let src = word.as_bytes();
         // The fast path of `fold`: ASCII without whitespace is lower-cased, dots dropped.
-        let mut bytes = [0; INLINE_KEY];
-        let mut len = 0;
-        for b in word.bytes() {
-            if !b.is_ascii() || b.is_ascii_whitespace() || len == INLINE_KEY {
-                return Key::new(&fold(word));
+        if src.len() <= INLINE_KEY && src.iter().all(|b| b.is_ascii() && !b.is_ascii_whitespace()) {
+            let mut bytes = [0; INLINE_KEY];
+            bytes[..src.len()].copy_from_slice(src);
+            bytes.make_ascii_lowercase();
+            let mut len = src.len();
+            if src.contains(&b'.') {
+                len = 0;
+                for k in 0..src.len() {
+                    if bytes[k] != b'.' {
+                        bytes[len] = bytes[k];
+                        len += 1;
+                    }
+                }
             }
-            if b != b'.' {
-                bytes[len] = b.to_ascii_lowercase();
-                len += 1;
-            }
+            return Key::inline(bytes, len);
         }
-        Key::with(KeyRepr::Inline {
-            len: len as u8,
-            bytes,
-        })
+        Key::new(&fold(word))
     }
 
     fn bytes(&self) -> &[u8] {
-        match &self.text {
-            KeyRepr::Inline { len, bytes } => &bytes[..usize::from(*len)],
-            KeyRepr::Heap(text) => text.as_bytes(),
+        match &self.0 {
+            KeyRepr::Inline { len, bytes, .. } => &bytes[..usize::from(*len)],
+            KeyRepr::Heap { text, .. } => text.as_bytes(),
         }
     }
 
@@ -131,10 +144,10 @@ impl Key {
     }
 
     pub fn as_str(&self) -> &str {
-        match &self.text {
-            KeyRepr::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)])
+        match &self.0 {
+            KeyRepr::Inline { len, bytes, .. } => std::str::from_utf8(&bytes[..usize::from(*len)])
                 .expect("an inline key holds a whole string"),
-            KeyRepr::Heap(text) => text,
+            KeyRepr::Heap { text, .. } => text,
         }
     }
 }
@@ -402,6 +415,7 @@ fn push_word(
     tokens.push(word_token(text, start, end, possessive, para, sent_start));
 }
 
+#[inline]
 fn word_token(
     text: &str,
     start: usize,
