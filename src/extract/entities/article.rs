@@ -681,11 +681,12 @@ impl<'a> Resolver<'a> {
             }
         }
         let sources = self.sources;
+        let mut key = String::new();
         for (s, source) in sources.iter().enumerate() {
             for para in source.tokens.paragraphs.iter().filter(|p| p.headline) {
                 let mut i = para.first;
                 while i < para.end {
-                    let step = self.headline_match(s, i, para.end, &full_names);
+                    let step = self.headline_match(s, i, para.end, &full_names, &mut key);
                     i += step.max(1);
                 }
             }
@@ -698,13 +699,13 @@ impl<'a> Resolver<'a> {
         i: usize,
         end: usize,
         full_names: &HashMap<String, usize>,
+        key: &mut String,
     ) -> usize {
         let lex = lexicon();
         let toks = self.toks(s);
         if !toks[i].is_word() || self.is_covered(s, i) {
             return 1;
         }
-        let mut key = String::new();
         for n in (2..=4).rev() {
             if i + n > end || !toks[i..i + n].iter().all(Token::is_word) {
                 continue;
@@ -716,14 +717,14 @@ impl<'a> Resolver<'a> {
                 }
                 key.push_str(&t.key);
             }
-            if let Some(&g) = full_names.get(&key) {
+            if let Some(&g) = full_names.get(key.as_str()) {
                 if self.claim(s, i, i + n) {
                     let span = self.span(s, i, i + n);
                     self.persons[g].spans.push(span);
                 }
                 return n;
             }
-            if let Some(&g) = self.keys[ORG].get(&key) {
+            if let Some(&g) = self.keys[ORG].get(key.as_str()) {
                 let name = self.others[g].name.clone();
                 self.add_other(EntityKind::Org, &name, s, i, i + n);
                 return n;
@@ -831,20 +832,17 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn into_entities(self) -> Vec<ArticleEntity> {
-        let people = self
-            .persons
-            .iter()
-            .map(|p| (EntityKind::Person, p.display.clone(), &p.spans));
-        let others = self
-            .others
-            .iter()
-            .map(|g| (g.kind, g.name.clone(), &g.spans));
+    fn into_entities(mut self) -> Vec<ArticleEntity> {
+        let persons = std::mem::take(&mut self.persons);
+        let others = std::mem::take(&mut self.others);
+        let people = persons
+            .into_iter()
+            .map(|p| (EntityKind::Person, p.display, p.spans));
+        let others = others.into_iter().map(|g| (g.kind, g.name, g.spans));
         let mut out: Vec<ArticleEntity> = people
             .chain(others)
             .filter(|(_, _, spans)| !spans.is_empty())
-            .map(|(kind, name, spans)| {
-                let mut spans = spans.clone();
+            .map(|(kind, name, mut spans)| {
                 spans.sort_by_key(|s| (self.sources[s.src].in_title, s.start));
                 spans.dedup();
                 ArticleEntity {

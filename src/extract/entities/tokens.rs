@@ -9,7 +9,8 @@ use std::ops::Deref;
 use super::lexicon::lexicon;
 use super::names::fold;
 
-/// Words that end with a full stop without ending a sentence (folded, without the dot).
+/// Words that end with a full stop without ending a sentence (folded, without the dot;
+/// none longer than six letters).
 const ABBREVIATIONS: &[&str] = &[
     "mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cmdr", "adm",
     "sgt", "cpl", "pvt", "gov", "sen", "rep", "rev", "hon", "pres", "st", "mt", "ft", "jr", "sr",
@@ -108,8 +109,9 @@ impl Key {
         // The fast path of `fold`: ASCII without whitespace is lower-cased, dots dropped.
         if src.len() <= INLINE_KEY && src.iter().all(|b| b.is_ascii() && !b.is_ascii_whitespace()) {
             let mut bytes = [0; INLINE_KEY];
-            bytes[..src.len()].copy_from_slice(src);
-            bytes.make_ascii_lowercase();
+            for (to, from) in bytes.iter_mut().zip(src) {
+                *to = from.to_ascii_lowercase();
+            }
             let mut len = src.len();
             if src.contains(&b'.') {
                 len = 0;
@@ -282,7 +284,8 @@ pub(crate) fn tokenize(text: &str) -> Tokens {
         if !possessive && char_at(text, end) == Some('.') {
             let key = Key::of_word(raw);
             let single_capital = raw.chars().count() == 1 && c.is_uppercase();
-            if raw.contains('.') || single_capital || ABBREVIATIONS.contains(&key.as_str()) {
+            let abbreviation = || key.len() <= 6 && ABBREVIATIONS.contains(&key.as_str());
+            if raw.contains('.') || single_capital || abbreviation() {
                 end += 1;
                 closes_sentence = CLOSING_ABBREVIATIONS.contains(&key.as_str());
             }
@@ -466,7 +469,9 @@ fn has_byte(word: &str, b: u8) -> bool {
 
 /// The key of a punctuation token: the character itself.
 fn punct_key(c: char) -> Key {
-    Key::new(c.encode_utf8(&mut [0; 4]))
+    let mut bytes = [0; INLINE_KEY];
+    let len = c.encode_utf8(&mut bytes).len();
+    Key::inline(bytes, len)
 }
 
 /// Groups tokens into paragraphs and marks the headline ones: at least three words of
