@@ -1,10 +1,10 @@
 //! The gazetteer: countries, US states, cities (GeoNames), and the curated alias table of
-//! places and organisations, matched in text with one Aho-Corasick automaton
-//! (leftmost-longest, ASCII case-insensitive, checked for word boundaries and case).
+//! places and organisations, matched in text with one trie of every surface form
+//! (anchored at word starts, longest match, ASCII case-insensitive, checked for word
+//! boundaries and case).
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::lexicon::{data_lines, lexicon, COUNTRIES};
@@ -19,7 +19,7 @@ const PLACE_STOPLIST: &str = include_str!("../../../data/place_stoplist.txt");
 /// Cities this large are taken as places even when their name is also a word or a name.
 const MAJOR_CITY: u64 = 1_000_000;
 
-/// What one surface form in the automaton stands for.
+/// What one surface form in the trie stands for.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
     pub kind: EntityKind,
@@ -52,8 +52,11 @@ pub(crate) struct Hit {
 }
 
 pub(crate) struct Gazetteer {
-    automaton: AhoCorasick,
-    /// How patterns begin, to skip the automaton where none can match.
+    trie: Trie,
+    /// The surface forms, in the order of `entries`.
+    #[cfg(test)]
+    patterns: Vec<String>,
+    /// How patterns begin, to skip the trie where none can match.
     openings: Openings,
     entries: Vec<Entry>,
     /// Per kind: folded surface → entry.
@@ -71,7 +74,7 @@ fn slot(kind: EntityKind) -> usize {
 }
 
 /// The first one or two bytes of every pattern, ASCII letters in lower case (the
-/// automaton ignores ASCII case).
+/// trie ignores ASCII case).
 struct Openings {
     /// Patterns of one byte.
     single: [bool; 256],
@@ -113,6 +116,62 @@ impl Openings {
 
 fn pair(a: u8, b: u8) -> usize {
     usize::from(a.to_ascii_lowercase()) * 256 + usize::from(b.to_ascii_lowercase())
+}
+
+/// Every surface form, ASCII letters folded to lower case: an anchored, longest-match
+/// search from a word start is a walk down from the root. (This is what an Aho-Corasick
+/// automaton built anchored, leftmost-longest and ASCII case-insensitive finds, without
+/// the failure links an anchored search never follows.)
+struct Trie {
+    /// (node, byte) → child node; the root is node 0.
+    edges: HashMap<u64, u32>,
+    /// Per node: 1 + the index of the pattern ending there, or 0.
+    ends: Vec<u32>,
+}
+
+impl Trie {
+    fn new(patterns: &[String]) -> Trie {
+        let mut trie = Trie {
+            edges: HashMap::default(),
+            ends: vec![0],
+        };
+        for (index, pattern) in patterns.iter().enumerate() {
+            let mut node = 0;
+            for &b in pattern.as_bytes() {
+                let next = trie.ends.len() as u32;
+                node = *trie.edges.entry(Trie::edge(node, b)).or_insert(next);
+                if node == next {
+                    trie.ends.push(0);
+                }
+            }
+            // The first of two patterns equal but for ASCII case keeps the node (the
+            // gazetteer holds no such pair: it keeps one form per lower-case surface).
+            if trie.ends[node as usize] == 0 {
+                trie.ends[node as usize] = index as u32 + 1;
+            }
+        }
+        trie
+    }
+
+    fn edge(node: u32, byte: u8) -> u64 {
+        u64::from(node) << 8 | u64::from(byte.to_ascii_lowercase())
+    }
+
+    /// The longest pattern `bytes` start with: its length and index.
+    fn longest(&self, bytes: &[u8]) -> Option<(usize, usize)> {
+        let mut node = 0;
+        let mut longest = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            match self.edges.get(&Trie::edge(node, b)) {
+                Some(&next) => node = next,
+                None => break,
+            }
+            if let Some(index) = self.ends[node as usize].checked_sub(1) {
+                longest = Some((i + 1, index as usize));
+            }
+        }
+        longest
+    }
 }
 
 /// The shared gazetteer.
@@ -276,34 +335,27 @@ impl Gazetteer {
                 e.weak = true;
             }
         }
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .build(&b.patterns)
-            .expect("gazetteer patterns build an automaton");
         Gazetteer {
-            automaton,
+            trie: Trie::new(&b.patterns),
             openings: Openings::new(&b.patterns),
+            #[cfg(test)]
+            patterns: b.patterns,
             entries: b.entries,
             by_surface: b.by_surface,
             aliases: b.aliases,
         }
     }
 
-    /// The longest word-bounded match starting at byte `start` of `text`. Searching only
-    /// where words start keeps the automaton from matching inside words.
+    /// The longest match starting at byte `start` of `text`, if it is word-bounded.
+    /// Searching only where words start keeps names from matching inside words.
     pub fn match_at(&self, text: &str, start: usize) -> Option<Hit> {
-        if !self.openings.may_match(text.as_bytes().get(start..)?) {
+        let bytes = text.as_bytes().get(start..)?;
+        if !self.openings.may_match(bytes) {
             return None;
         }
-        let input = Input::new(text).range(start..).anchored(Anchored::Yes);
-        let m = self.automaton.find(input)?;
-        bounded(text, m.start(), m.end()).then(|| Hit {
-            start: m.start(),
-            end: m.end(),
-            entry: m.pattern().as_usize(),
-        })
+        let (len, entry) = self.trie.longest(bytes)?;
+        let end = start + len;
+        bounded(text, start, end).then_some(Hit { start, end, entry })
     }
 
     /// Every word-bounded match in `text`, longest first at each word start, in order.
@@ -409,6 +461,43 @@ mod tests {
         assert!(g
             .aliases(EntityKind::Place, "United States")
             .contains(&"U.S.".to_string()));
+    }
+
+    /// The trie finds what an anchored, leftmost-longest, ASCII case-insensitive
+    /// Aho-Corasick automaton of the same patterns finds, at every position.
+    #[test]
+    fn the_trie_matches_like_an_anchored_automaton() {
+        use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+        let g = gazetteer();
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(&g.patterns)
+            .unwrap();
+        let mut texts: Vec<String> = vec![
+            include_str!("../../../corpus/000_912483b5d7e3958a.txt").to_string(),
+            include_str!("../../../corpus/001_3924ea85d488e746.txt").to_string(),
+        ];
+        texts.push(texts[0].to_uppercase());
+        texts.push(texts[1].to_lowercase());
+        // Every pattern, alone, in capitals, and run into the next one.
+        texts.push(g.patterns.join(" "));
+        texts.push(g.patterns.join("|").to_uppercase());
+        texts.push(g.patterns.join(""));
+        for text in &texts {
+            for (start, _) in text.char_indices() {
+                let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+                let expected = automaton
+                    .find(input)
+                    .map(|m| (m.end(), m.pattern().as_usize()));
+                let found = g
+                    .trie
+                    .longest(&text.as_bytes()[start..])
+                    .map(|(len, entry)| (start + len, entry));
+                assert_eq!(found, expected, "at {start} of {:?}", &text[start..]);
+            }
+        }
     }
 
     #[test]
