@@ -123,38 +123,74 @@ fn pair(a: u8, b: u8) -> usize {
 /// automaton built anchored, leftmost-longest and ASCII case-insensitive finds, without
 /// the failure links an anchored search never follows.)
 struct Trie {
-    /// (node, byte) → child node; the root is node 0.
-    edges: HashMap<u64, u32>,
-    /// Per node: 1 + the index of the pattern ending there, or 0.
-    ends: Vec<u32>,
+    /// The root's children by byte (0: none).
+    root: Vec<u32>,
+    nodes: Vec<TrieNode>,
+    /// (byte, child node), each node's children together.
+    edges: Vec<(u8, u32)>,
+}
+
+struct TrieNode {
+    /// Where the node's children start in `edges`, and how many there are.
+    first: u32,
+    children: u32,
+    /// 1 + the index of the pattern ending here, or 0.
+    end: u32,
 }
 
 impl Trie {
     fn new(patterns: &[String]) -> Trie {
-        let mut trie = Trie {
-            edges: HashMap::default(),
-            ends: vec![0],
-        };
+        // Built with a list of children per node, then laid out flat.
+        let mut lists: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
+        let mut ends = vec![0];
         for (index, pattern) in patterns.iter().enumerate() {
             let mut node = 0;
             for &b in pattern.as_bytes() {
-                let next = trie.ends.len() as u32;
-                node = *trie.edges.entry(Trie::edge(node, b)).or_insert(next);
-                if node == next {
-                    trie.ends.push(0);
-                }
+                let b = b.to_ascii_lowercase();
+                node = match lists[node].iter().find(|(c, _)| *c == b) {
+                    Some(&(_, next)) => next as usize,
+                    None => {
+                        let next = lists.len();
+                        lists[node].push((b, next as u32));
+                        lists.push(Vec::new());
+                        ends.push(0);
+                        next
+                    }
+                };
             }
             // The first of two patterns equal but for ASCII case keeps the node (the
             // gazetteer holds no such pair: it keeps one form per lower-case surface).
-            if trie.ends[node as usize] == 0 {
-                trie.ends[node as usize] = index as u32 + 1;
+            if ends[node] == 0 {
+                ends[node] = index as u32 + 1;
             }
         }
-        trie
+        let mut root = vec![0; 256];
+        for &(b, next) in &lists[0] {
+            root[usize::from(b)] = next;
+        }
+        let mut nodes = Vec::with_capacity(lists.len());
+        let mut edges = Vec::new();
+        for (list, end) in lists.iter().zip(ends) {
+            nodes.push(TrieNode {
+                first: edges.len() as u32,
+                children: list.len() as u32,
+                end,
+            });
+            edges.extend_from_slice(list);
+        }
+        Trie { root, nodes, edges }
     }
 
-    fn edge(node: u32, byte: u8) -> u64 {
-        u64::from(node) << 8 | u64::from(byte.to_ascii_lowercase())
+    fn child(&self, node: u32, byte: u8) -> Option<u32> {
+        let byte = byte.to_ascii_lowercase();
+        if node == 0 {
+            return Some(self.root[usize::from(byte)]).filter(|&n| n != 0);
+        }
+        let node = &self.nodes[node as usize];
+        self.edges[node.first as usize..(node.first + node.children) as usize]
+            .iter()
+            .find(|(c, _)| *c == byte)
+            .map(|&(_, next)| next)
     }
 
     /// The longest pattern `bytes` start with: its length and index.
@@ -162,11 +198,11 @@ impl Trie {
         let mut node = 0;
         let mut longest = None;
         for (i, &b) in bytes.iter().enumerate() {
-            match self.edges.get(&Trie::edge(node, b)) {
-                Some(&next) => node = next,
+            match self.child(node, b) {
+                Some(next) => node = next,
                 None => break,
             }
-            if let Some(index) = self.ends[node as usize].checked_sub(1) {
+            if let Some(index) = self.nodes[node as usize].end.checked_sub(1) {
                 longest = Some((i + 1, index as usize));
             }
         }
