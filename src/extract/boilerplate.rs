@@ -8,6 +8,7 @@
 //! marked up as such (`# Background`), datelines, list items, quotes and short sentences
 //! stay.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -96,13 +97,14 @@ const PROSE_MIN_WORDS: usize = 8;
 
 /// A body with its debris lines removed, and how many lines went.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cleaned {
-    pub text: String,
+pub struct Cleaned<'a> {
+    /// The body itself when nothing was dropped.
+    pub text: Cow<'a, str>,
     pub dropped: usize,
 }
 
 /// Removes debris lines from a body (lines end in `\n`); everything else is kept as is.
-pub fn strip_boilerplate(body: &str) -> Cleaned {
+pub fn strip_boilerplate(body: &str) -> Cleaned<'_> {
     let lines: Vec<&str> = body.lines().collect();
     let mut keep = vec![true; lines.len()];
     for i in 0..lines.len() {
@@ -115,7 +117,7 @@ pub fn strip_boilerplate(body: &str) -> Cleaned {
     let dropped = keep.iter().filter(|kept| !**kept).count();
     if dropped == 0 {
         return Cleaned {
-            text: body.to_string(),
+            text: Cow::Borrowed(body),
             dropped,
         };
     }
@@ -124,7 +126,10 @@ pub fn strip_boilerplate(body: &str) -> Cleaned {
         text.push_str(line);
         text.push('\n');
     }
-    Cleaned { text, dropped }
+    Cleaned {
+        text: Cow::Owned(text),
+        dropped,
+    }
 }
 
 /// Whether a line stands on its own rather than carrying on a sentence wrapped over

@@ -3,6 +3,8 @@
 //! one span cannot settle alone (a lone capitalised word, an acronym, a two-word span
 //! without a cue) is kept for the second pass, which knows every name the article gives.
 
+use std::num::NonZeroUsize;
+
 use super::gazetteer::{gazetteer, Entry};
 use super::lexicon::{lexicon, LEGAL_SUFFIXES};
 use super::tokens::{Shape, Token, Tokens};
@@ -48,11 +50,19 @@ struct TokHit {
     entry: usize,
 }
 
+/// A [`TokHit`] as kept for each token: its end is never 0, so that `Option` of it takes
+/// no more room than the hit itself.
+#[derive(Clone, Copy, Debug)]
+struct KeptHit {
+    end: NonZeroUsize,
+    entry: usize,
+}
+
 struct Scanner<'a> {
     text: &'a str,
     toks: &'a [Token],
     /// Gazetteer match starting at each token, if any.
-    hits: Vec<Option<TokHit>>,
+    hits: Vec<Option<KeptHit>>,
     out: Pass1,
 }
 
@@ -75,7 +85,7 @@ pub(crate) fn first_pass(text: &str, tokens: &Tokens) -> Pass1 {
     scanner.out
 }
 
-fn align_hits(text: &str, toks: &[Token]) -> Vec<Option<TokHit>> {
+fn align_hits(text: &str, toks: &[Token]) -> Vec<Option<KeptHit>> {
     let mut hits = vec![None; toks.len()];
     let g = gazetteer();
     let mut i = 0;
@@ -95,8 +105,8 @@ fn align_hits(text: &str, toks: &[Token]) -> Vec<Option<TokHit>> {
             .filter(|&k| toks[k].end == hit.end);
         match last {
             Some(last) => {
-                hits[i] = Some(TokHit {
-                    end: last + 1,
+                hits[i] = NonZeroUsize::new(last + 1).map(|end| KeptHit {
+                    end,
                     entry: hit.entry,
                 });
                 i = last + 1;
@@ -129,7 +139,10 @@ pub(crate) fn is_initial(text: &str, tok: &Token) -> bool {
 impl Scanner<'_> {
     /// A gazetteer match at `i` whose case fits ordinary text.
     fn hit(&self, i: usize, headline: bool) -> Option<(TokHit, &'static Entry)> {
-        let hit = self.hits.get(i).copied().flatten()?;
+        let hit = self.hits.get(i).copied().flatten().map(|h| TokHit {
+            end: h.end.get(),
+            entry: h.entry,
+        })?;
         let entry = gazetteer().entry(hit.entry);
         let raw = &self.text[self.toks[i].start..self.toks[hit.end - 1].end];
         let ok = if headline {
