@@ -486,4 +486,75 @@ mod tests {
         assert_eq!(cleaned.dropped, 0);
         assert_eq!(cleaned.text, body);
     }
+
+    /// The reading of a line as it was before the ASCII fast path.
+    fn is_debris_line_reference(line: &str) -> bool {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            return false;
+        }
+        let normalized = normalize(trimmed);
+        !normalized.is_empty()
+            && (DEBRIS_LINES.contains(&normalized.as_str())
+                || count_line_regex().is_match(&normalized)
+                || link_line_regex().is_match(trimmed))
+    }
+
+    #[test]
+    fn the_ascii_fast_path_reads_lines_as_the_normalized_line_does() {
+        assert!(DEBRIS_LINES.iter().all(|d| d.len() <= 40 && d.is_ascii()));
+        let mut lines: Vec<String> = Vec::new();
+        for d in DEBRIS_LINES {
+            for line in [
+                d.to_string(),
+                d.to_uppercase(),
+                format!("  {d} »"),
+                format!("{d} ..."),
+                format!("{d}:"),
+                format!("{d} -- |"),
+                d.replace(' ', "  \t"),
+                format!("\u{b}{d}\u{b}"),
+                format!("x{d}"),
+                format!("{d}s"),
+                format!("{d}: more"),
+                format!("{d} {d} {d} {d}"),
+            ] {
+                lines.push(line);
+            }
+        }
+        for line in [
+            "Read more: Biden warns Netanyahu over Rafah",
+            "READ MORE »",
+            "Click here to subscribe to our newsletter",
+            "click HERE",
+            "Clickhere",
+            "ALSO READ: Ceasefire talks resume",
+            "Watch : x",
+            "Listen:",
+            "See also :  the report",
+            "Related story: x",
+            "200 characters",
+            "1,024 words",
+            "2000 characters left",
+            "...",
+            "- -",
+            "|",
+            ">>",
+            "Share prices in Tel Aviv fell sharply on Monday.",
+            "    Shr 1.20 dlrs vs 1.10 dlrs",
+            "Advertisement\u{b}",
+            "ſee also: x",
+            "Advertisement…",
+            "advertisement ›",
+        ] {
+            lines.push(line.to_string());
+        }
+        for line in &lines {
+            assert_eq!(
+                is_debris_line(line),
+                is_debris_line_reference(line),
+                "{line:?}"
+            );
+        }
+    }
 }

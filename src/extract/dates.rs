@@ -619,4 +619,54 @@ mod tests {
         assert!(json.contains(r#""date":"2023-10-01""#), "{json}");
         assert!(json.contains(r#""granularity":"month""#), "{json}");
     }
+
+    /// `speaks_of_future` without the cue-word check, as it was.
+    fn speaks_of_future_reference(text: &str, at: usize) -> bool {
+        let Some(before) = text.get(..at) else {
+            return false;
+        };
+        let from = before
+            .char_indices()
+            .rev()
+            .nth(CUE_WINDOW_CHARS - 1)
+            .map_or(0, |(i, _)| i);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let window = &text[from..line_end];
+        let at = at - from;
+        let mut offset = 0;
+        for sentence in super::super::passages::sentences(window) {
+            let sentence_start = offset;
+            offset += sentence.len();
+            if offset > at {
+                return window
+                    .get(sentence_start..at)
+                    .is_some_and(|clause| future_cues().is_match(clause));
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn the_cue_word_check_changes_no_answer() {
+        let texts = [
+            ARTICLE_000.to_string(),
+            ARTICLE_001.to_string(),
+            ARTICLE_000.to_uppercase(),
+            "He WILL meet on Friday. They won't on Monday; talks are due Tuesday.".to_string(),
+            "The vote is scheduled\nfor Monday. It'll be over by Friday, next week.".to_string(),
+            "Plans to meet in May were set. unwilling Sunday; offset Monday; pleaded Friday"
+                .to_string(),
+            "Ministers are expected to sign on Thursday. The Ministry's offices open Friday."
+                .to_string(),
+        ];
+        for text in &texts {
+            for (at, _) in text.char_indices() {
+                assert_eq!(
+                    speaks_of_future(text, at),
+                    speaks_of_future_reference(text, at),
+                    "at {at} of {text:?}"
+                );
+            }
+        }
+    }
 }

@@ -250,4 +250,41 @@ mod tests {
         assert!(split_passages("").is_empty());
         assert!(split_passages("  \n\n \t\n").is_empty());
     }
+
+    #[test]
+    fn lines_join_as_split_whitespace_joins_them() {
+        for line in [
+            "",
+            " ",
+            "one",
+            "  two words  ",
+            "a  b",
+            "a\tb",
+            "a \u{b}b",
+            "a\u{1}b c",
+            "\u{a0}non-breaking\u{a0}space",
+            "ends with a tab\t",
+            "    Shr 1.20 dlrs vs 1.10 dlrs",
+        ] {
+            for before in ["", "x"] {
+                let mut text = before.to_string();
+                push_words(line, &mut text);
+                let mut expected = before.to_string();
+                for word in line.split_whitespace() {
+                    if !expected.is_empty() {
+                        expected.push(' ');
+                    }
+                    expected.push_str(word);
+                }
+                assert_eq!(text, expected, "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn sentences_one_at_a_time_are_the_sentences() {
+        let text = "Mr. Smith met U.S. officials. They left at 5 p.m. on Monday! Did it work? Yes";
+        assert_eq!(each_sentence(text).collect::<Vec<_>>(), sentences(text));
+        assert_eq!(each_sentence("").next(), None);
+    }
 }

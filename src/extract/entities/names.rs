@@ -406,4 +406,66 @@ mod tests {
         assert!(!same("Jon Smith", "Jan Smith"));
         assert!(!same("Joe Biden", "Joe Bidden Smith"));
     }
+
+    /// `fold` as it was before the byte-wise paths.
+    fn fold_reference(text: &str) -> String {
+        if text.is_ascii() && !text.bytes().any(|b| b.is_ascii_whitespace()) {
+            return text
+                .bytes()
+                .filter(|&b| b != b'.')
+                .map(|b| char::from(b.to_ascii_lowercase()))
+                .collect();
+        }
+        let ascii;
+        let text = if text.is_ascii() {
+            text
+        } else {
+            ascii = deunicode::deunicode(text);
+            &ascii
+        };
+        let mut out = String::with_capacity(text.len());
+        let mut space = false;
+        for ch in text.chars() {
+            match ch {
+                '.' => {}
+                c if c.is_whitespace() => space = !out.is_empty(),
+                c => {
+                    if space {
+                        out.push(' ');
+                        space = false;
+                    }
+                    out.extend(c.to_lowercase());
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn folding_byte_wise_and_on_the_stack_matches_the_reference() {
+        let long = "A".repeat(70);
+        for text in [
+            "",
+            ".",
+            "U.S.",
+            "New  York",
+            " Leading and trailing ",
+            "tab\there",
+            "vertical\u{b}tab",
+            "vertical\u{b}tab and space",
+            "Zürich",
+            "Côte d’Ivoire",
+            "ÉTATS-UNIS  D’AMÉRIQUE",
+            "日本",
+            "Kim Jong-un",
+            long.as_str(),
+        ] {
+            assert_eq!(fold(text), fold_reference(text), "{text:?}");
+            assert_eq!(
+                with_folded(text, str::to_string),
+                fold_reference(text),
+                "{text:?}"
+            );
+        }
+    }
 }

@@ -607,4 +607,34 @@ mod tests {
             let _ = tokenize(text);
         }
     }
+
+    #[test]
+    fn keys_are_the_folded_words() {
+        assert!(ABBREVIATIONS.iter().all(|a| a.len() <= 6));
+        for word in [
+            "",
+            "x",
+            "U.S.",
+            "Hamas",
+            "al-Assad",
+            "O'Brien",
+            "AT&T",
+            "A.B.C.D.E.F.G.H.I.J.K.L.",
+            "telecommunications",
+            "internationalisation",
+            "Zürich",
+            "Ñandú",
+            "日本",
+        ] {
+            let key = Key::of_word(word);
+            let folded = fold(word);
+            assert_eq!(key.as_str(), folded, "{word:?}");
+            assert_eq!(key.len(), folded.len(), "{word:?}");
+            assert_eq!(key.char_count(), folded.chars().count(), "{word:?}");
+            assert!(key == folded.as_str());
+        }
+        for c in [',', '&', '—', '’', '…', '🙂'] {
+            assert_eq!(punct_key(c).as_str(), c.to_string());
+        }
+    }
 }
