@@ -8,6 +8,7 @@
 //! marked up as such (`# Background`), datelines, list items, quotes and short sentences
 //! stay.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use regex::Regex;
@@ -96,17 +97,19 @@ const PROSE_MIN_WORDS: usize = 8;
 
 /// A body with its debris lines removed, and how many lines went.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Cleaned {
-    pub text: String,
+pub struct Cleaned<'a> {
+    /// The body itself when nothing was dropped.
+    pub text: Cow<'a, str>,
     pub dropped: usize,
 }
 
 /// Removes debris lines from a body (lines end in `\n`); everything else is kept as is.
-pub fn strip_boilerplate(body: &str) -> Cleaned {
+pub fn strip_boilerplate(body: &str) -> Cleaned<'_> {
     let lines: Vec<&str> = body.lines().collect();
     let mut keep = vec![true; lines.len()];
     for i in 0..lines.len() {
-        keep[i] = !(is_debris_line(lines[i]) && stands_alone(&lines, &keep, i));
+        // The cheap test first: most lines carry on a sentence or follow one that does.
+        keep[i] = !(stands_alone(&lines, &keep, i) && is_debris_line(lines[i]));
     }
     for i in lone_headlines(&lines, &keep) {
         keep[i] = false;
@@ -114,7 +117,7 @@ pub fn strip_boilerplate(body: &str) -> Cleaned {
     let dropped = keep.iter().filter(|kept| !**kept).count();
     if dropped == 0 {
         return Cleaned {
-            text: body.to_string(),
+            text: Cow::Borrowed(body),
             dropped,
         };
     }
@@ -123,7 +126,10 @@ pub fn strip_boilerplate(body: &str) -> Cleaned {
         text.push_str(line);
         text.push('\n');
     }
-    Cleaned { text, dropped }
+    Cleaned {
+        text: Cow::Owned(text),
+        dropped,
+    }
 }
 
 /// Whether a line stands on its own rather than carrying on a sentence wrapped over
@@ -154,6 +160,9 @@ fn is_debris_line(line: &str) -> bool {
     if trimmed.is_empty() {
         return false;
     }
+    if trimmed.is_ascii() && !trimmed.starts_with(|c: char| c.is_ascii_digit()) {
+        return is_ascii_debris_line(trimmed);
+    }
     let normalized = normalize(trimmed);
     if normalized.is_empty() {
         return false;
@@ -161,6 +170,57 @@ fn is_debris_line(line: &str) -> bool {
     DEBRIS_LINES.contains(&normalized.as_str())
         || count_line_regex().is_match(&normalized)
         || link_line_regex().is_match(trimmed)
+}
+
+/// [`is_debris_line`] for a trimmed ASCII line that does not start with a digit (so that
+/// its normalized form does not either, and the count pattern cannot match), without
+/// building the normalized line: only its head is kept, as long as the longest phrase.
+fn is_ascii_debris_line(trimmed: &str) -> bool {
+    const HEAD: usize = 40;
+    let mut head = [0u8; HEAD];
+    // Length of the line with spaces collapsed, and of it without its trailing
+    // punctuation and spaces (the normalized line).
+    let (mut len, mut normalized_len) = (0, 0);
+    let mut push = |c: u8| {
+        if len < HEAD {
+            head[len] = c;
+        }
+        len += 1;
+        if !matches!(c, b'.' | b':' | b'!' | b'>' | b'-' | b'|' | b' ') {
+            normalized_len = len;
+        }
+    };
+    let mut space = false;
+    for &b in trimmed.as_bytes() {
+        // `char::is_whitespace` on ASCII (vertical tab included).
+        if matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            space = true;
+            continue;
+        }
+        if std::mem::take(&mut space) {
+            push(b' ');
+        }
+        push(b.to_ascii_lowercase());
+    }
+    if normalized_len == 0 {
+        return false;
+    }
+    let phrase = normalized_len <= HEAD
+        && DEBRIS_LINES
+            .iter()
+            .any(|d| d.as_bytes() == &head[..normalized_len]);
+    // The link pattern opens with one of these letters, in either case, and needs a
+    // colon unless it is "click here".
+    let link = || {
+        matches!(
+            trimmed.as_bytes()[0].to_ascii_lowercase(),
+            b'r' | b'a' | b's' | b'm' | b'w' | b'l' | b'c'
+        ) && (trimmed.contains(':')
+            || trimmed
+                .get(..10)
+                .is_some_and(|h| h.eq_ignore_ascii_case("click here")))
+    };
+    phrase || (link() && link_line_regex().is_match(trimmed))
 }
 
 /// Lower case, trailing punctuation and arrows removed, spaces collapsed.
@@ -216,16 +276,27 @@ fn lone_headlines(lines: &[&str], keep: &[bool]) -> Vec<usize> {
     if !current.is_empty() {
         paragraphs.push(current);
     }
+    // The paragraph's trimmed lines joined by spaces has as many words as its lines
+    // together, and ends as its last line does.
     let is_prose = |paragraph: &[usize]| {
-        let text: Vec<&str> = paragraph.iter().map(|&i| lines[i].trim()).collect();
-        let text = text.join(" ");
-        text.split_whitespace().count() >= PROSE_MIN_WORDS && ends_sentence(&text)
+        let words: usize = paragraph
+            .iter()
+            .map(|&i| lines[i].split_whitespace().count())
+            .sum();
+        words >= PROSE_MIN_WORDS
+            && paragraph
+                .last()
+                .is_some_and(|&i| ends_sentence(lines[i].trim()))
     };
     paragraphs
         .windows(3)
-        .filter(|w| w[1].len() == 1 && is_prose(&w[0]) && is_prose(&w[2]))
+        .filter(|w| {
+            w[1].len() == 1
+                && is_headline_shaped(lines[w[1][0]])
+                && is_prose(&w[0])
+                && is_prose(&w[2])
+        })
         .map(|w| w[1][0])
-        .filter(|&i| is_headline_shaped(lines[i]))
         .collect()
 }
 
@@ -414,5 +485,76 @@ mod tests {
         let cleaned = strip_boilerplate(&body);
         assert_eq!(cleaned.dropped, 0);
         assert_eq!(cleaned.text, body);
+    }
+
+    /// The reading of a line as it was before the ASCII fast path.
+    fn is_debris_line_reference(line: &str) -> bool {
+        let trimmed = line.trim();
+        if trimmed.is_empty() {
+            return false;
+        }
+        let normalized = normalize(trimmed);
+        !normalized.is_empty()
+            && (DEBRIS_LINES.contains(&normalized.as_str())
+                || count_line_regex().is_match(&normalized)
+                || link_line_regex().is_match(trimmed))
+    }
+
+    #[test]
+    fn the_ascii_fast_path_reads_lines_as_the_normalized_line_does() {
+        assert!(DEBRIS_LINES.iter().all(|d| d.len() <= 40 && d.is_ascii()));
+        let mut lines: Vec<String> = Vec::new();
+        for d in DEBRIS_LINES {
+            for line in [
+                d.to_string(),
+                d.to_uppercase(),
+                format!("  {d} »"),
+                format!("{d} ..."),
+                format!("{d}:"),
+                format!("{d} -- |"),
+                d.replace(' ', "  \t"),
+                format!("\u{b}{d}\u{b}"),
+                format!("x{d}"),
+                format!("{d}s"),
+                format!("{d}: more"),
+                format!("{d} {d} {d} {d}"),
+            ] {
+                lines.push(line);
+            }
+        }
+        for line in [
+            "Read more: Biden warns Netanyahu over Rafah",
+            "READ MORE »",
+            "Click here to subscribe to our newsletter",
+            "click HERE",
+            "Clickhere",
+            "ALSO READ: Ceasefire talks resume",
+            "Watch : x",
+            "Listen:",
+            "See also :  the report",
+            "Related story: x",
+            "200 characters",
+            "1,024 words",
+            "2000 characters left",
+            "...",
+            "- -",
+            "|",
+            ">>",
+            "Share prices in Tel Aviv fell sharply on Monday.",
+            "    Shr 1.20 dlrs vs 1.10 dlrs",
+            "Advertisement\u{b}",
+            "ſee also: x",
+            "Advertisement…",
+            "advertisement ›",
+        ] {
+            lines.push(line.to_string());
+        }
+        for line in &lines {
+            assert_eq!(
+                is_debris_line(line),
+                is_debris_line_reference(line),
+                "{line:?}"
+            );
+        }
     }
 }

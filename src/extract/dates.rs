@@ -5,10 +5,11 @@
 
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use regex::{Captures, Regex};
 
-use super::passages::sentences;
+use super::passages::each_sentence;
 
 /// How far back, in characters, a future cue ("will", "next") may stand from the weekday or
 /// month it turns forward. Further away, it usually belongs to another clause.
@@ -141,6 +142,30 @@ fn future_cues() -> &'static Regex {
             r"(?i)\b(?:will|would|shall|won[’']t|(?:is|are)\s+(?:scheduled|due)|scheduled\s+to|plans?\s+to|planning\s+to|(?:is|are)\s+expected\s+to|set\s+to|next)\b|[’']ll\b",
         )
         .expect("future cue pattern is valid")
+    })
+}
+
+/// Words that every match of [`future_cues`] holds, found ignoring ASCII case (which,
+/// in ASCII text, is how the cues' own case-insensitive matching works).
+fn cue_words() -> &'static AhoCorasick {
+    static WORDS: OnceLock<AhoCorasick> = OnceLock::new();
+    WORDS.get_or_init(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build([
+                "will",
+                "would",
+                "shall",
+                "won",
+                "scheduled",
+                "due",
+                "plan",
+                "expected",
+                "set",
+                "next",
+                "'ll",
+            ])
+            .expect("cue words build an automaton")
     })
 }
 
@@ -314,11 +339,16 @@ fn speaks_of_future(text: &str, at: usize) -> bool {
         .map_or(0, |(i, _)| i);
     // The sentence splitter needs the words after `at` to tell whether a sentence ends just
     // before it ("...to war. Monday..."), so it is given the rest of the line too.
+    // Every cue holds one of a few words: without them the clause has none.
+    let head = &text[from..at];
+    if head.is_ascii() && !cue_words().is_match(head) {
+        return false;
+    }
     let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     let window = &text[from..line_end];
     let at = at - from;
     let mut offset = 0;
-    for sentence in sentences(window) {
+    for sentence in each_sentence(window) {
         let sentence_start = offset;
         offset += sentence.len();
         if offset > at {
@@ -588,5 +618,55 @@ mod tests {
         let json = serde_json::to_string(&found[0]).expect("serializes");
         assert!(json.contains(r#""date":"2023-10-01""#), "{json}");
         assert!(json.contains(r#""granularity":"month""#), "{json}");
+    }
+
+    /// `speaks_of_future` without the cue-word check, as it was.
+    fn speaks_of_future_reference(text: &str, at: usize) -> bool {
+        let Some(before) = text.get(..at) else {
+            return false;
+        };
+        let from = before
+            .char_indices()
+            .rev()
+            .nth(CUE_WINDOW_CHARS - 1)
+            .map_or(0, |(i, _)| i);
+        let line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        let window = &text[from..line_end];
+        let at = at - from;
+        let mut offset = 0;
+        for sentence in super::super::passages::sentences(window) {
+            let sentence_start = offset;
+            offset += sentence.len();
+            if offset > at {
+                return window
+                    .get(sentence_start..at)
+                    .is_some_and(|clause| future_cues().is_match(clause));
+            }
+        }
+        false
+    }
+
+    #[test]
+    fn the_cue_word_check_changes_no_answer() {
+        let texts = [
+            ARTICLE_000.to_string(),
+            ARTICLE_001.to_string(),
+            ARTICLE_000.to_uppercase(),
+            "He WILL meet on Friday. They won't on Monday; talks are due Tuesday.".to_string(),
+            "The vote is scheduled\nfor Monday. It'll be over by Friday, next week.".to_string(),
+            "Plans to meet in May were set. unwilling Sunday; offset Monday; pleaded Friday"
+                .to_string(),
+            "Ministers are expected to sign on Thursday. The Ministry's offices open Friday."
+                .to_string(),
+        ];
+        for text in &texts {
+            for (at, _) in text.char_indices() {
+                assert_eq!(
+                    speaks_of_future(text, at),
+                    speaks_of_future_reference(text, at),
+                    "at {at} of {text:?}"
+                );
+            }
+        }
     }
 }

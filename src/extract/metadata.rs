@@ -3,10 +3,11 @@
 
 use std::sync::OnceLock;
 
+use chrono::format::{parse, Item, Parsed, StrftimeItems};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use regex::Regex;
 
-use super::passages::sentences;
+use super::passages::each_sentence;
 
 /// Longest derived title, in characters.
 const MAX_TITLE_CHARS: usize = 120;
@@ -43,6 +44,42 @@ const DATE_FORMATS: &[&str] = &[
     "%Y%m%d",
 ];
 
+/// The formats of [`DATETIME_FORMATS`] and [`DATE_FORMATS`], each parsed once.
+struct Formats {
+    datetime: Vec<Vec<Item<'static>>>,
+    date: Vec<Vec<Item<'static>>>,
+}
+
+fn formats() -> &'static Formats {
+    static FORMATS: OnceLock<Formats> = OnceLock::new();
+    FORMATS.get_or_init(|| {
+        let items = |formats: &[&'static str]| {
+            formats
+                .iter()
+                .map(|f| StrftimeItems::new(f).parse().expect("date format is valid"))
+                .collect()
+        };
+        Formats {
+            datetime: items(DATETIME_FORMATS),
+            date: items(DATE_FORMATS),
+        }
+    })
+}
+
+/// `NaiveDateTime::parse_from_str` with a parsed format.
+fn parse_datetime(text: &str, format: &[Item<'static>]) -> Option<NaiveDateTime> {
+    let mut parsed = Parsed::new();
+    parse(&mut parsed, text, format.iter()).ok()?;
+    parsed.to_naive_datetime_with_offset(0).ok()
+}
+
+/// `NaiveDate::parse_from_str` with a parsed format.
+fn parse_day(text: &str, format: &[Item<'static>]) -> Option<NaiveDate> {
+    let mut parsed = Parsed::new();
+    parse(&mut parsed, text, format.iter()).ok()?;
+    parsed.to_naive_date().ok()
+}
+
 /// Reads a publication date written in any of the usual forms: RFC 3339, RFC 2822,
 /// `2017/2/7`, `2016/12/30 7:11`, `26-FEB-1987 15:01:01.79`, `March 25, 2024`,
 /// `25 March 2024`, Unix timestamps. A time zone, when given, is dropped: the outlet's
@@ -63,22 +100,24 @@ pub fn parse_date(raw: &str) -> Option<NaiveDateTime> {
     }
     let text = text.trim_end_matches([' ', 'Z']);
     let text = strip_zone_suffix(text);
-    for format in DATETIME_FORMATS {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(text, format) {
+    let formats = formats();
+    for format in &formats.datetime {
+        if let Some(dt) = parse_datetime(text, format) {
             return Some(dt);
         }
     }
-    for format in DATE_FORMATS {
-        if let Ok(date) = NaiveDate::parse_from_str(text, format) {
+    for format in &formats.date {
+        if let Some(date) = parse_day(text, format) {
             return Some(date.and_time(NaiveTime::MIN));
         }
     }
     // A readable date followed by an unreadable time ("31-MAR-1987 605:12:19.12"): keep
     // the day.
     let (day, _) = text.split_once(' ')?;
-    DATE_FORMATS
+    formats
+        .date
         .iter()
-        .find_map(|format| NaiveDate::parse_from_str(day, format).ok())
+        .find_map(|format| parse_day(day, format))
         .map(|date| date.and_time(NaiveTime::MIN))
 }
 
@@ -170,7 +209,7 @@ pub fn url_host(url: &str) -> Option<String> {
 /// boundary to at most [`MAX_TITLE_CHARS`] characters.
 pub fn title_from_text(passage: &str) -> String {
     let text = strip_dateline(passage);
-    let first = sentences(text).first().copied().unwrap_or(text).trim();
+    let first = each_sentence(text).next().unwrap_or(text).trim();
     if first.chars().count() <= MAX_TITLE_CHARS {
         return first.to_string();
     }

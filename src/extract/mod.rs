@@ -124,7 +124,7 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
     let mut notes = ExtractNotes::default();
     let cleaned = boilerplate::strip_boilerplate(&record.body);
     notes.boilerplate_lines = cleaned.dropped;
-    let body = cleaned.text.as_str();
+    let body: &str = &cleaned.text;
     let body_passages = passages::split_passages(body);
     let given_title = record
         .meta

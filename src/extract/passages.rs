@@ -1,7 +1,9 @@
 //! Splitting an article body into passages: paragraphs, and long paragraphs cut at
 //! sentence boundaries that do not fall after abbreviations such as "Mr." or "U.S.".
 
-use unicode_segmentation::UnicodeSegmentation;
+use std::iter::Peekable;
+
+use unicode_segmentation::{USentenceBoundIndices, UnicodeSegmentation};
 
 /// Paragraphs longer than this many characters are split into sentence groups.
 const LONG_PARAGRAPH_CHARS: usize = 600;
@@ -36,11 +38,17 @@ pub fn split_passages(body: &str) -> Vec<String> {
 /// The body's paragraphs, each with its whitespace collapsed to single spaces.
 fn paragraphs(body: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let mut current = String::new();
-    let flush = |current: &mut String, out: &mut Vec<String>| {
-        if !current.is_empty() {
-            out.push(std::mem::take(current));
+    // The lines of the paragraph being read, joined when it ends (in one allocation).
+    let mut current: Vec<&str> = Vec::new();
+    let flush = |current: &mut Vec<&str>, out: &mut Vec<String>| {
+        if current.is_empty() {
+            return;
         }
+        let mut text = String::with_capacity(current.iter().map(|l| l.len() + 1).sum());
+        for line in current.drain(..) {
+            push_words(line, &mut text);
+        }
+        out.push(text);
     };
     for line in body.lines() {
         if line.trim().is_empty() {
@@ -50,35 +58,95 @@ fn paragraphs(body: &str) -> Vec<String> {
         if line.starts_with([' ', '\t']) {
             flush(&mut current, &mut out);
         }
-        for word in line.split_whitespace() {
-            if !current.is_empty() {
-                current.push(' ');
-            }
-            current.push_str(word);
-        }
+        current.push(line);
     }
     flush(&mut current, &mut out);
     out
 }
 
+/// Appends the words of `line` to `text`, each after a space unless `text` is empty
+/// (as `split_whitespace` would, by bytes when the line is ASCII).
+fn push_words(line: &str, text: &mut String) {
+    let mut push = |word: &str| {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        text.push_str(word);
+    };
+    if !line.is_ascii() {
+        line.split_whitespace().for_each(push);
+        return;
+    }
+    // `char::is_whitespace` on ASCII (vertical tab included).
+    let space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r');
+    // Most lines are words between single spaces: the trimmed line is their join. (All
+    // whitespace but the space is below it.)
+    let trimmed = line.trim_matches(|c: char| c.is_ascii() && space(c as u8));
+    if trimmed.bytes().all(|b| b >= b' ') && !trimmed.contains("  ") {
+        if !trimmed.is_empty() {
+            push(trimmed);
+        }
+        return;
+    }
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && space(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !space(bytes[i]) {
+            i += 1;
+        }
+        if i > start {
+            push(&line[start..i]);
+        }
+    }
+}
+
 /// Sentences of a paragraph (each keeps its trailing space), re-joined where the Unicode
 /// sentence rules broke after an abbreviation or an initial.
 pub fn sentences(paragraph: &str) -> Vec<&str> {
-    let mut out: Vec<&str> = Vec::new();
-    let mut start = 0;
-    let mut pieces = paragraph.split_sentence_bound_indices().peekable();
-    while let Some((offset, piece)) = pieces.next() {
-        let end = offset + piece.len();
-        let is_last = pieces.peek().is_none();
-        if is_last || !ends_with_abbreviation(piece) {
-            out.push(&paragraph[start..end]);
-            start = end;
+    each_sentence(paragraph).collect()
+}
+
+/// [`sentences`], one at a time: the paragraph is segmented only as far as it is read.
+pub fn each_sentence(paragraph: &str) -> Sentences<'_> {
+    Sentences {
+        paragraph,
+        start: 0,
+        pieces: paragraph.split_sentence_bound_indices().peekable(),
+    }
+}
+
+/// The iterator of [`each_sentence`].
+pub struct Sentences<'a> {
+    paragraph: &'a str,
+    /// Where the next sentence starts.
+    start: usize,
+    pieces: Peekable<USentenceBoundIndices<'a>>,
+}
+
+impl<'a> Iterator for Sentences<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        while let Some((offset, piece)) = self.pieces.next() {
+            let end = offset + piece.len();
+            let is_last = self.pieces.peek().is_none();
+            if is_last || !ends_with_abbreviation(piece) {
+                let sentence = &self.paragraph[self.start..end];
+                self.start = end;
+                return Some(sentence);
+            }
         }
+        if self.start < self.paragraph.len() {
+            let rest = &self.paragraph[self.start..];
+            self.start = self.paragraph.len();
+            return Some(rest);
+        }
+        None
     }
-    if start < paragraph.len() {
-        out.push(&paragraph[start..]);
-    }
-    out
 }
 
 /// True when a sentence piece ends with a word that does not end sentences.
@@ -181,5 +249,42 @@ mod tests {
     fn empty_and_blank_bodies_have_no_passages() {
         assert!(split_passages("").is_empty());
         assert!(split_passages("  \n\n \t\n").is_empty());
+    }
+
+    #[test]
+    fn lines_join_as_split_whitespace_joins_them() {
+        for line in [
+            "",
+            " ",
+            "one",
+            "  two words  ",
+            "a  b",
+            "a\tb",
+            "a \u{b}b",
+            "a\u{1}b c",
+            "\u{a0}non-breaking\u{a0}space",
+            "ends with a tab\t",
+            "    Shr 1.20 dlrs vs 1.10 dlrs",
+        ] {
+            for before in ["", "x"] {
+                let mut text = before.to_string();
+                push_words(line, &mut text);
+                let mut expected = before.to_string();
+                for word in line.split_whitespace() {
+                    if !expected.is_empty() {
+                        expected.push(' ');
+                    }
+                    expected.push_str(word);
+                }
+                assert_eq!(text, expected, "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn sentences_one_at_a_time_are_the_sentences() {
+        let text = "Mr. Smith met U.S. officials. They left at 5 p.m. on Monday! Did it work? Yes";
+        assert_eq!(each_sentence(text).collect::<Vec<_>>(), sentences(text));
+        assert_eq!(each_sentence("").next(), None);
     }
 }

@@ -4,12 +4,14 @@
 //! shared by two people of the article is dropped rather than guessed; what the first
 //! pass left undecided and nothing claims is dropped.
 
+use std::borrow::Cow;
+
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::chunk::{name_like, span_text, title_case, Found, Pass1, Pending};
 use super::gazetteer::gazetteer;
-use super::lexicon::{lexicon, LEGAL_SUFFIXES};
-use super::names::{fold, parse_person, same_person, surname_key, PersonName};
+use super::lexicon::{lexicon, Lists, LEGAL_SUFFIXES};
+use super::names::{fold, parse_person, same_person, surname_key, with_folded, PersonName};
 use super::tokens::{Shape, Token, Tokens};
 use super::{ArticleEntity, EntityKind, EntityMention};
 
@@ -53,14 +55,26 @@ struct Resolver<'a> {
     persons: Vec<PersonGroup>,
     surnames: HashMap<String, Vec<usize>>,
     others: Vec<Group>,
-    /// (kind, folded name or short form) → index in `others`.
-    keys: HashMap<(EntityKind, String), usize>,
+    /// Per kind ([`slot`]): folded name or short form → index in `others`.
+    keys: [HashMap<String, usize>; 3],
     /// Initials of multi-word organisation names → their groups.
     initials: HashMap<String, Vec<usize>>,
     /// (source, first token) of each organisation found → its group.
     org_at: HashMap<(usize, usize), usize>,
-    covered: HashSet<(usize, usize)>,
+    /// Per source, per token: taken by a mention.
+    covered: Vec<Vec<bool>>,
 }
+
+/// The index of a kind in per-kind tables.
+fn slot(kind: EntityKind) -> usize {
+    match kind {
+        EntityKind::Person => 0,
+        EntityKind::Org => 1,
+        EntityKind::Place => 2,
+    }
+}
+
+const ORG: usize = 1;
 
 /// Resolves the mentions of one article into its entities.
 pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
@@ -69,13 +83,16 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
         persons: Vec::new(),
         surnames: HashMap::default(),
         others: Vec::new(),
-        keys: HashMap::default(),
+        keys: Default::default(),
         initials: HashMap::default(),
         org_at: HashMap::default(),
-        covered: HashSet::default(),
+        covered: sources
+            .iter()
+            .map(|src| vec![false; src.tokens.tokens.len()])
+            .collect(),
     };
-    let mut full: Vec<(usize, Found)> = Vec::new();
-    let mut bare: Vec<(usize, Found)> = Vec::new();
+    let mut full: Vec<(usize, Cow<Found>)> = Vec::new();
+    let mut bare: Vec<(usize, &Found)> = Vec::new();
     for (s, src) in sources.iter().enumerate() {
         for f in &src.pass.found {
             match f.kind {
@@ -90,8 +107,10 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
                         r.org_at.insert((s, f.first), g);
                     }
                 }
-                EntityKind::Person if parse_person(&f.name).is_full() => full.push((s, f.clone())),
-                EntityKind::Person => bare.push((s, f.clone())),
+                EntityKind::Person if parse_person(&f.name).is_full() => {
+                    full.push((s, Cow::Borrowed(f)))
+                }
+                EntityKind::Person => bare.push((s, f)),
             }
         }
     }
@@ -117,14 +136,14 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
                     let name = span_text(src.text, &src.tokens.tokens, first, end);
                     full.push((
                         s,
-                        Found {
+                        Cow::Owned(Found {
                             kind: EntityKind::Person,
                             name,
                             first,
                             end,
                             roles: Vec::new(),
                             nested: false,
-                        },
+                        }),
                     ));
                 }
             }
@@ -139,7 +158,7 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
     }
     for &(s, tok) in &speakers {
         let name = r.raw(s, tok).to_string();
-        if r.keys.contains_key(&(EntityKind::Org, fold(&name))) {
+        if r.keys[ORG].contains_key(fold(&name).as_str()) {
             continue;
         }
         // "Redzuan said" after "Redzuan Sumun": names that put the personal name first.
@@ -180,14 +199,21 @@ impl<'a> Resolver<'a> {
         &self.sources[s].text[t.start..t.end]
     }
 
+    /// Whether token `k` of source `s` is taken.
+    fn is_covered(&self, s: usize, k: usize) -> bool {
+        self.covered[s].get(k).copied().unwrap_or(false)
+    }
+
     /// Marks tokens `first..end` of source `s` as taken; false when one already was.
     fn claim(&mut self, s: usize, first: usize, end: usize) -> bool {
-        if (first..end).any(|k| self.covered.contains(&(s, k))) {
+        if (first..end).any(|k| self.is_covered(s, k)) {
             return false;
         }
-        for k in first..end {
-            self.covered.insert((s, k));
+        let covered = &mut self.covered[s];
+        if covered.len() < end {
+            covered.resize(end, false);
         }
+        covered[first..end].fill(true);
         true
     }
 
@@ -214,8 +240,18 @@ impl<'a> Resolver<'a> {
         }
         let span = self.span(s, first, end);
         let key = fold(name);
-        let g = match self.keys.get(&(kind, key.clone())) {
-            Some(&g) => g,
+        let g = match self.keys[slot(kind)].get(&key) {
+            Some(&g) => {
+                // A longer form of an organisation's name renames it.
+                let group = &mut self.others[g];
+                if kind == EntityKind::Org
+                    && name.len() > group.name.len()
+                    && key.starts_with(&fold(&group.name))
+                {
+                    group.name = name.to_string();
+                }
+                g
+            }
             None => {
                 let g = self.others.len();
                 self.others.push(Group {
@@ -223,21 +259,14 @@ impl<'a> Resolver<'a> {
                     name: name.to_string(),
                     spans: Vec::new(),
                 });
-                self.keys.insert((kind, key), g);
+                self.keys[slot(kind)].insert(key, g);
                 if kind == EntityKind::Org {
                     self.index_org(name, g);
                 }
                 g
             }
         };
-        let group = &mut self.others[g];
-        if kind == EntityKind::Org
-            && name.len() > group.name.len()
-            && fold(name).starts_with(&fold(&group.name))
-        {
-            group.name = name.to_string();
-        }
-        group.spans.push(span);
+        self.others[g].spans.push(span);
         Some(g)
     }
 
@@ -246,7 +275,7 @@ impl<'a> Resolver<'a> {
     fn add_nested(&mut self, kind: EntityKind, name: &str, s: usize, first: usize, end: usize) {
         let span = self.span(s, first, end);
         let key = fold(name);
-        let g = match self.keys.get(&(kind, key.clone())) {
+        let g = match self.keys[slot(kind)].get(&key) {
             Some(&g) => g,
             None => {
                 self.others.push(Group {
@@ -254,7 +283,7 @@ impl<'a> Resolver<'a> {
                     name: name.to_string(),
                     spans: Vec::new(),
                 });
-                self.keys.insert((kind, key), self.others.len() - 1);
+                self.keys[slot(kind)].insert(key, self.others.len() - 1);
                 self.others.len() - 1
             }
         };
@@ -268,14 +297,14 @@ impl<'a> Resolver<'a> {
         while short.len() > 1
             && short
                 .last()
-                .is_some_and(|w| LEGAL_SUFFIXES.contains(&fold(w).as_str()))
+                .is_some_and(|w| with_folded(w, |key| LEGAL_SUFFIXES.contains(&key)))
         {
             short.pop();
         }
         if short.len() < words.len() {
             let key = fold(&short.join(" "));
             if key.len() >= 3 && !lexicon().is_common(&key) {
-                self.keys.entry((EntityKind::Org, key)).or_insert(g);
+                self.keys[ORG].entry(key).or_insert(g);
             }
         }
         // "Mellon" for "Mellon Bank Corp", "Texaco" for "Texaco Inc": a distinctive first
@@ -283,17 +312,18 @@ impl<'a> Resolver<'a> {
         if words.len() >= 2 {
             let lex = lexicon();
             let first = fold(words[0]);
+            let lists = Lists(lex.lists(&first));
             let distinctive = first.len() >= 3
                 && words[0].chars().next().is_some_and(char::is_uppercase)
-                && !lex.is_common(&first)
-                && !lex.is_given(&first)
-                && !lex.is_filler(&first)
-                && !lex.is_not_name(&first)
-                && !lex.is_role_word(&first)
-                && !lex.is_org_suffix(&first)
+                && !lex.is_common(&lists)
+                && !lex.is_given(&lists)
+                && !lex.is_filler(&lists)
+                && !lex.is_not_name(&lists)
+                && !lex.is_role_word(&lists)
+                && !lex.is_org_suffix(&lists)
                 && gazetteer().canonical(EntityKind::Place, &first).is_none();
             if distinctive {
-                self.keys.entry((EntityKind::Org, first)).or_insert(g);
+                self.keys[ORG].entry(first).or_insert(g);
             }
         }
         let significant: Vec<&&str> = words
@@ -304,7 +334,7 @@ impl<'a> Resolver<'a> {
             && significant.len()
                 == words
                     .iter()
-                    .filter(|w| !lexicon().is_connector(&fold(w)))
+                    .filter(|w| !with_folded(w, |key| lexicon().is_connector(key)))
                     .count()
         {
             let initials: String = significant
@@ -338,7 +368,7 @@ impl<'a> Resolver<'a> {
                 })
                 .collect();
             for (key, g) in defined {
-                self.keys.entry((EntityKind::Org, key)).or_insert(g);
+                self.keys[ORG].entry(key).or_insert(g);
             }
         }
     }
@@ -349,7 +379,7 @@ impl<'a> Resolver<'a> {
         let toks = self.toks(s);
         let t = &toks[tok];
         let lex = lexicon();
-        if !name_like(self.sources[s].text, t, true) || t.key.chars().count() < 3 {
+        if !name_like(self.sources[s].text, t, true) || t.key.char_count() < 3 {
             return false;
         }
         if lex.is_month(&t.key) || lex.is_org_suffix(&t.key) || lex.is_role_word(&t.key) {
@@ -365,10 +395,7 @@ impl<'a> Resolver<'a> {
         if plural_agent && !lex.is_surname(&t.key) {
             return false;
         }
-        if self
-            .keys
-            .contains_key(&(EntityKind::Org, t.key.to_string()))
-        {
+        if self.keys[ORG].contains_key(t.key.as_str()) {
             return false;
         }
         speaker_cue(toks, tok, tok + 1)
@@ -547,7 +574,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn resolve_single(&mut self, s: usize, tok: usize, place: Option<usize>) {
-        if self.covered.contains(&(s, tok)) {
+        if self.is_covered(s, tok) {
             return;
         }
         let lex = lexicon();
@@ -558,7 +585,7 @@ impl<'a> Resolver<'a> {
         }
         let raw = self.raw(s, tok);
         let junk = place.is_none()
-            && (t.key.chars().count() < 2
+            && (t.key.char_count() < 2
                 || lex.is_function_word(&t.key)
                 || lex.is_not_name(&t.key)
                 || lex.is_month(&t.key));
@@ -576,7 +603,7 @@ impl<'a> Resolver<'a> {
         if junk {
             return;
         }
-        if let Some(&g) = self.keys.get(&(EntityKind::Org, t.key.to_string())) {
+        if let Some(&g) = self.keys[ORG].get(t.key.as_str()) {
             let name = self.others[g].name.clone();
             self.add_other(EntityKind::Org, &name, s, tok, tok + 1);
             return;
@@ -613,7 +640,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn resolve_acronym(&mut self, s: usize, tok: usize) {
-        if self.covered.contains(&(s, tok)) {
+        if self.is_covered(s, tok) {
             return;
         }
         let toks = self.toks(s);
@@ -622,14 +649,12 @@ impl<'a> Resolver<'a> {
         if lex.is_not_name(&key) || lex.is_function_word(&key) && key.len() <= 2 {
             return;
         }
-        let g = self
-            .keys
-            .get(&(EntityKind::Org, key.clone()))
-            .copied()
-            .or_else(|| match self.initials.get(&key).map(Vec::as_slice) {
+        let g = self.keys[ORG].get(&key).copied().or_else(|| {
+            match self.initials.get(&key).map(Vec::as_slice) {
                 Some([g]) => Some(*g),
                 _ => None,
-            });
+            }
+        });
         let name = match g {
             Some(g) => self.others[g].name.clone(),
             None if org_cue_after(toks, tok) => self.raw(s, tok).trim_end_matches('.').to_string(),
@@ -640,7 +665,7 @@ impl<'a> Resolver<'a> {
 
     fn resolve_multi(&mut self, s: usize, first: usize, end: usize) {
         let name = span_text(self.sources[s].text, self.toks(s), first, end);
-        if let Some(&g) = self.keys.get(&(EntityKind::Org, fold(&name))) {
+        if let Some(&g) = self.keys[ORG].get(&fold(&name)) {
             let name = self.others[g].name.clone();
             self.add_other(EntityKind::Org, &name, s, first, end);
         }
@@ -655,12 +680,13 @@ impl<'a> Resolver<'a> {
                 full_names.entry(name.tokens.join(" ")).or_insert(g);
             }
         }
-        for s in 0..self.sources.len() {
-            let paragraphs = self.sources[s].tokens.paragraphs.clone();
-            for para in paragraphs.iter().filter(|p| p.headline) {
+        let sources = self.sources;
+        let mut key = String::new();
+        for (s, source) in sources.iter().enumerate() {
+            for para in source.tokens.paragraphs.iter().filter(|p| p.headline) {
                 let mut i = para.first;
                 while i < para.end {
-                    let step = self.headline_match(s, i, para.end, &full_names);
+                    let step = self.headline_match(s, i, para.end, &full_names, &mut key);
                     i += step.max(1);
                 }
             }
@@ -673,48 +699,48 @@ impl<'a> Resolver<'a> {
         i: usize,
         end: usize,
         full_names: &HashMap<String, usize>,
+        key: &mut String,
     ) -> usize {
         let lex = lexicon();
         let toks = self.toks(s);
-        if !toks[i].is_word() || self.covered.contains(&(s, i)) {
+        if !toks[i].is_word() || self.is_covered(s, i) {
             return 1;
         }
         for n in (2..=4).rev() {
             if i + n > end || !toks[i..i + n].iter().all(Token::is_word) {
                 continue;
             }
-            let key = toks[i..i + n]
-                .iter()
-                .map(|t| t.key.as_ref())
-                .collect::<Vec<_>>()
-                .join(" ");
-            if let Some(&g) = full_names.get(&key) {
+            key.clear();
+            for (k, t) in toks[i..i + n].iter().enumerate() {
+                if k > 0 {
+                    key.push(' ');
+                }
+                key.push_str(&t.key);
+            }
+            if let Some(&g) = full_names.get(key.as_str()) {
                 if self.claim(s, i, i + n) {
                     let span = self.span(s, i, i + n);
                     self.persons[g].spans.push(span);
                 }
                 return n;
             }
-            if let Some(&g) = self.keys.get(&(EntityKind::Org, key)) {
+            if let Some(&g) = self.keys[ORG].get(key.as_str()) {
                 let name = self.others[g].name.clone();
                 self.add_other(EntityKind::Org, &name, s, i, i + n);
                 return n;
             }
         }
-        let key = toks[i].key.to_string();
-        if key.len() < 3
-            || lex.is_common(&key)
-            || lex.is_function_word(&key)
-            || lex.is_not_name(&key)
+        let key = &toks[i].key;
+        if key.len() < 3 || lex.is_common(key) || lex.is_function_word(key) || lex.is_not_name(key)
         {
             return 1;
         }
-        if let Some(Ok(g)) = self.person_by_surname(&surname_key(&key), &[], None) {
+        if let Some(Ok(g)) = self.person_by_surname(&surname_key(key), &[], None) {
             if self.claim(s, i, i + 1) {
                 let span = self.span(s, i, i + 1);
                 self.persons[g].spans.push(span);
             }
-        } else if let Some(&g) = self.keys.get(&(EntityKind::Org, key)) {
+        } else if let Some(&g) = self.keys[ORG].get(key.as_str()) {
             let name = self.others[g].name.clone();
             self.add_other(EntityKind::Org, &name, s, i, i + 1);
         }
@@ -726,20 +752,20 @@ impl<'a> Resolver<'a> {
     /// Census surname, before a headline verb ("LAWSON FORECASTS ...").
     fn headline_people(&mut self) {
         let lex = lexicon();
-        for s in 0..self.sources.len() {
+        let sources = self.sources;
+        for (s, source) in sources.iter().enumerate() {
             let toks = self.toks(s);
-            let paragraphs = self.sources[s].tokens.paragraphs.clone();
-            for para in paragraphs.iter().filter(|p| p.headline) {
+            for para in source.tokens.paragraphs.iter().filter(|p| p.headline) {
                 for i in para.first..para.end {
                     let ticker = i > 0 && toks[i - 1].key == "<";
-                    if self.covered.contains(&(s, i)) || !toks[i].is_word() || ticker {
+                    if self.is_covered(s, i) || !toks[i].is_word() || ticker {
                         continue;
                     }
                     let prev = (para.first..i).rev().find(|&p| toks[p].is_word());
                     let after_possessive =
-                        prev.is_some_and(|p| toks[p].possessive && self.covered.contains(&(s, p)));
+                        prev.is_some_and(|p| toks[p].possessive && self.is_covered(s, p));
                     let after_title = prev.is_some_and(|p| {
-                        let key = toks[p].key.as_ref();
+                        let key = &toks[p].key;
                         lex.is_role_head(key) && !lex.is_ambiguous_head(key)
                     });
                     let mut end = i + 1;
@@ -776,14 +802,14 @@ impl<'a> Resolver<'a> {
         let Some(t) = toks.get(i).filter(|_| i < end) else {
             return false;
         };
-        let key = t.key.as_ref();
+        let key = &t.key;
         t.is_word()
             && t.shape != Shape::Lower
-            && key.chars().count() >= 3
+            && key.char_count() >= 3
             && key
                 .chars()
                 .all(|c| c.is_alphabetic() || c == '-' || c == '\'')
-            && !self.covered.contains(&(s, i))
+            && !self.is_covered(s, i)
             && !lex.is_function_word(key)
             && !lex.is_not_name(key)
             && !lex.is_month(key)
@@ -793,7 +819,7 @@ impl<'a> Resolver<'a> {
             && (!lex.is_common(key) || lex.is_surname(key))
             && gazetteer().canonical(EntityKind::Place, key).is_none()
             && gazetteer().canonical(EntityKind::Org, key).is_none()
-            && !self.keys.contains_key(&(EntityKind::Org, key.to_string()))
+            && !self.keys[ORG].contains_key(key.as_str())
     }
 
     fn mention(&self, span: Span) -> EntityMention {
@@ -806,20 +832,17 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn into_entities(self) -> Vec<ArticleEntity> {
-        let people = self
-            .persons
-            .iter()
-            .map(|p| (EntityKind::Person, p.display.clone(), &p.spans));
-        let others = self
-            .others
-            .iter()
-            .map(|g| (g.kind, g.name.clone(), &g.spans));
+    fn into_entities(mut self) -> Vec<ArticleEntity> {
+        let persons = std::mem::take(&mut self.persons);
+        let others = std::mem::take(&mut self.others);
+        let people = persons
+            .into_iter()
+            .map(|p| (EntityKind::Person, p.display, p.spans));
+        let others = others.into_iter().map(|g| (g.kind, g.name, g.spans));
         let mut out: Vec<ArticleEntity> = people
             .chain(others)
             .filter(|(_, _, spans)| !spans.is_empty())
-            .map(|(kind, name, spans)| {
-                let mut spans = spans.clone();
+            .map(|(kind, name, mut spans)| {
                 spans.sort_by_key(|s| (self.sources[s.src].in_title, s.start));
                 spans.dedup();
                 ArticleEntity {

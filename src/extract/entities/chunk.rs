@@ -3,6 +3,8 @@
 //! one span cannot settle alone (a lone capitalised word, an acronym, a two-word span
 //! without a cue) is kept for the second pass, which knows every name the article gives.
 
+use std::num::NonZeroUsize;
+
 use super::gazetteer::{gazetteer, Entry};
 use super::lexicon::{lexicon, LEGAL_SUFFIXES};
 use super::tokens::{Shape, Token, Tokens};
@@ -48,11 +50,19 @@ struct TokHit {
     entry: usize,
 }
 
+/// A [`TokHit`] as kept for each token: its end is never 0, so that `Option` of it takes
+/// no more room than the hit itself.
+#[derive(Clone, Copy, Debug)]
+struct KeptHit {
+    end: NonZeroUsize,
+    entry: usize,
+}
+
 struct Scanner<'a> {
     text: &'a str,
     toks: &'a [Token],
     /// Gazetteer match starting at each token, if any.
-    hits: Vec<Option<TokHit>>,
+    hits: Vec<Option<KeptHit>>,
     out: Pass1,
 }
 
@@ -75,7 +85,7 @@ pub(crate) fn first_pass(text: &str, tokens: &Tokens) -> Pass1 {
     scanner.out
 }
 
-fn align_hits(text: &str, toks: &[Token]) -> Vec<Option<TokHit>> {
+fn align_hits(text: &str, toks: &[Token]) -> Vec<Option<KeptHit>> {
     let mut hits = vec![None; toks.len()];
     let g = gazetteer();
     let mut i = 0;
@@ -95,8 +105,8 @@ fn align_hits(text: &str, toks: &[Token]) -> Vec<Option<TokHit>> {
             .filter(|&k| toks[k].end == hit.end);
         match last {
             Some(last) => {
-                hits[i] = Some(TokHit {
-                    end: last + 1,
+                hits[i] = NonZeroUsize::new(last + 1).map(|end| KeptHit {
+                    end,
                     entry: hit.entry,
                 });
                 i = last + 1;
@@ -110,19 +120,29 @@ fn align_hits(text: &str, toks: &[Token]) -> Vec<Option<TokHit>> {
 /// Joins the text of tokens `first..end` with single spaces.
 pub(crate) fn span_text(text: &str, toks: &[Token], first: usize, end: usize) -> String {
     let raw = &text[toks[first].start..toks[end - 1].end];
-    raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(raw.len());
+    for word in raw.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// An initial such as "A." or "J.".
 pub(crate) fn is_initial(text: &str, tok: &Token) -> bool {
     let raw = &text[tok.start..tok.end];
-    raw.len() <= 3 && raw.ends_with('.') && tok.key.chars().count() == 1 && tok.shape == Shape::Cap
+    raw.len() <= 3 && raw.ends_with('.') && tok.key.char_count() == 1 && tok.shape == Shape::Cap
 }
 
 impl Scanner<'_> {
     /// A gazetteer match at `i` whose case fits ordinary text.
     fn hit(&self, i: usize, headline: bool) -> Option<(TokHit, &'static Entry)> {
-        let hit = self.hits.get(i).copied().flatten()?;
+        let hit = self.hits.get(i).copied().flatten().map(|h| TokHit {
+            end: h.end.get(),
+            entry: h.entry,
+        })?;
         let entry = gazetteer().entry(hit.entry);
         let raw = &self.text[self.toks[i].start..self.toks[hit.end - 1].end];
         let ok = if headline {
@@ -371,20 +391,35 @@ impl Scanner<'_> {
     /// A title or role starting at `pos` ("Prime Minister", "Secretary of State",
     /// "Major General"): its end and its head words.
     fn role_run(&self, pos: usize, end: usize) -> Option<(usize, Vec<String>)> {
+        let mut heads = Vec::new();
+        let run_end = self.role_run_with(pos, end, |head| heads.push(head.to_string()))?;
+        Some((run_end, heads))
+    }
+
+    /// The end of the title or role starting at `pos`, as [`Self::role_run`] finds it.
+    fn role_run_end(&self, pos: usize, end: usize) -> Option<usize> {
+        self.role_run_with(pos, end, |_| {})
+    }
+
+    /// [`Self::role_run`], handing each head word to `head` rather than collecting them.
+    fn role_run_with(&self, pos: usize, end: usize, mut head: impl FnMut(&str)) -> Option<usize> {
         let lex = lexicon();
         let toks = self.toks;
         let mut j = pos;
         let mut last = pos;
-        let mut heads = Vec::new();
+        let mut any_head = false;
+        let mut all_ambiguous = true;
         while j < end {
             let t = &toks[j];
-            let key = t.key.as_ref();
+            let key = &t.key;
             if t.is_capitalised() && lex.is_role_head(key) {
-                heads.push(key.to_string());
+                any_head = true;
+                all_ambiguous &= lex.is_ambiguous_head(key);
+                head(key.as_str());
             } else if t.is_capitalised() && lex.is_role_modifier(key) {
             } else if j > pos
                 && t.shape == Shape::Lower
-                && matches!(key, "of" | "for" | "the" | "and")
+                && matches!(key.as_str(), "of" | "for" | "the" | "and")
                 && toks.get(j + 1).is_some_and(|n| {
                     n.key == "the" || (n.is_capitalised() && lex.is_role_word(&n.key))
                 })
@@ -400,24 +435,24 @@ impl Scanner<'_> {
                 break;
             }
         }
-        if heads.is_empty() {
+        if !any_head {
             return None;
         }
         let run_end = last + 1;
-        if heads.iter().all(|h| lex.is_ambiguous_head(h)) {
+        if all_ambiguous {
             let named = run_end < end
                 && (self.is_name_token(run_end, false) || lex.is_given(&toks[run_end].key));
             if !named || self.is_suffix_run(run_end, end) {
                 return None;
             }
         }
-        Some((run_end, heads))
+        Some(run_end)
     }
 
     /// The next index after `pos` where a role starts, else `end`.
     fn next_role(&self, pos: usize, end: usize) -> usize {
         (pos + 1..end)
-            .find(|&k| self.toks[k].is_capitalised() && self.role_run(k, end).is_some())
+            .find(|&k| self.toks[k].is_capitalised() && self.role_run_end(k, end).is_some())
             .unwrap_or(end)
     }
 
@@ -442,7 +477,7 @@ impl Scanner<'_> {
         if end <= pos + 1 {
             return None;
         }
-        if let Some((role_end, _)) = self.role_run(pos, end) {
+        if let Some(role_end) = self.role_run_end(pos, end) {
             let mut rest = role_end;
             while rest < end && toks[rest].shape == Shape::Lower {
                 rest += 1;
@@ -492,14 +527,14 @@ impl Scanner<'_> {
     fn is_junk(&self, pos: usize, end: usize, cued: bool) -> bool {
         let lex = lexicon();
         let t = &self.toks[pos];
-        let key = t.key.as_ref();
+        let key = &t.key;
         if !t.is_word() || t.shape == Shape::Lower {
             return true;
         }
         if is_initial(self.text, t) {
             return false;
         }
-        if key.chars().count() == 1 || lex.is_function_word(key) || lex.is_not_name(key) {
+        if key.char_count() == 1 || lex.is_function_word(key) || lex.is_not_name(key) {
             return true;
         }
         if lex.is_month(key) && !cued {
@@ -547,7 +582,7 @@ impl Scanner<'_> {
                     break;
                 }
                 let at_end = j + 1 == end;
-                if self.role_run(j, end).is_some() && !(person && at_end) {
+                if self.role_run_end(j, end).is_some() && !(person && at_end) {
                     break;
                 }
                 if lex.is_function_word(&t.key) || lex.is_not_name(&t.key) {
@@ -573,7 +608,7 @@ impl Scanner<'_> {
     fn person_by_given(&self, pos: usize, end: usize) -> Option<usize> {
         let lex = lexicon();
         let t = &self.toks[pos];
-        let key = t.key.as_ref();
+        let key = &t.key;
         if t.shape != Shape::Cap
             || !lex.is_given(key)
             || lex.is_function_word(key)
@@ -638,7 +673,7 @@ impl Scanner<'_> {
             && !self.toks[i].sent_start
             && !lex.is_not_name(&self.toks[i].key)
             && !lex.is_month(&self.toks[i].key)
-            && self.role_run(i, end).is_none()
+            && self.role_run_end(i, end).is_none()
             && self.hit(i, false).is_none()
     }
 
@@ -842,9 +877,9 @@ pub(crate) fn name_like(text: &str, t: &Token, lenient: bool) -> bool {
     if is_initial(text, t) {
         return true;
     }
-    let key = t.key.as_ref();
+    let key = &t.key;
     if t.shape != Shape::Cap
-        || key.chars().count() < 2
+        || key.char_count() < 2
         || lex.is_function_word(key)
         || lex.is_not_name(key)
         || lex.is_role_head(key)

@@ -1,14 +1,14 @@
 //! The gazetteer: countries, US states, cities (GeoNames), and the curated alias table of
-//! places and organisations, matched in text with one Aho-Corasick automaton
-//! (leftmost-longest, ASCII case-insensitive, checked for word boundaries and case).
+//! places and organisations, matched in text with one trie of every surface form
+//! (anchored at word starts, longest match, ASCII case-insensitive, checked for word
+//! boundaries and case).
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::lexicon::{data_lines, lexicon, COUNTRIES};
-use super::names::fold;
+use super::names::{fold, with_folded};
 use super::EntityKind;
 
 const ALIASES: &str = include_str!("../../../data/aliases.tsv");
@@ -19,7 +19,7 @@ const PLACE_STOPLIST: &str = include_str!("../../../data/place_stoplist.txt");
 /// Cities this large are taken as places even when their name is also a word or a name.
 const MAJOR_CITY: u64 = 1_000_000;
 
-/// What one surface form in the automaton stands for.
+/// What one surface form in the trie stands for.
 #[derive(Clone, Debug)]
 pub(crate) struct Entry {
     pub kind: EntityKind,
@@ -52,7 +52,12 @@ pub(crate) struct Hit {
 }
 
 pub(crate) struct Gazetteer {
-    automaton: AhoCorasick,
+    trie: Trie,
+    /// The surface forms, in the order of `entries`.
+    #[cfg(test)]
+    patterns: Vec<String>,
+    /// How patterns begin, to skip the trie where none can match.
+    openings: Openings,
     entries: Vec<Entry>,
     /// Per kind: folded surface → entry.
     by_surface: [HashMap<String, usize>; 3],
@@ -65,6 +70,143 @@ fn slot(kind: EntityKind) -> usize {
         EntityKind::Person => 0,
         EntityKind::Org => 1,
         EntityKind::Place => 2,
+    }
+}
+
+/// The first one or two bytes of every pattern, ASCII letters in lower case (the
+/// trie ignores ASCII case).
+struct Openings {
+    /// Patterns of one byte.
+    single: [bool; 256],
+    /// Bit `a * 256 + b` is set when some pattern opens with bytes `a`, `b`.
+    pairs: Vec<u64>,
+}
+
+impl Openings {
+    fn new(patterns: &[String]) -> Openings {
+        let mut openings = Openings {
+            single: [false; 256],
+            pairs: vec![0; 256 * 256 / 64],
+        };
+        for pattern in patterns {
+            match *pattern.as_bytes() {
+                [a] => openings.single[usize::from(a.to_ascii_lowercase())] = true,
+                [a, b, ..] => {
+                    let bit = pair(a, b);
+                    openings.pairs[bit / 64] |= 1 << (bit % 64);
+                }
+                [] => {}
+            }
+        }
+        openings
+    }
+
+    /// Whether some pattern may match `bytes` from their start.
+    fn may_match(&self, bytes: &[u8]) -> bool {
+        match *bytes {
+            [a, ..] if self.single[usize::from(a.to_ascii_lowercase())] => true,
+            [a, b, ..] => {
+                let bit = pair(a, b);
+                self.pairs[bit / 64] & (1 << (bit % 64)) != 0
+            }
+            _ => false,
+        }
+    }
+}
+
+fn pair(a: u8, b: u8) -> usize {
+    usize::from(a.to_ascii_lowercase()) * 256 + usize::from(b.to_ascii_lowercase())
+}
+
+/// Every surface form, ASCII letters folded to lower case: an anchored, longest-match
+/// search from a word start is a walk down from the root. (This is what an Aho-Corasick
+/// automaton built anchored, leftmost-longest and ASCII case-insensitive finds, without
+/// the failure links an anchored search never follows.)
+struct Trie {
+    /// The root's children by byte (0: none).
+    root: Vec<u32>,
+    nodes: Vec<TrieNode>,
+    /// (byte, child node), each node's children together.
+    edges: Vec<(u8, u32)>,
+}
+
+struct TrieNode {
+    /// Where the node's children start in `edges`, and how many there are.
+    first: u32,
+    children: u32,
+    /// 1 + the index of the pattern ending here, or 0.
+    end: u32,
+}
+
+impl Trie {
+    fn new(patterns: &[String]) -> Trie {
+        // Built with a list of children per node, then laid out flat.
+        let mut lists: Vec<Vec<(u8, u32)>> = vec![Vec::new()];
+        let mut ends = vec![0];
+        for (index, pattern) in patterns.iter().enumerate() {
+            let mut node = 0;
+            for &b in pattern.as_bytes() {
+                let b = b.to_ascii_lowercase();
+                node = match lists[node].iter().find(|(c, _)| *c == b) {
+                    Some(&(_, next)) => next as usize,
+                    None => {
+                        let next = lists.len();
+                        lists[node].push((b, next as u32));
+                        lists.push(Vec::new());
+                        ends.push(0);
+                        next
+                    }
+                };
+            }
+            // The first of two patterns equal but for ASCII case keeps the node (the
+            // gazetteer holds no such pair: it keeps one form per lower-case surface).
+            if ends[node] == 0 {
+                ends[node] = index as u32 + 1;
+            }
+        }
+        let mut root = vec![0; 256];
+        for &(b, next) in &lists[0] {
+            root[usize::from(b)] = next;
+        }
+        let mut nodes = Vec::with_capacity(lists.len());
+        let mut edges = Vec::new();
+        for (list, end) in lists.iter().zip(ends) {
+            nodes.push(TrieNode {
+                first: edges.len() as u32,
+                children: list.len() as u32,
+                end,
+            });
+            edges.extend_from_slice(list);
+        }
+        Trie { root, nodes, edges }
+    }
+
+    fn child(&self, node: u32, byte: u8) -> Option<u32> {
+        let byte = byte.to_ascii_lowercase();
+        if node == 0 {
+            return Some(self.root[usize::from(byte)]).filter(|&n| n != 0);
+        }
+        let node = &self.nodes[node as usize];
+        self.edges[node.first as usize..(node.first + node.children) as usize]
+            .iter()
+            .find(|(c, _)| *c == byte)
+            .map(|&(_, next)| next)
+    }
+
+    /// The longest pattern `bytes` start with: its length and index.
+    fn longest(&self, bytes: &[u8]) -> Option<(usize, usize)> {
+        let mut node = 0;
+        let mut longest = None;
+        for (i, &b) in bytes.iter().enumerate() {
+            match self.child(node, b) {
+                Some(next) => node = next,
+                None => break,
+            }
+            if let Some(index) = self.nodes[node as usize].end.checked_sub(1) {
+                longest = Some((i + 1, index as usize));
+            }
+        }
+        longest
     }
 }
 
@@ -229,30 +371,27 @@ impl Gazetteer {
                 e.weak = true;
             }
         }
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::LeftmostLongest)
-            .start_kind(StartKind::Anchored)
-            .build(&b.patterns)
-            .expect("gazetteer patterns build an automaton");
         Gazetteer {
-            automaton,
+            trie: Trie::new(&b.patterns),
+            openings: Openings::new(&b.patterns),
+            #[cfg(test)]
+            patterns: b.patterns,
             entries: b.entries,
             by_surface: b.by_surface,
             aliases: b.aliases,
         }
     }
 
-    /// The longest word-bounded match starting at byte `start` of `text`. Searching only
-    /// where words start keeps the automaton from matching inside words.
+    /// The longest match starting at byte `start` of `text`, if it is word-bounded.
+    /// Searching only where words start keeps names from matching inside words.
     pub fn match_at(&self, text: &str, start: usize) -> Option<Hit> {
-        let input = Input::new(text).range(start..).anchored(Anchored::Yes);
-        let m = self.automaton.find(input)?;
-        bounded(text, m.start(), m.end()).then(|| Hit {
-            start: m.start(),
-            end: m.end(),
-            entry: m.pattern().as_usize(),
-        })
+        let bytes = text.as_bytes().get(start..)?;
+        if !self.openings.may_match(bytes) {
+            return None;
+        }
+        let (len, entry) = self.trie.longest(bytes)?;
+        let end = start + len;
+        bounded(text, start, end).then_some(Hit { start, end, entry })
     }
 
     /// Every word-bounded match in `text`, longest first at each word start, in order.
@@ -277,10 +416,11 @@ impl Gazetteer {
 
     /// The country or state `name` names, if any.
     pub fn region(&self, name: &str) -> Option<&Entry> {
-        self.by_surface[slot(EntityKind::Place)]
-            .get(&fold(name))
-            .map(|&i| &self.entries[i])
-            .filter(|e| e.region)
+        with_folded(name, |key| {
+            self.by_surface[slot(EntityKind::Place)].get(key).copied()
+        })
+        .map(|i| &self.entries[i])
+        .filter(|e| e.region)
     }
 
     /// The country `name` names, if any.
@@ -295,9 +435,8 @@ impl Gazetteer {
     /// The canonical name the gazetteer gives `name` of `kind` ("U.S." → "United States",
     /// "EU" → "European Union"), matched on the folded form.
     pub fn canonical(&self, kind: EntityKind, name: &str) -> Option<&str> {
-        self.by_surface[slot(kind)]
-            .get(&fold(name))
-            .map(|&i| self.entries[i].canonical.as_str())
+        with_folded(name, |key| self.by_surface[slot(kind)].get(key).copied())
+            .map(|i| self.entries[i].canonical.as_str())
     }
 
     /// Whether the gazetteer names anything of `kind` at all.
@@ -358,6 +497,43 @@ mod tests {
         assert!(g
             .aliases(EntityKind::Place, "United States")
             .contains(&"U.S.".to_string()));
+    }
+
+    /// The trie finds what an anchored, leftmost-longest, ASCII case-insensitive
+    /// Aho-Corasick automaton of the same patterns finds, at every position.
+    #[test]
+    fn the_trie_matches_like_an_anchored_automaton() {
+        use aho_corasick::{AhoCorasick, Anchored, Input, MatchKind, StartKind};
+        let g = gazetteer();
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .start_kind(StartKind::Anchored)
+            .build(&g.patterns)
+            .unwrap();
+        let mut texts: Vec<String> = vec![
+            include_str!("../../../corpus/000_912483b5d7e3958a.txt").to_string(),
+            include_str!("../../../corpus/001_3924ea85d488e746.txt").to_string(),
+        ];
+        texts.push(texts[0].to_uppercase());
+        texts.push(texts[1].to_lowercase());
+        // Every pattern, alone, in capitals, and run into the next one.
+        texts.push(g.patterns.join(" "));
+        texts.push(g.patterns.join("|").to_uppercase());
+        texts.push(g.patterns.join(""));
+        for text in &texts {
+            for (start, _) in text.char_indices() {
+                let input = Input::new(text).range(start..).anchored(Anchored::Yes);
+                let expected = automaton
+                    .find(input)
+                    .map(|m| (m.end(), m.pattern().as_usize()));
+                let found = g
+                    .trie
+                    .longest(&text.as_bytes()[start..])
+                    .map(|(len, entry)| (start + len, entry));
+                assert_eq!(found, expected, "at {start} of {:?}", &text[start..]);
+            }
+        }
     }
 
     #[test]

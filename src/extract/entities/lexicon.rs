@@ -4,9 +4,10 @@
 
 use std::sync::OnceLock;
 
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 use super::names::fold;
+use super::tokens::Key;
 
 const GIVEN_NAMES: &str = include_str!("../../../data/given_names.txt");
 const SURNAMES: &str = include_str!("../../../data/surnames.txt");
@@ -316,33 +317,82 @@ pub(crate) const NAME_PARTICLES: &[&str] = &[
 /// Generational suffixes dropped from person names.
 pub(crate) const NAME_SUFFIXES: &[&str] = &["jr", "sr", "ii", "iii", "iv"];
 
-/// Everything above, loaded once.
+/// The lists a word is on, one bit each (see [`Lexicon::lists`]).
+mod list {
+    pub const GIVEN: u32 = 1 << 0;
+    pub const SURNAME: u32 = 1 << 1;
+    pub const COMMON: u32 = 1 << 2;
+    pub const DEMONYM: u32 = 1 << 3;
+    pub const ROLE_HEAD: u32 = 1 << 4;
+    pub const AMBIGUOUS_HEAD: u32 = 1 << 5;
+    pub const ROLE_MODIFIER: u32 = 1 << 6;
+    pub const PERSON_CUE_BEFORE: u32 = 1 << 7;
+    pub const ORG_SUFFIX: u32 = 1 << 8;
+    pub const ORG_HEAD_OF: u32 = 1 << 9;
+    pub const PLACE_SUFFIX: u32 = 1 << 10;
+    pub const FUNCTION_WORD: u32 = 1 << 11;
+    pub const NAME_ADJECTIVE: u32 = 1 << 12;
+    pub const NOT_NAME: u32 = 1 << 13;
+    pub const MONTH: u32 = 1 << 14;
+    pub const CONNECTOR: u32 = 1 << 15;
+    pub const SPEECH_VERB: u32 = 1 << 16;
+    pub const ORG_CUE_AFTER: u32 = 1 << 17;
+    pub const HEADLINE_VERB: u32 = 1 << 18;
+    pub const LOCATIVE: u32 = 1 << 19;
+    pub const HYPHEN_TAIL: u32 = 1 << 20;
+    pub const CHINESE_SURNAME: u32 = 1 << 21;
+    pub const KOREAN_SURNAME: u32 = 1 << 22;
+    /// Not a list: role words joined by hyphens ("vice-chairman-elect").
+    pub const HYPHENATED_ROLE: u32 = 1 << 23;
+    /// Not a list: more than four letters ending with "ed" or "ing" ("backed").
+    pub const PARTICIPLE: u32 = 1 << 24;
+}
+
+/// A word the lexicon is asked about: a string, or a token's key, which remembers the
+/// answer of its first look-up.
+pub(crate) trait LexKey {
+    /// Every list the word is on ([`Lexicon::lists`]).
+    fn lists(&self, lex: &Lexicon) -> u32;
+}
+
+impl LexKey for str {
+    fn lists(&self, lex: &Lexicon) -> u32 {
+        lex.lists(self)
+    }
+}
+
+impl LexKey for String {
+    fn lists(&self, lex: &Lexicon) -> u32 {
+        lex.lists(self)
+    }
+}
+
+impl LexKey for Key {
+    fn lists(&self, lex: &Lexicon) -> u32 {
+        self.lists_with(|text| lex.lists(text))
+    }
+}
+
+/// A word's lists, looked up once for several questions.
+pub(crate) struct Lists(pub u32);
+
+impl LexKey for Lists {
+    fn lists(&self, _: &Lexicon) -> u32 {
+        self.0
+    }
+}
+
+impl<T: LexKey + ?Sized> LexKey for &T {
+    fn lists(&self, lex: &Lexicon) -> u32 {
+        (**self).lists(lex)
+    }
+}
+
+/// Everything above, loaded once: one table from each word to the lists it is on.
 pub(crate) struct Lexicon {
-    given: HashSet<String>,
-    surnames: HashSet<String>,
-    common: HashSet<String>,
-    demonyms: HashSet<String>,
+    words: HashMap<String, u32>,
     /// Each given name (lower case) → the formal names it is a nickname of, itself included.
     formal: HashMap<String, Vec<String>>,
-    role_heads: HashSet<&'static str>,
-    ambiguous_heads: HashSet<&'static str>,
-    role_modifiers: HashSet<&'static str>,
-    person_cues_before: HashSet<&'static str>,
-    org_suffixes: HashSet<&'static str>,
-    org_heads_of: HashSet<&'static str>,
-    place_suffixes: HashSet<&'static str>,
-    function_words: HashSet<&'static str>,
-    name_adjectives: HashSet<&'static str>,
-    not_names: HashSet<&'static str>,
-    months: HashSet<&'static str>,
-    connectors: HashSet<&'static str>,
-    speech_verbs: HashSet<&'static str>,
-    org_cues_after: HashSet<&'static str>,
-    headline_verbs: HashSet<&'static str>,
-    locatives: HashSet<&'static str>,
-    hyphen_tails: HashSet<&'static str>,
-    chinese_surnames: HashSet<&'static str>,
-    korean_surnames: HashSet<&'static str>,
 }
 
 /// The non-comment, non-empty lines of an embedded data file.
@@ -350,14 +400,6 @@ pub(crate) fn data_lines(text: &str) -> impl Iterator<Item = &str> {
     text.lines()
         .map(str::trim_end)
         .filter(|line| !line.trim().is_empty() && !line.starts_with('#'))
-}
-
-fn set(words: &[&'static str]) -> HashSet<&'static str> {
-    words.iter().copied().collect()
-}
-
-fn folded_set(text: &str) -> HashSet<String> {
-    data_lines(text).map(fold).collect()
 }
 
 /// The shared lexicon.
@@ -368,14 +410,49 @@ pub(crate) fn lexicon() -> &'static Lexicon {
 
 impl Lexicon {
     fn load() -> Lexicon {
-        let mut demonyms = HashSet::default();
+        let mut words: HashMap<String, u32> = HashMap::default();
+        let mut add = |word: String, bit: u32| *words.entry(word).or_default() |= bit;
         for line in data_lines(COUNTRIES) {
             if let Some(field) = line.split('\t').nth(4) {
                 for demonym in field.split('|').filter(|d| !d.is_empty()) {
                     let key = fold(demonym);
-                    demonyms.insert(plural(&key));
-                    demonyms.insert(key);
+                    add(plural(&key), list::DEMONYM);
+                    add(key, list::DEMONYM);
                 }
+            }
+        }
+        for (text, bit) in [
+            (GIVEN_NAMES, list::GIVEN),
+            (SURNAMES, list::SURNAME),
+            (COMMON_WORDS, list::COMMON),
+        ] {
+            for line in data_lines(text) {
+                add(fold(line), bit);
+            }
+        }
+        for (words, bit) in [
+            (ROLE_HEADS, list::ROLE_HEAD),
+            (AMBIGUOUS_HEADS, list::AMBIGUOUS_HEAD),
+            (ROLE_MODIFIERS, list::ROLE_MODIFIER),
+            (PERSON_CUES_BEFORE, list::PERSON_CUE_BEFORE),
+            (ORG_SUFFIXES, list::ORG_SUFFIX),
+            (ORG_HEADS_OF, list::ORG_HEAD_OF),
+            (PLACE_SUFFIXES, list::PLACE_SUFFIX),
+            (FUNCTION_WORDS, list::FUNCTION_WORD),
+            (NAME_ADJECTIVES, list::NAME_ADJECTIVE),
+            (NOT_NAMES, list::NOT_NAME),
+            (MONTHS, list::MONTH),
+            (CONNECTORS, list::CONNECTOR),
+            (SPEECH_VERBS, list::SPEECH_VERB),
+            (ORG_CUES_AFTER, list::ORG_CUE_AFTER),
+            (HEADLINE_VERBS, list::HEADLINE_VERB),
+            (LOCATIVES, list::LOCATIVE),
+            (HYPHEN_TAILS, list::HYPHEN_TAIL),
+            (CHINESE_SURNAMES, list::CHINESE_SURNAME),
+            (KOREAN_SURNAMES, list::KOREAN_SURNAME),
+        ] {
+            for word in words {
+                add(word.to_string(), bit);
             }
         }
         let mut formal: HashMap<String, Vec<String>> = HashMap::default();
@@ -394,45 +471,41 @@ impl Lexicon {
             names.sort();
             names.dedup();
         }
-        Lexicon {
-            given: folded_set(GIVEN_NAMES),
-            surnames: folded_set(SURNAMES),
-            common: folded_set(COMMON_WORDS),
-            demonyms,
-            formal,
-            role_heads: set(ROLE_HEADS),
-            ambiguous_heads: set(AMBIGUOUS_HEADS),
-            role_modifiers: set(ROLE_MODIFIERS),
-            person_cues_before: set(PERSON_CUES_BEFORE),
-            org_suffixes: set(ORG_SUFFIXES),
-            org_heads_of: set(ORG_HEADS_OF),
-            place_suffixes: set(PLACE_SUFFIXES),
-            function_words: set(FUNCTION_WORDS),
-            name_adjectives: set(NAME_ADJECTIVES),
-            not_names: set(NOT_NAMES),
-            months: set(MONTHS),
-            connectors: set(CONNECTORS),
-            speech_verbs: set(SPEECH_VERBS),
-            org_cues_after: set(ORG_CUES_AFTER),
-            headline_verbs: set(HEADLINE_VERBS),
-            locatives: set(LOCATIVES),
-            hyphen_tails: set(HYPHEN_TAILS),
-            chinese_surnames: set(CHINESE_SURNAMES),
-            korean_surnames: set(KOREAN_SURNAMES),
-        }
+        Lexicon { words, formal }
     }
 
-    pub fn is_given(&self, key: &str) -> bool {
-        self.given.contains(key)
+    /// The lists `key` is on, with the two rules that read the word itself:
+    /// [`list::HYPHENATED_ROLE`] and [`list::PARTICIPLE`].
+    pub fn lists(&self, key: &str) -> u32 {
+        let mut lists = self.words.get(key).copied().unwrap_or(0);
+        let role_word = |part: &str| {
+            self.words.get(part).copied().unwrap_or(0) & (list::ROLE_HEAD | list::ROLE_MODIFIER)
+                != 0
+        };
+        if key.bytes().any(|b| b == b'-') && key.split('-').all(role_word) {
+            lists |= list::HYPHENATED_ROLE;
+        }
+        if key.len() > 4 && (key.ends_with("ed") || key.ends_with("ing")) {
+            lists |= list::PARTICIPLE;
+        }
+        lists
     }
-    pub fn is_surname(&self, key: &str) -> bool {
-        self.surnames.contains(key)
+
+    fn on<K: LexKey + ?Sized>(&self, key: &K, lists: u32) -> bool {
+        key.lists(self) & lists != 0
     }
-    pub fn is_common(&self, key: &str) -> bool {
-        self.common.contains(key)
+
+    pub fn is_given<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::GIVEN)
     }
-    pub fn is_demonym(&self, key: &str) -> bool {
-        self.demonyms.contains(key)
+    pub fn is_surname<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::SURNAME)
+    }
+    pub fn is_common<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::COMMON)
+    }
+    pub fn is_demonym<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::DEMONYM)
     }
     /// The formal names `key` is a nickname of (none when it is no known nickname).
     pub fn formal_names(&self, key: &str) -> &[String] {
@@ -447,72 +520,71 @@ impl Lexicon {
             (None, None) => false,
         }
     }
-    pub fn is_role_head(&self, key: &str) -> bool {
-        self.role_heads.contains(key)
-            || (key.contains('-') && key.split('-').all(|p| self.is_role_word(p)))
+    /// A role head, or role words joined by hyphens.
+    pub fn is_role_head<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::ROLE_HEAD | list::HYPHENATED_ROLE)
     }
-    pub fn is_ambiguous_head(&self, key: &str) -> bool {
-        self.ambiguous_heads.contains(key)
+    pub fn is_ambiguous_head<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::AMBIGUOUS_HEAD)
     }
-    pub fn is_role_word(&self, key: &str) -> bool {
-        self.role_heads.contains(key) || self.role_modifiers.contains(key)
+    pub fn is_role_word<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::ROLE_HEAD | list::ROLE_MODIFIER)
     }
-    pub fn is_role_modifier(&self, key: &str) -> bool {
-        self.role_modifiers.contains(key)
+    pub fn is_role_modifier<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::ROLE_MODIFIER)
     }
-    pub fn is_person_cue_before(&self, key: &str) -> bool {
-        self.person_cues_before.contains(key)
+    pub fn is_person_cue_before<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::PERSON_CUE_BEFORE)
     }
-    pub fn is_org_suffix(&self, key: &str) -> bool {
-        self.org_suffixes.contains(key)
+    pub fn is_org_suffix<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::ORG_SUFFIX)
     }
-    pub fn is_org_head_of(&self, key: &str) -> bool {
-        self.org_heads_of.contains(key)
+    pub fn is_org_head_of<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::ORG_HEAD_OF)
     }
-    pub fn is_place_suffix(&self, key: &str) -> bool {
-        self.place_suffixes.contains(key)
+    pub fn is_place_suffix<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::PLACE_SUFFIX)
     }
-    pub fn is_function_word(&self, key: &str) -> bool {
-        self.function_words.contains(key)
+    pub fn is_function_word<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::FUNCTION_WORD)
     }
     /// A function word that never begins a name ("The", "But", "According").
-    pub fn is_filler(&self, key: &str) -> bool {
-        self.function_words.contains(key) && !self.name_adjectives.contains(key)
+    pub fn is_filler<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        key.lists(self) & (list::FUNCTION_WORD | list::NAME_ADJECTIVE) == list::FUNCTION_WORD
     }
     /// Not a name, demonyms apart ("Monday", "Islamic", but not "American").
-    pub fn is_not_name_word(&self, key: &str) -> bool {
-        self.not_names.contains(key)
+    pub fn is_not_name_word<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::NOT_NAME)
     }
-    pub fn is_not_name(&self, key: &str) -> bool {
-        self.not_names.contains(key) || self.is_demonym(key)
+    pub fn is_not_name<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::NOT_NAME | list::DEMONYM)
     }
-    pub fn is_month(&self, key: &str) -> bool {
-        self.months.contains(key)
+    pub fn is_month<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::MONTH)
     }
-    pub fn is_connector(&self, key: &str) -> bool {
-        self.connectors.contains(key)
+    pub fn is_connector<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::CONNECTOR)
     }
-    pub fn is_speech_verb(&self, key: &str) -> bool {
-        self.speech_verbs.contains(key)
+    pub fn is_speech_verb<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::SPEECH_VERB)
     }
-    pub fn is_org_cue_after(&self, key: &str) -> bool {
-        self.org_cues_after.contains(key)
+    pub fn is_org_cue_after<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::ORG_CUE_AFTER)
     }
-    pub fn is_headline_verb(&self, key: &str) -> bool {
-        self.headline_verbs.contains(key)
+    pub fn is_headline_verb<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::HEADLINE_VERB)
     }
-    pub fn is_locative(&self, key: &str) -> bool {
-        self.locatives.contains(key)
+    pub fn is_locative<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::LOCATIVE)
     }
-    pub fn is_hyphen_tail(&self, key: &str) -> bool {
-        self.hyphen_tails.contains(key)
-            || (key.len() > 4 && (key.ends_with("ed") || key.ends_with("ing")))
+    pub fn is_hyphen_tail<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::HYPHEN_TAIL | list::PARTICIPLE)
     }
-    pub fn is_chinese_surname(&self, key: &str) -> bool {
-        self.chinese_surnames.contains(key)
+    pub fn is_chinese_surname<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::CHINESE_SURNAME)
     }
-    pub fn is_korean_surname(&self, key: &str) -> bool {
-        self.korean_surnames.contains(key)
+    pub fn is_korean_surname<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::KOREAN_SURNAME)
     }
 }
 
