@@ -293,16 +293,13 @@ impl<'a> Resolver<'a> {
     /// Short forms of an organisation: "Chrysler" for "Chrysler Corp", initials.
     fn index_org(&mut self, name: &str, g: usize) {
         let words: Vec<&str> = name.split_whitespace().collect();
-        let mut short = words.clone();
-        while short.len() > 1
-            && short
-                .last()
-                .is_some_and(|w| with_folded(w, |key| LEGAL_SUFFIXES.contains(&key)))
-        {
-            short.pop();
+        // The name without the legal forms it ends with ("Chrysler" of "Chrysler Corp").
+        let mut short = words.len();
+        while short > 1 && with_folded(words[short - 1], |key| LEGAL_SUFFIXES.contains(&key)) {
+            short -= 1;
         }
-        if short.len() < words.len() {
-            let key = fold(&short.join(" "));
+        if short < words.len() {
+            let key = fold(&words[..short].join(" "));
             if key.len() >= 3 && !lexicon().is_common(&key) {
                 self.keys[ORG].entry(key).or_insert(g);
             }
@@ -312,33 +309,34 @@ impl<'a> Resolver<'a> {
         if words.len() >= 2 {
             let lex = lexicon();
             let first = fold(words[0]);
-            let lists = Lists(lex.lists(&first));
             let distinctive = first.len() >= 3
                 && words[0].chars().next().is_some_and(char::is_uppercase)
-                && !lex.is_common(&lists)
-                && !lex.is_given(&lists)
-                && !lex.is_filler(&lists)
-                && !lex.is_not_name(&lists)
-                && !lex.is_role_word(&lists)
-                && !lex.is_org_suffix(&lists)
+                && {
+                    let lists = Lists(lex.lists(&first));
+                    !lex.is_common(&lists)
+                        && !lex.is_given(&lists)
+                        && !lex.is_filler(&lists)
+                        && !lex.is_not_name(&lists)
+                        && !lex.is_role_word(&lists)
+                        && !lex.is_org_suffix(&lists)
+                }
                 && gazetteer().canonical(EntityKind::Place, &first).is_none();
             if distinctive {
                 self.keys[ORG].entry(first).or_insert(g);
             }
         }
-        let significant: Vec<&&str> = words
-            .iter()
-            .filter(|w| w.chars().next().is_some_and(char::is_uppercase))
-            .collect();
-        if significant.len() >= 2
-            && significant.len()
+        let capitalised = |w: &str| w.chars().next().is_some_and(char::is_uppercase);
+        let significant = words.iter().filter(|w| capitalised(w)).count();
+        if significant >= 2
+            && significant
                 == words
                     .iter()
                     .filter(|w| !with_folded(w, |key| lexicon().is_connector(key)))
                     .count()
         {
-            let initials: String = significant
+            let initials: String = words
                 .iter()
+                .filter(|w| capitalised(w))
                 .filter_map(|w| w.chars().next())
                 .flat_map(char::to_lowercase)
                 .collect();
