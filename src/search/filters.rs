@@ -8,9 +8,7 @@ use std::ops::Bound;
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
 use std::sync::Arc;
 
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
-};
+use tantivy::query::{BooleanQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Facet, Field, IndexRecordOption};
 use tantivy::{DateTime, Term};
 
@@ -123,8 +121,9 @@ pub fn parse_period(value: &str, today: NaiveDate) -> Result<DayRange, BadDate> 
 }
 
 /// Articles that mention the entity `text` names (its canonical name, any alias, or a
-/// unique surname; case-insensitive), on their first passage. An unknown name matches
-/// nothing. Not scored.
+/// unique surname; case-insensitive), on their first passage (callers extend it to the
+/// article's passages with `ArticleScope`, which does not score). An unknown name matches
+/// nothing.
 pub fn entity_query(
     fields: &Fields,
     aliases: &AliasTable,
@@ -147,7 +146,7 @@ pub fn entity_query(
             (Occur::Should, q)
         })
         .collect();
-    Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))
+    Box::new(BooleanQuery::new(any))
 }
 
 /// The query restricted by the filters; `aliases` is asked for the alias table only when

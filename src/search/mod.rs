@@ -38,8 +38,8 @@ use highlight::{cut_snippet, highlight_spans, Matcher};
 use query::{LeafKind, Node, Occur, Target};
 use scope::ArticleScope;
 
-/// How much more a title match weighs than a body match (as the
-/// title's field weight in its article's BM25F).
+/// How much more a title match weighs than a body match: the title's field weight in its
+/// article's BM25F.
 const TITLE_BOOST: Score = 1.5;
 /// Most index terms one prefix or fuzzy term expands to (the most frequent are kept).
 const MAX_EXPANSIONS: usize = 64;
