@@ -221,6 +221,7 @@ fn record(n: u64, title: Option<&str>, date: &str, body: String) -> Record {
         path: "bench.jsonl".into(),
         identity: format!("/bench/bench.jsonl#{n}"),
         record: Some(n),
+        external_id: None,
         meta: RecordMeta {
             title: title.map(str::to_string),
             date: Some(date.into()),

@@ -1,21 +1,95 @@
-//! Saved queries with a cursor, kept in `<index>/alerts/NAME.json`. The cursor is the index
-//! generation (commit number) up to which the alert has reported; an alert's run holds
-//! `<index>/alerts/NAME.lock` from reading the cursor until it has saved the new one, so
-//! two runs of one alert never report the same article.
+//! Saved queries with a cursor, kept in `<index>/alerts/NAME.json`: their definition (the
+//! query and its filters as typed, so relative dates are read again on every run), the
+//! store, and one run of an alert. The cursor is the index generation (commit number) up
+//! to which the alert has reported; a run holds `<index>/alerts/NAME.lock` from reading
+//! the cursor until it has saved the new one, so two runs of one alert never report the
+//! same article, and it moves the cursor only once its output was delivered.
 
 use std::fs;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::config::AlertDefinition;
-use crate::index::open_lock_file;
+use crate::error::NewsearchError;
+use crate::extract::entities::EntityKind;
+use crate::files::{open_lock_file, write_atomic};
+use crate::index::NewsIndex;
+use crate::search::filters::{parse_period, DayRange, Filters};
+use crate::search::{search, SearchRequest, SearchResults, Sort};
 
 /// Folder of the alerts, inside the index folder.
 pub const ALERTS_DIR: &str = "alerts";
 const LONGEST_NAME: usize = 64;
+
+/// A saved query as the user defines it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertDefinition {
+    pub query: String,
+    #[serde(default, skip_serializing_if = "FilterSpec::is_empty")]
+    pub filters: FilterSpec,
+}
+
+/// The filters as typed (dates not yet resolved), as an alert saves them: relative dates
+/// such as `7d` are resolved again on every run.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FilterSpec {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub source: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentions_date: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub person: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub org: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub place: Vec<String>,
+}
+
+impl FilterSpec {
+    pub fn is_empty(&self) -> bool {
+        *self == FilterSpec::default()
+    }
+
+    /// The filters, with dates read and relative ones counted back from `today`.
+    pub fn resolve(&self, today: NaiveDate) -> Result<Filters> {
+        let period = |value: &Option<String>| -> Result<Option<DayRange>> {
+            Ok(value
+                .as_deref()
+                .map(|v| parse_period(v, today))
+                .transpose()?)
+        };
+        let mentions = self
+            .mentions_date
+            .iter()
+            .map(|v| parse_period(v, today))
+            .collect::<Result<Vec<DayRange>, _>>()?;
+        Ok(Filters {
+            sources: self.source.clone(),
+            published: DayRange {
+                from: period(&self.from)?.and_then(|p| p.from),
+                to: period(&self.to)?.and_then(|p| p.to),
+            },
+            mentions,
+            changed: None,
+            entities: [
+                (EntityKind::Person, &self.person),
+                (EntityKind::Org, &self.org),
+                (EntityKind::Place, &self.place),
+            ]
+            .into_iter()
+            .flat_map(|(kind, names)| names.iter().map(move |n| (kind, n.clone())))
+            .collect(),
+        })
+    }
+}
 
 /// A saved alert.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,16 +158,13 @@ impl AlertStore {
     pub fn save(&self, alert: &Alert) -> Result<()> {
         check_name(&alert.name)?;
         let path = self.path(&alert.name);
-        let temporary = self.dir.join(format!(".{}.json.tmp", alert.name));
-        let write = || -> std::io::Result<()> {
-            let mut file = fs::File::create(&temporary)?;
-            serde_json::to_writer_pretty(&mut file, alert)?;
-            file.write_all(b"\n")?;
-            file.sync_all()?;
-            fs::rename(&temporary, &path)?;
-            fs::File::open(&self.dir)?.sync_all()
-        };
-        write().with_context(|| format!("saving the alert to {}", path.display()))
+        fs::create_dir_all(&self.dir)
+            .with_context(|| format!("creating {}", self.dir.display()))?;
+        write_atomic(&path, |file| {
+            serde_json::to_writer_pretty(&mut *file, alert)?;
+            file.write_all(b"\n")
+        })
+        .with_context(|| format!("saving the alert to {}", path.display()))
     }
 
     /// Every saved alert, by name.
@@ -131,6 +202,108 @@ impl AlertStore {
     }
 }
 
+/// One run of an alert, as asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlertRequest {
+    pub name: String,
+    /// The definition given on the command line (required to create the alert).
+    pub definition: Option<AlertDefinition>,
+    /// Create the alert, or move its cursor to now, without reporting anything.
+    pub init: bool,
+    pub per_article: usize,
+    pub snippet_chars: usize,
+    pub sort: Sort,
+    /// For relative dates in the saved filters.
+    pub today: NaiveDate,
+}
+
+/// What a run of an alert did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AlertOutcome {
+    /// Matches newer than the cursor were delivered and the cursor moved.
+    Reported(usize),
+    /// Nothing was new; the cursor moved.
+    Nothing,
+    /// The alert was created or its cursor reset without reporting (`--init`).
+    Initialised,
+}
+
+/// Runs an alert: finds its matches among articles added or changed since its cursor,
+/// hands them to `deliver` (which writes them out, flushed and synced), and moves the
+/// cursor only when that succeeded. A definition given with the run replaces the saved
+/// one (the cursor stays); `warn` hears of that.
+pub fn run(
+    index: &NewsIndex,
+    request: &AlertRequest,
+    deliver: impl FnOnce(&SearchResults) -> io::Result<()>,
+    warn: impl FnOnce(&str),
+) -> Result<AlertOutcome> {
+    let upto = index.generation();
+    let store = AlertStore::new(index.dir());
+    let _lock = store.lock(&request.name)?;
+    let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    let mut alert = match (store.load(&request.name)?, &request.definition) {
+        (Some(mut alert), Some(definition)) => {
+            if alert.definition != *definition {
+                warn(&format!(
+                    "alert {:?} now runs {:?} (was {:?}); its cursor stays",
+                    request.name, definition.query, alert.definition.query
+                ));
+                alert.definition = definition.clone();
+            }
+            alert
+        }
+        (Some(alert), None) => alert,
+        (None, Some(definition)) => Alert {
+            name: request.name.clone(),
+            definition: definition.clone(),
+            cursor: 0,
+            created: now.clone(),
+            last_run: None,
+            last_reported: 0,
+        },
+        (None, None) => return Err(NewsearchError::UnknownAlert(request.name.clone()).into()),
+    };
+    if request.init {
+        alert.cursor = upto;
+        alert.last_run = Some(now);
+        alert.last_reported = 0;
+        store.save(&alert)?;
+        return Ok(AlertOutcome::Initialised);
+    }
+    let mut filters = alert.definition.filters.resolve(request.today)?;
+    filters.changed = Some((alert.cursor, upto));
+    let search_request = SearchRequest {
+        query: alert.definition.query.clone(),
+        limit: usize::MAX,
+        offset: 0,
+        per_article: request.per_article,
+        snippet_chars: request.snippet_chars,
+        filters,
+        sort: request.sort,
+        facets: None,
+    };
+    let results = search(index, &search_request)?;
+    if !results.hits.is_empty() {
+        if let Err(error) = deliver(&results) {
+            return Err(NewsearchError::AlertNotDelivered {
+                name: request.name.clone(),
+                reason: error.to_string(),
+            }
+            .into());
+        }
+    }
+    alert.cursor = upto;
+    alert.last_run = Some(now);
+    alert.last_reported = results.total_articles;
+    store.save(&alert)?;
+    Ok(if results.hits.is_empty() {
+        AlertOutcome::Nothing
+    } else {
+        AlertOutcome::Reported(results.total_articles)
+    })
+}
+
 /// Alert names become file names: letters, digits, '.', '_' and '-', not starting with '.'.
 fn check_name(name: &str) -> Result<()> {
     let valid = !name.is_empty()
@@ -150,7 +323,6 @@ fn check_name(name: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::FilterSpec;
 
     fn alert(name: &str) -> Alert {
         Alert {

@@ -13,68 +13,49 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::extract::entities::{resolve_corpus, AliasTable, ArticleEntity, EntityKind};
+use crate::files::{write_atomic, GenerationFiles};
 use crate::index::{entity_names, NewsIndex};
 
-const PREFIX: &str = "aliases-";
-const SUFFIX: &str = ".json.zst";
+/// The saved tables, one per commit generation.
+const TABLES: GenerationFiles = GenerationFiles {
+    prefix: "aliases-",
+    suffix: ".json.zst",
+};
 /// zstd level of the saved table (JSON of names compresses about sevenfold).
 const ZSTD_LEVEL: i32 = 3;
 
-fn file_name(generation: u64) -> String {
-    format!("{PREFIX}{generation}{SUFFIX}")
-}
-
 /// Computes the table from the index's last commit.
 fn compute(index: &NewsIndex) -> Result<AliasTable> {
-    let searcher = index.reader()?.searcher();
-    let names = entity_names(&searcher)?;
+    let names = entity_names(&index.searcher()?)?;
     Ok(resolve_corpus(&names))
 }
 
 /// Makes sure the table of commit `generation` is saved (the caller holds the index
 /// lock and has just committed, or found the file missing), and removes older ones.
 pub fn save_for(index: &NewsIndex, generation: u64) -> Result<()> {
-    let path = index.dir().join(file_name(generation));
+    let path = TABLES.path(index.dir(), generation);
     if !path.exists() {
         let table = compute(index)?;
-        let temporary = index.dir().join(format!(".{}.tmp", file_name(generation)));
-        let write = || -> std::io::Result<()> {
-            let file = std::io::BufWriter::new(fs::File::create(&temporary)?);
+        write_atomic(&path, |file| {
             let mut encoder = zstd::Encoder::new(file, ZSTD_LEVEL)?;
             serde_json::to_writer(&mut encoder, &table)?;
-            let mut file = encoder.finish()?;
-            file.flush()?;
-            file.get_ref().sync_all()?;
-            fs::rename(&temporary, &path)
-        };
-        write().with_context(|| format!("saving the alias table {}", path.display()))?;
+            encoder.finish()?.flush()
+        })
+        .with_context(|| format!("saving the alias table {}", path.display()))?;
     }
-    remove_others(index.dir(), &file_name(generation));
+    TABLES.remove_others(index.dir(), Some(&TABLES.name(generation)));
     Ok(())
 }
 
 /// Renames the table of generation `from` to generation `to` (a commit that changed no
 /// article); false when there is none to carry over.
 pub fn carry_over(dir: &Path, from: u64, to: u64) -> bool {
-    from > 0 && fs::rename(dir.join(file_name(from)), dir.join(file_name(to))).is_ok()
-}
-
-fn remove_others(dir: &Path, keep: &str) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.starts_with(PREFIX) && name.ends_with(SUFFIX) && name != keep {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
+    from > 0 && fs::rename(TABLES.path(dir, from), TABLES.path(dir, to)).is_ok()
 }
 
 /// The table for the commit an index was opened on (see [`NewsIndex::generation`]).
 pub fn load(index: &NewsIndex) -> Result<AliasTable> {
-    let path = index.dir().join(file_name(index.generation()));
+    let path = TABLES.path(index.dir(), index.generation());
     match fs::read(&path) {
         Ok(bytes) => match zstd::decode_all(bytes.as_slice())
             .ok()
@@ -90,7 +71,7 @@ pub fn load(index: &NewsIndex) -> Result<AliasTable> {
 
 /// One entity of an article as shown to users: its corpus-wide name, the name the article
 /// gives it, and its mentions as written.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ShownEntity {
     pub kind: EntityKind,
     pub name: String,
@@ -126,27 +107,4 @@ pub fn shown_entities(table: &AliasTable, entities: &[ArticleEntity]) -> Vec<Sho
             .then_with(|| a.name.cmp(&b.name))
     });
     shown
-}
-
-/// The corpus-wide names of an article's entities, by kind, for `export`.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
-pub struct EntityNames {
-    pub person: Vec<String>,
-    pub org: Vec<String>,
-    pub place: Vec<String>,
-}
-
-impl EntityNames {
-    pub fn of(shown: &[ShownEntity]) -> EntityNames {
-        let mut names = EntityNames::default();
-        for entity in shown {
-            let list = match entity.kind {
-                EntityKind::Person => &mut names.person,
-                EntityKind::Org => &mut names.org,
-                EntityKind::Place => &mut names.place,
-            };
-            list.push(entity.name.clone());
-        }
-        names
-    }
 }

@@ -1,23 +1,26 @@
-//! The commands: each takes its plain settings, runs the engine and hands the outcome to
-//! a printer, returning the exit status scripts rely on (0 found, 1 nothing, 2 error).
+//! The commands: each takes its plain settings, runs the engine (a search, a read of the
+//! index, an index run or an alert) and hands the outcome to a printer, returning the
+//! exit status scripts rely on (0 found, 1 nothing, 2 error).
 
 use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
 
-use crate::alert::{Alert, AlertStore};
+use crate::alert::{self, AlertOutcome, AlertStore};
 use crate::aliases;
 use crate::config::{
     AlertAction, AlertConfig, AlertRun, Config, DocConfig, FacetsConfig, IndexConfig, QueryConfig,
 };
 use crate::error::NewsearchError;
-use crate::index::{article_passages, first_passages, index_stats, load_passage, NewsIndex};
-use crate::output::{self, QueryFormat, StderrReporter};
+use crate::extract::ArticleId;
+use crate::index::NewsIndex;
+use crate::output::{self, QueryFormat};
 use crate::pipeline::run_index;
+use crate::progress::StderrReporter;
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::Filters;
-use crate::search::{facets_of, search, SearchRequest};
+use crate::search::{facets_of, search};
 
 /// Exit status when something matched (or a run succeeded).
 pub const FOUND: u8 = 0;
@@ -41,7 +44,7 @@ pub fn run(config: Config, out: &mut impl Write) -> Result<ExitCode> {
 
 fn index(config: &IndexConfig, out: &mut impl Write) -> Result<ExitCode> {
     let reporter = StderrReporter::new(config.progress);
-    let summary = run_index(config, &reporter)?;
+    let summary = run_index(&config.request, &reporter)?;
     if config.json {
         output::print_summary(out, &summary, true)?;
     } else if !config.quiet {
@@ -75,17 +78,15 @@ fn query(config: &QueryConfig, out: &mut impl Write) -> Result<ExitCode> {
 
 fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
-    let searcher = index.reader()?.searcher();
-    let passages = article_passages(&searcher, index.fields(), id.trim())?;
-    let Some(first) = passages.first() else {
-        return Err(NewsearchError::UnknownArticle(id.to_string()).into());
-    };
-    let entities = if first.entities.is_empty() {
+    let unknown = || NewsearchError::UnknownArticle(id.to_string());
+    let article_id = ArticleId::parse(id.trim()).ok_or_else(unknown)?;
+    let article = index.article(article_id)?.ok_or_else(unknown)?;
+    let entities = if article.meta.entities.is_empty() {
         Vec::new()
     } else {
-        aliases::shown_entities(&aliases::load(&index)?, &first.entities)
+        aliases::shown_entities(&aliases::load(&index)?, &article.meta.entities)
     };
-    output::print_article(out, &passages, &entities, config.json, config.color)?;
+    output::print_article(out, &article, &entities, config.json, config.color)?;
     Ok(ExitCode::from(FOUND))
 }
 
@@ -103,13 +104,12 @@ fn facets(config: &FacetsConfig, out: &mut impl Write) -> Result<ExitCode> {
 
 fn export(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
-    let searcher = index.reader()?.searcher();
     let table = aliases::load(&index)?;
-    for address in first_passages(&searcher, index.fields())? {
-        let first = load_passage(&searcher, index.fields(), address)?;
-        let entities = aliases::shown_entities(&table, &first.entities);
-        output::print_export_line(out, &first, &entities)?;
-    }
+    index.for_each_article(|meta| {
+        let entities = aliases::shown_entities(&table, &meta.entities);
+        output::print_export_line(out, &meta, &entities)?;
+        Ok(())
+    })?;
     Ok(ExitCode::from(FOUND))
 }
 
@@ -120,7 +120,7 @@ fn stats(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
         interval: Interval::Year,
     };
     let (_, facets) = facets_of(&index, None, &Filters::default(), top)?;
-    output::print_stats(out, &index_stats(&index)?, &facets, config.json)?;
+    output::print_stats(out, &index.stats()?, &facets, config.json)?;
     Ok(ExitCode::from(FOUND))
 }
 
@@ -146,79 +146,24 @@ fn alert(config: &AlertConfig, out: &mut impl Write) -> Result<ExitCode> {
     }
 }
 
-/// Prints the alert's matches among articles added or changed since its cursor, then moves
-/// the cursor — only once the output is written, flushed and synced.
+/// Runs an alert, printing its new matches; the alert moves its cursor only once they
+/// are written, flushed and synced.
 fn run_alert(
     index_dir: &std::path::Path,
     run: &AlertRun,
     out: &mut impl Write,
 ) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(index_dir)?;
-    let upto = index.generation();
-    let store = AlertStore::new(index.dir());
-    let _lock = store.lock(&run.name)?;
-    let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-    let mut alert = match (store.load(&run.name)?, &run.definition) {
-        (Some(mut alert), Some(definition)) => {
-            if alert.definition != *definition {
-                eprintln!(
-                    "newsearch: alert {:?} now runs {:?} (was {:?}); its cursor stays",
-                    run.name, definition.query, alert.definition.query
-                );
-                alert.definition = definition.clone();
-            }
-            alert
-        }
-        (Some(alert), None) => alert,
-        (None, Some(definition)) => Alert {
-            name: run.name.clone(),
-            definition: definition.clone(),
-            cursor: 0,
-            created: now.clone(),
-            last_run: None,
-            last_reported: 0,
-        },
-        (None, None) => return Err(NewsearchError::UnknownAlert(run.name.clone()).into()),
-    };
-    if run.init {
-        alert.cursor = upto;
-        alert.last_run = Some(now);
-        alert.last_reported = 0;
-        store.save(&alert)?;
-        return Ok(ExitCode::from(NOTHING));
-    }
-    let mut filters = alert.definition.filters.resolve(run.today)?;
-    filters.changed = Some((alert.cursor, upto));
-    let request = SearchRequest {
-        query: alert.definition.query.clone(),
-        limit: usize::MAX,
-        offset: 0,
-        per_article: run.per_article,
-        snippet_chars: run.snippet_chars,
-        filters,
-        sort: run.sort,
-        facets: None,
-    };
-    let results = search(&index, &request)?;
-    if !results.hits.is_empty() {
-        let written = output::print_results(out, &results, run.format, run.highlight, run.color)
+    let deliver = |results: &crate::search::SearchResults| {
+        output::print_results(out, results, run.format, run.highlight, run.color)
             .and_then(|()| out.flush())
-            .and_then(|()| output::sync_stdout());
-        if let Err(error) = written {
-            return Err(NewsearchError::AlertNotDelivered {
-                name: run.name.clone(),
-                reason: error.to_string(),
-            }
-            .into());
-        }
-    }
-    alert.cursor = upto;
-    alert.last_run = Some(now);
-    alert.last_reported = results.total_articles;
-    store.save(&alert)?;
-    Ok(ExitCode::from(if results.hits.is_empty() {
-        NOTHING
-    } else {
-        FOUND
-    }))
+            .and_then(|()| output::sync_stdout())
+    };
+    let warn = |message: &str| eprintln!("newsearch: {}", output::sanitize(message));
+    Ok(ExitCode::from(
+        match alert::run(&index, &run.request, deliver, warn)? {
+            AlertOutcome::Reported(_) => FOUND,
+            AlertOutcome::Nothing | AlertOutcome::Initialised => NOTHING,
+        },
+    ))
 }

@@ -7,14 +7,15 @@ use std::time::Duration;
 
 use anyhow::{bail, Result};
 use chrono::{Local, NaiveDate};
-use serde::{Deserialize, Serialize};
 
+use crate::alert::{AlertDefinition, AlertRequest, FilterSpec};
 use crate::cli::{self, Cli, Command, FieldArgs, FilterArgs};
-use crate::extract::entities::EntityKind;
+use crate::index::Wait;
 use crate::ingest::FieldNames;
 use crate::output::{Highlight, QueryFormat};
+use crate::pipeline::IndexRequest;
 use crate::search::facets::{FacetRequest, Interval};
-use crate::search::filters::{parse_period, DayRange, Filters};
+use crate::search::filters::Filters;
 use crate::search::{SearchRequest, Sort};
 
 /// Default index folder, relative to the working directory.
@@ -23,26 +24,14 @@ pub const DEFAULT_INDEX_DIR: &str = "index";
 /// Settings of an index run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexConfig {
-    pub index_dir: PathBuf,
-    pub paths: Vec<PathBuf>,
-    pub full: bool,
+    pub request: IndexRequest,
+    /// Print the summary as JSON on stdout.
     pub json: bool,
-    /// Largest file read whole, and largest line of streamed JSON lines, in bytes.
-    pub max_file_size: u64,
-    /// Names of the fields that hold each part of an article (JSON, CSV, front matter).
-    pub fields: FieldNames,
     /// Exit with an error after the commit when anything was reported.
     pub strict: bool,
-    pub memory_bytes: usize,
-    pub threads: usize,
     /// Draw a progress bar (stderr is a terminal and not --quiet).
     pub progress: bool,
     pub quiet: bool,
-    /// Wait for another run holding the index: not at all (`None`), for at most the
-    /// given time, or as long as it takes (`Some(None)`).
-    pub wait: Option<Option<Duration>>,
-    /// Longest time between commits of one run.
-    pub commit_interval: Duration,
 }
 
 /// Settings of a query.
@@ -72,29 +61,13 @@ pub struct FacetsConfig {
     pub request: FacetRequest,
 }
 
-/// A saved query as the user defines it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AlertDefinition {
-    pub query: String,
-    #[serde(default, skip_serializing_if = "FilterSpec::is_empty")]
-    pub filters: FilterSpec,
-}
-
 /// Settings of one run of an alert.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertRun {
-    pub name: String,
-    /// The definition given on the command line (required to create the alert).
-    pub definition: Option<AlertDefinition>,
-    pub init: bool,
-    pub per_article: usize,
-    pub snippet_chars: usize,
-    pub sort: Sort,
+    pub request: AlertRequest,
     pub format: QueryFormat,
     pub highlight: Highlight,
     pub color: bool,
-    /// For relative dates in the saved filters.
-    pub today: NaiveDate,
 }
 
 /// What `alert` is asked to do.
@@ -164,29 +137,32 @@ impl Config {
         };
         Ok(match cli.command {
             Command::Index(args) => Config::Index(IndexConfig {
-                index_dir,
-                paths: args.paths,
-                full: args.full,
+                request: IndexRequest {
+                    index_dir,
+                    paths: args.paths,
+                    full: args.full,
+                    max_file_size: args.max_file_size,
+                    fields: field_names(args.fields),
+                    memory_bytes: (args.memory_mb as usize) << 20,
+                    threads: args.threads.map_or_else(default_threads, |t| t as usize),
+                    wait: match args.wait {
+                        None => Wait::No,
+                        Some(cli::WaitArg::Forever) => Wait::Forever,
+                        Some(cli::WaitArg::Seconds(s)) => Wait::AtMost(Duration::from_secs_f64(s)),
+                    },
+                    commit_interval: Duration::try_from_secs_f64(args.commit_interval).map_err(
+                        |_| {
+                            anyhow::anyhow!(
+                                "--commit-interval {} is not a number of seconds",
+                                args.commit_interval
+                            )
+                        },
+                    )?,
+                },
                 json: args.json,
-                max_file_size: args.max_file_size,
-                fields: field_names(args.fields),
                 strict: args.strict,
-                memory_bytes: (args.memory_mb as usize) << 20,
-                threads: args.threads.map_or_else(default_threads, |t| t as usize),
                 progress: terminal.stderr_is_terminal && !quiet,
                 quiet,
-                wait: args.wait.map(|wait| match wait {
-                    cli::WaitArg::Forever => None,
-                    cli::WaitArg::Seconds(s) => Some(Duration::from_secs_f64(s)),
-                }),
-                commit_interval: Duration::try_from_secs_f64(args.commit_interval).map_err(
-                    |_| {
-                        anyhow::anyhow!(
-                            "--commit-interval {} is not a number of seconds",
-                            args.commit_interval
-                        )
-                    },
-                )?,
             }),
             Command::Query(args) => {
                 let highlight = highlight(args.highlight, color);
@@ -238,27 +214,6 @@ pub fn local_today() -> NaiveDate {
     Local::now().date_naive()
 }
 
-/// The filters as typed (dates not yet resolved), as an alert saves them: relative dates
-/// such as `7d` are resolved again on every run.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct FilterSpec {
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub source: Vec<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub mentions_date: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub person: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub org: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub place: Vec<String>,
-}
-
 impl From<FilterArgs> for FilterSpec {
     fn from(args: FilterArgs) -> FilterSpec {
         FilterSpec {
@@ -270,47 +225,6 @@ impl From<FilterArgs> for FilterSpec {
             org: args.org,
             place: args.place,
         }
-    }
-}
-
-impl FilterSpec {
-    pub fn is_empty(&self) -> bool {
-        *self == FilterSpec::default()
-    }
-
-    /// The filters, with dates read and relative ones counted back from `today`.
-    pub fn resolve(&self, today: NaiveDate) -> Result<Filters> {
-        let from = self
-            .from
-            .as_deref()
-            .map(|v| parse_period(v, today))
-            .transpose()?
-            .and_then(|p| p.from);
-        let to = self
-            .to
-            .as_deref()
-            .map(|v| parse_period(v, today))
-            .transpose()?
-            .and_then(|p| p.to);
-        let mentions = self
-            .mentions_date
-            .iter()
-            .map(|v| parse_period(v, today))
-            .collect::<Result<Vec<DayRange>, _>>()?;
-        Ok(Filters {
-            sources: self.source.clone(),
-            published: DayRange { from, to },
-            mentions,
-            changed: None,
-            entities: [
-                (EntityKind::Person, &self.person),
-                (EntityKind::Org, &self.org),
-                (EntityKind::Place, &self.place),
-            ]
-            .into_iter()
-            .flat_map(|(kind, names)| names.iter().map(move |n| (kind, n.clone())))
-            .collect(),
-        })
     }
 }
 
@@ -341,16 +255,18 @@ fn alert_action(args: cli::AlertArgs, color: bool, today: NaiveDate) -> Result<A
         None => None,
     };
     Ok(AlertAction::Run(Box::new(AlertRun {
-        name,
-        definition,
-        init: args.init,
-        per_article: args.per_article as usize,
-        snippet_chars: args.snippet_chars as usize,
-        sort: sort(args.sort),
+        request: AlertRequest {
+            name,
+            definition,
+            init: args.init,
+            per_article: args.per_article as usize,
+            snippet_chars: args.snippet_chars as usize,
+            sort: sort(args.sort),
+            today,
+        },
         format: query_format(args.format),
         highlight: highlight(args.highlight, color),
         color,
-        today,
     })))
 }
 

@@ -1,20 +1,23 @@
 //! newsearch: full-text search for folders of news articles, on tantivy.
 //!
 //! Data flows one way: `cli → config → pipeline (ingest → extract → index)` for indexing
-//! and `cli → config → search → output` for queries. Only `output` writes results; only
-//! `ingest` and `index` touch the file system.
+//! and `cli → config → search or an index read → output` for everything else. Only
+//! `output` writes results; only `ingest`, `index` and the files kept beside the index
+//! touch the file system.
 
-pub mod alert;
-pub mod aliases;
+pub(crate) mod alert;
+pub(crate) mod aliases;
 pub mod cli;
 pub mod commands;
 pub mod config;
-pub mod error;
+pub(crate) mod error;
 pub mod extract;
+pub(crate) mod files;
 pub mod index;
 pub mod ingest;
-pub mod manifest;
-pub mod output;
-pub mod pipeline;
-pub mod schema;
+pub(crate) mod manifest;
+pub(crate) mod output;
+pub(crate) mod pipeline;
+pub(crate) mod progress;
+pub(crate) mod schema;
 pub mod search;

@@ -16,11 +16,17 @@ use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::extract::ArticleId;
+use crate::files::{write_atomic, GenerationFiles};
+
 /// Bumped when the manifest's layout changes; an older manifest is then ignored and every
 /// file re-read once (upserts keep the index free of duplicates).
 const MANIFEST_FORMAT: u32 = 1;
-const FILE_PREFIX: &str = "manifest-";
-const FILE_SUFFIX: &str = ".bin";
+/// The manifest files, one per commit generation.
+const MANIFESTS: GenerationFiles = GenerationFiles {
+    prefix: "manifest-",
+    suffix: ".bin",
+};
 
 /// What a commit's payload records.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,7 +101,7 @@ fn changed_ns(_: &fs::Metadata) -> i128 {
 /// One article a file yielded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleEntry {
-    pub id: u64,
+    pub id: ArticleId,
     /// Hash of the record the article was built from: equal hashes need no re-extraction.
     pub hash: u64,
     /// Generation in which the article was added or last changed.
@@ -148,7 +154,7 @@ impl Manifest {
 
     /// Writes and syncs the manifest of the commit about to be made; returns its file name.
     pub fn save(&self, dir: &Path, generation: u64) -> Result<String> {
-        let name = format!("{FILE_PREFIX}{generation}{FILE_SUFFIX}");
+        let name = MANIFESTS.name(generation);
         let path = dir.join(&name);
         let stored = Stored {
             format: MANIFEST_FORMAT,
@@ -158,18 +164,9 @@ impl Manifest {
         let mut bytes = postcard::to_stdvec(&stored).context("encoding the manifest")?;
         let checksum = xxh3_64(&bytes);
         bytes.extend_from_slice(&checksum.to_le_bytes());
-        let write = || -> std::io::Result<()> {
-            let mut file = fs::File::create(&path)?;
-            file.write_all(&bytes)?;
-            file.sync_all()
-        };
-        write().with_context(|| format!("writing the manifest {}", path.display()))?;
+        write_atomic(&path, |file| file.write_all(&bytes))
+            .with_context(|| format!("writing the manifest {}", path.display()))?;
         Ok(name)
-    }
-
-    /// Articles listed, over all files.
-    pub fn article_count(&self) -> usize {
-        self.files.values().map(|f| f.articles.len()).sum()
     }
 }
 
@@ -191,16 +188,7 @@ fn decode(bytes: &[u8]) -> Result<Manifest> {
 
 /// Deletes manifest files other than `keep` (left by earlier commits or by killed runs).
 pub fn remove_stale(dir: &Path, keep: Option<&str>) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        if name.starts_with(FILE_PREFIX) && name.ends_with(FILE_SUFFIX) && Some(name) != keep {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
+    MANIFESTS.remove_others(dir, keep);
 }
 
 /// The key a walked file has in the manifest: its absolute path, links not resolved.
@@ -230,7 +218,7 @@ mod tests {
                 },
                 hash: 42,
                 articles: vec![ArticleEntry {
-                    id: 7,
+                    id: ArticleId(7),
                     hash: 8,
                     seq: 2,
                 }],

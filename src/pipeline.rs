@@ -15,7 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Result};
 use rayon::prelude::*;
@@ -23,12 +23,11 @@ use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::aliases;
-use crate::config::IndexConfig;
-use crate::extract::{article_id, build_article, Article, Rejection};
-use crate::index::{article_keys, IndexLock, NewsIndex, NewsWriter};
+use crate::extract::{article_id, build_article, Article, ArticleId, Rejection};
+use crate::index::{article_ids, IndexLock, NewsIndex, NewsWriter, Wait};
 use crate::ingest::{
-    self, Chunk, ChunkLimits, End, Problem, ReadOptions, Record, RecordStream, SourceFile,
-    SIDECAR_SUFFIX,
+    self, Chunk, ChunkLimits, End, FieldNames, Problem, ReadOptions, Record, RecordStream,
+    SourceFile, SIDECAR_SUFFIX,
 };
 use crate::manifest::{
     self, absolute, file_key, ArticleEntry, CommitInfo, FileEntry, Manifest, Stamp,
@@ -53,6 +52,25 @@ const CHUNK_LIMITS: ChunkLimits = ChunkLimits {
     records: CHUNK_RECORDS,
     bytes: CHUNK_BYTES,
 };
+
+/// What an index run is asked to do.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IndexRequest {
+    pub index_dir: PathBuf,
+    pub paths: Vec<PathBuf>,
+    /// Rebuild from scratch.
+    pub full: bool,
+    /// Largest file read whole, and largest line of streamed JSON lines, in bytes.
+    pub max_file_size: u64,
+    /// Names of the fields that hold each part of an article (JSON, CSV, front matter).
+    pub fields: FieldNames,
+    pub memory_bytes: usize,
+    pub threads: usize,
+    /// What to do when another run holds the index.
+    pub wait: Wait,
+    /// Longest time between commits of one run.
+    pub commit_interval: Duration,
+}
 
 /// Where an index run tells what it is doing.
 pub trait Reporter: Sync {
@@ -102,7 +120,7 @@ pub struct IndexSummary {
 }
 
 /// Runs one index run to its last commit.
-pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexSummary> {
+pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<IndexSummary> {
     let started = Instant::now();
     let missing: Vec<String> = config
         .paths
@@ -132,7 +150,7 @@ pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexS
     let known = if config.full {
         HashSet::new()
     } else {
-        article_keys(&index.reader()?.searcher())?
+        article_ids(&index.searcher()?)?
     };
     let mut run = Run::new(&index, writer, &info, previous, known, config, reporter);
     if config.full {
@@ -260,7 +278,7 @@ pub fn run_index(config: &IndexConfig, reporter: &dyn Reporter) -> Result<IndexS
     let mut summary = run.finish()?;
     reporter.finish();
     let searcher = index.reader()?.searcher();
-    summary.articles = article_keys(&searcher)?.len();
+    summary.articles = article_ids(&searcher)?.len();
     summary.passages = searcher.num_docs();
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
@@ -316,14 +334,14 @@ enum RecordOutcome {
 /// change need no extraction, and a rebuild reuses the seq of unchanged articles.
 struct Previous {
     /// The file's entry in the manifest being built.
-    old: HashMap<u64, ArticleEntry>,
+    old: HashMap<ArticleId, ArticleEntry>,
     /// The file's entry in the last commit's manifest.
-    reuse: HashMap<u64, ArticleEntry>,
+    reuse: HashMap<ArticleId, ArticleEntry>,
 }
 
 impl Previous {
     fn of(old: Option<&FileEntry>, reuse: Option<&FileEntry>) -> Previous {
-        let by_id = |entry: Option<&FileEntry>| -> HashMap<u64, ArticleEntry> {
+        let by_id = |entry: Option<&FileEntry>| -> HashMap<ArticleId, ArticleEntry> {
             entry
                 .map(|e| e.articles.iter().map(|a| (a.id, *a)).collect())
                 .unwrap_or_default()
@@ -360,7 +378,7 @@ fn build_chunk(chunk: Chunk, previous: &Previous) -> BuiltChunk {
         .par_iter()
         .map(|record| {
             let hash = record_hash(record);
-            let id = article_id(record).0;
+            let id = article_id(record);
             if let Some(same) = previous.old.get(&id).filter(|a| a.hash == hash) {
                 return (RecordOutcome::Same(*same), hash, None, 0);
             }
@@ -431,7 +449,7 @@ impl OpenFile<'_> {
     fn listed_with_unmet(&self) -> Vec<ArticleEntry> {
         let mut articles = self.articles.clone();
         if let Some(old) = &self.old {
-            let met: HashSet<u64> = self.articles.iter().map(|a| a.id).collect();
+            let met: HashSet<ArticleId> = self.articles.iter().map(|a| a.id).collect();
             articles.extend(old.articles.iter().filter(|a| !met.contains(&a.id)));
         }
         articles
@@ -477,9 +495,9 @@ struct Run<'a> {
     /// The manifest of the last commit (a rebuild reuses the seq of unchanged articles).
     previous: Manifest,
     /// How many files yield each article id (an article goes when none does).
-    contributors: HashMap<u64, u32>,
+    contributors: HashMap<ArticleId, u32>,
     /// Article ids in the index (before this run, or added by it).
-    known: HashSet<u64>,
+    known: HashSet<ArticleId>,
     dirty: bool,
     /// Articles were written or deleted since the last commit (not only file stamps).
     articles_changed: bool,
@@ -494,8 +512,8 @@ impl<'a> Run<'a> {
         writer: NewsWriter,
         info: &CommitInfo,
         previous: Manifest,
-        known: HashSet<u64>,
-        config: &IndexConfig,
+        known: HashSet<ArticleId>,
+        config: &IndexRequest,
         reporter: &'a dyn Reporter,
     ) -> Run<'a> {
         let manifest = if config.full {
@@ -503,7 +521,7 @@ impl<'a> Run<'a> {
         } else {
             previous.clone()
         };
-        let mut contributors: HashMap<u64, u32> = HashMap::new();
+        let mut contributors: HashMap<ArticleId, u32> = HashMap::new();
         for entry in manifest.files.values() {
             for id in unique_ids(entry) {
                 *contributors.entry(id).or_default() += 1;
@@ -537,7 +555,7 @@ impl<'a> Run<'a> {
     }
 
     /// One file fewer yields `id`; the article goes when no file yields it any more.
-    fn release(&mut self, id: u64) {
+    fn release(&mut self, id: ArticleId) {
         let left = match self.contributors.get_mut(&id) {
             Some(count) => {
                 *count = count.saturating_sub(1);
@@ -547,7 +565,7 @@ impl<'a> Run<'a> {
         };
         if left == 0 {
             self.contributors.remove(&id);
-            self.writer.delete(crate::extract::ArticleId(id));
+            self.writer.delete(id);
             self.articles_changed = true;
             if self.known.remove(&id) {
                 self.summary.removed += 1;
@@ -603,7 +621,7 @@ impl<'a> Run<'a> {
                     hash,
                     reuse_seq,
                 } => {
-                    let id = article.id.0;
+                    let id = article.id;
                     let seq = reuse_seq.unwrap_or(self.generation);
                     // An article not in the index needs no delete (a queued delete holds
                     // memory until the commit: a kilobyte or two an article).
@@ -669,7 +687,7 @@ impl<'a> Run<'a> {
                 file.articles
             },
         };
-        let old_ids: HashSet<u64> = file.old.as_ref().map(unique_ids).unwrap_or_default();
+        let old_ids: HashSet<ArticleId> = file.old.as_ref().map(unique_ids).unwrap_or_default();
         let new_ids = unique_ids(&entry);
         for id in new_ids.difference(&old_ids) {
             *self.contributors.entry(*id).or_default() += 1;
@@ -726,7 +744,7 @@ impl<'a> Run<'a> {
     }
 }
 
-fn unique_ids(entry: &FileEntry) -> HashSet<u64> {
+fn unique_ids(entry: &FileEntry) -> HashSet<ArticleId> {
     entry.articles.iter().map(|a| a.id).collect()
 }
 
@@ -750,6 +768,7 @@ mod tests {
             path: "feed.jsonl".into(),
             identity: "/corpus/feed.jsonl".into(),
             record: Some(1),
+            external_id: Some(id.into()),
             meta: RecordMeta {
                 id: Some(id.into()),
                 ..RecordMeta::default()
@@ -758,8 +777,8 @@ mod tests {
         }
     }
 
-    fn id_of(id: &str) -> u64 {
-        article_id(&record(id, "")).0
+    fn id_of(id: &str) -> ArticleId {
+        article_id(&record(id, ""))
     }
 
     /// A run over a fresh index whose manifest lists `feed` with articles a, b and c.
@@ -824,7 +843,7 @@ mod tests {
         }
     }
 
-    fn ids(entry: &FileEntry) -> Vec<u64> {
+    fn ids(entry: &FileEntry) -> Vec<ArticleId> {
         entry.articles.iter().map(|a| a.id).collect()
     }
 

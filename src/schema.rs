@@ -8,10 +8,11 @@
 //! written as one batch, so they sit side by side in one segment, first passage first:
 //! passage `i` of the article at doc `d` is doc `d + i`.
 
+use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
 use tantivy::schema::{
-    DateOptions, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
-    TextOptions, FAST, STORED,
+    DateOptions, Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema,
+    TextFieldIndexing, TextOptions, FAST, STORED,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
@@ -19,9 +20,12 @@ use tantivy::tokenizer::{
 };
 use tantivy::Index;
 
+use crate::extract::dates::Granularity;
+use crate::extract::entities::EntityKind;
+
 /// Bumped whenever the fields, their options or the analyzers change in a way that makes
 /// an existing index unreadable or its answers wrong. Stored beside the index.
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// Name of the analyzer used for prose (title and body): case and accent folding plus
 /// English stemming, identical at index and query time.
@@ -55,6 +59,9 @@ pub struct Fields {
     pub body: Field,
     /// The article title (analyzed with positions, stored; first passage).
     pub title: Field,
+    /// The id the article's own data gives it (a JSON `id` field, a CSV id column, front
+    /// matter `id`), as given (first passage).
+    pub external_id: Field,
     /// Path of the file the article came from, as walked.
     pub path: Field,
     /// Record number inside a multi-article file, from 1; absent for one-article files.
@@ -119,6 +126,7 @@ impl Fields {
             sort_date: builder.add_date_field("sort_date", FAST),
             body: builder.add_text_field("body", prose.clone()),
             title: builder.add_text_field("title", prose),
+            external_id: builder.add_text_field("external_id", STORED),
             path: builder.add_text_field("path", STORED),
             record: builder.add_u64_field("record", STORED),
             source: builder.add_text_field("source", keyword),
@@ -345,6 +353,105 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<AnalyzedToken> {
     tokens
 }
 
+/// The article-level facets and their paths: the one place that knows how a facet is
+/// spelled (`/date/2024/03/25`, `/date/unknown`, `/source/Reuters`, `/mentioned/2023/10`,
+/// `/mentioned/2024/03/26`, `/person/Benjamin Netanyahu`, `/org/Hamas`, `/place/Rafah`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FacetPath {
+    /// The publication day.
+    Date(NaiveDate),
+    /// No known publication date.
+    UnknownDate,
+    /// The outlet, as given.
+    Source(String),
+    /// A mentioned day, or a mentioned month (as its first day).
+    Mentioned(NaiveDate, Granularity),
+    /// A person, organisation or place, by its article-level name.
+    Entity(EntityKind, String),
+}
+
+const DATE: &str = "date";
+const UNKNOWN: &str = "unknown";
+const SOURCE: &str = "source";
+const MENTIONED: &str = "mentioned";
+
+impl FacetPath {
+    /// The tantivy facet.
+    pub fn to_facet(&self) -> Facet {
+        let ymd = |day: &NaiveDate| {
+            [
+                format!("{:04}", day.year()),
+                format!("{:02}", day.month()),
+                format!("{:02}", day.day()),
+            ]
+        };
+        match self {
+            FacetPath::Date(day) => {
+                let [y, m, d] = ymd(day);
+                Facet::from_path([DATE, &y, &m, &d])
+            }
+            FacetPath::UnknownDate => Facet::from_path([DATE, UNKNOWN]),
+            FacetPath::Source(name) => Facet::from_path([SOURCE, name.as_str()]),
+            FacetPath::Mentioned(day, Granularity::Day) => {
+                let [y, m, d] = ymd(day);
+                Facet::from_path([MENTIONED, &y, &m, &d])
+            }
+            FacetPath::Mentioned(day, Granularity::Month) => {
+                let [y, m, _] = ymd(day);
+                Facet::from_path([MENTIONED, &y, &m])
+            }
+            FacetPath::Entity(kind, name) => Facet::from_path([kind.as_str(), name.as_str()]),
+        }
+    }
+
+    /// The path a facet stands for; `None` for one newsearch does not write.
+    pub fn from_facet(facet: &Facet) -> Option<FacetPath> {
+        let path = facet.to_path();
+        let day = |y: &str, m: &str, d: &str| {
+            NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        };
+        Some(match path.as_slice() {
+            [DATE, UNKNOWN] => FacetPath::UnknownDate,
+            [DATE, y, m, d] => FacetPath::Date(day(y, m, d)?),
+            [SOURCE, name] => FacetPath::Source(name.to_string()),
+            [MENTIONED, y, m] => FacetPath::Mentioned(day(y, m, "01")?, Granularity::Month),
+            [MENTIONED, y, m, d] => FacetPath::Mentioned(day(y, m, d)?, Granularity::Day),
+            [kind, name] => {
+                let kind = EntityKind::ALL.into_iter().find(|k| k.as_str() == *kind)?;
+                FacetPath::Entity(kind, name.to_string())
+            }
+            _ => return None,
+        })
+    }
+
+    /// The path of a facet as the facet dictionary stores it (its encoded bytes).
+    pub fn from_encoded(bytes: &[u8]) -> Option<FacetPath> {
+        FacetPath::from_facet(&Facet::from_encoded(bytes.to_vec()).ok()?)
+    }
+
+    /// The range of encoded facet-dictionary keys holding the entities of `kind` (start
+    /// inclusive, end exclusive): the facet dictionary is sorted, so one kind's names are
+    /// contiguous and can be streamed without looking each one up.
+    pub fn entity_key_range(kind: EntityKind) -> (Vec<u8>, Vec<u8>) {
+        // The encoding of `/person/` followed by a name: the kind and one separator.
+        let low = Facet::from_path([kind.as_str(), ""])
+            .encoded_str()
+            .as_bytes()
+            .to_vec();
+        let mut high = low.clone();
+        if let Some(last) = high.last_mut() {
+            *last += 1;
+        }
+        (low, high)
+    }
+
+    /// The name of an entity facet key inside [`FacetPath::entity_key_range`]`(kind)`.
+    pub fn entity_name_in_key(kind: EntityKind, key: &[u8]) -> Option<&str> {
+        let (low, _) = FacetPath::entity_key_range(kind);
+        std::str::from_utf8(key.strip_prefix(low.as_slice())?).ok()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -414,5 +521,57 @@ mod tests {
     fn keywords_fold_case_and_accents() {
         assert_eq!(fold_keyword("  Le Monde "), "le monde");
         assert_eq!(fold_keyword("Télérama"), "telerama");
+    }
+
+    #[test]
+    fn facet_paths_round_trip_through_tantivy_facets_and_their_encoding() {
+        let day = NaiveDate::from_ymd_opt(2024, 3, 25).unwrap();
+        let early = NaiveDate::from_ymd_opt(17, 1, 2).unwrap();
+        let paths = [
+            FacetPath::Date(day),
+            FacetPath::Date(early),
+            FacetPath::UnknownDate,
+            FacetPath::Source("Le Monde / AFP".into()),
+            FacetPath::Mentioned(day, Granularity::Day),
+            FacetPath::Mentioned(
+                NaiveDate::from_ymd_opt(2023, 10, 1).unwrap(),
+                Granularity::Month,
+            ),
+            FacetPath::Entity(EntityKind::Person, "Benjamin Netanyahu".into()),
+            FacetPath::Entity(EntityKind::Place, "Rafah".into()),
+        ];
+        for path in paths {
+            let facet = path.to_facet();
+            assert_eq!(FacetPath::from_facet(&facet), Some(path.clone()));
+            let encoded = facet.encoded_str().as_bytes();
+            assert_eq!(FacetPath::from_encoded(encoded), Some(path));
+        }
+        assert_eq!(
+            FacetPath::Date(day).to_facet().to_path_string(),
+            "/date/2024/03/25"
+        );
+        assert_eq!(
+            FacetPath::Date(early).to_facet().to_path_string(),
+            "/date/0017/01/02"
+        );
+    }
+
+    #[test]
+    fn an_entity_kind_has_one_key_range_holding_exactly_its_names() {
+        let key = |path: FacetPath| path.to_facet().encoded_str().as_bytes().to_vec();
+        let (low, high) = FacetPath::entity_key_range(EntityKind::Person);
+        let inside = key(FacetPath::Entity(EntityKind::Person, "Ann Lee".into()));
+        assert!(low <= inside && inside < high);
+        assert_eq!(
+            FacetPath::entity_name_in_key(EntityKind::Person, &inside),
+            Some("Ann Lee")
+        );
+        for outside in [
+            key(FacetPath::Entity(EntityKind::Place, "Ann Lee".into())),
+            key(FacetPath::Source("person".into())),
+            key(FacetPath::UnknownDate),
+        ] {
+            assert!(!(low <= outside && outside < high));
+        }
     }
 }

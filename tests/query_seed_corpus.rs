@@ -168,7 +168,7 @@ fn jsonl_and_text_formats() {
     assert!(lines.len() >= 2);
     assert!(lines
         .iter()
-        .all(|l| l["query"] == "Rafah" && l["schema_version"].is_u64()));
+        .all(|l| l["query"] == "Rafah" && l["format_version"].is_u64()));
 
     let output = env.cmd(&["query", "Rafah"]).output().unwrap();
     let text = String::from_utf8(output.stdout).unwrap();

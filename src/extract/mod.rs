@@ -36,7 +36,9 @@ impl DateSource {
 
 /// A stable article id: a 64-bit hash of the article's identity (its canonical path and
 /// record number, or the id its metadata gives), shown as 16 hex digits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct ArticleId(pub u64);
 
 impl ArticleId {
@@ -64,6 +66,8 @@ impl fmt::Display for ArticleId {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Article {
     pub id: ArticleId,
+    /// The id the record's own data gives it, as given (`id` field, CSV id column).
+    pub external_id: Option<String>,
     /// Path of the file, as walked.
     pub path: String,
     /// Record number inside a multi-article file, from 1.
@@ -175,6 +179,7 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
     };
     let article = Article {
         id: article_id(record),
+        external_id: record.external_id.clone(),
         path: record.path.clone(),
         record: record.record,
         title,
@@ -202,6 +207,7 @@ mod tests {
             path: "corpus/a.txt".into(),
             identity: "/abs/corpus/a.txt".into(),
             record: None,
+            external_id: None,
             meta,
             body: body.into(),
         }

@@ -64,6 +64,8 @@ pub struct Record {
     pub identity: String,
     /// Record number inside a multi-article file, from 1 (the line number in JSON lines).
     pub record: Option<u64>,
+    /// The id the record's own data gives it, as given (a row number too).
+    pub external_id: Option<String>,
     pub meta: RecordMeta,
     /// The body text, with `\n` line ends.
     pub body: String,
@@ -405,6 +407,7 @@ impl Origin {
     /// that piping the same article again replaces it.
     fn record(&self, number: Option<u64>, mut meta: RecordMeta, body: &str) -> Record {
         let body = normalize_line_ends(body);
+        let external_id = meta.id.clone();
         let identity = match meta.id.take() {
             Some(id) if id.chars().all(|c| c.is_ascii_digit()) => {
                 format!("{}#id={id}", self.identity)
@@ -430,6 +433,7 @@ impl Origin {
             path: self.display.clone(),
             identity,
             record: number,
+            external_id,
             meta,
             body,
         }

@@ -16,9 +16,10 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{Score, Searcher, SegmentReader, Term};
 
 use super::filters::{week_start, DayRange};
+use crate::extract::dates::Granularity;
 use crate::extract::entities::{AliasTable, EntityKind};
 use crate::index::EntityOrds;
-use crate::schema::Fields;
+use crate::schema::{FacetPath, Fields};
 
 /// Width of the publication-date histogram's buckets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,21 +39,21 @@ pub struct FacetRequest {
 }
 
 /// A name and the number of articles that carry it.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NameCount {
     pub name: String,
     pub count: u64,
 }
 
 /// A histogram bucket or a mentioned period, and its number of articles.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyCount {
     pub key: String,
     pub count: u64,
 }
 
 /// An entity (by its canonical name), its number of articles and its other names.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EntityCount {
     pub name: String,
     pub count: u64,
@@ -60,7 +61,7 @@ pub struct EntityCount {
 }
 
 /// Facet counts of a set of articles.
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Facets {
     pub person: Vec<EntityCount>,
     pub org: Vec<EntityCount>,
@@ -92,28 +93,23 @@ pub fn count_facets(
             aliases: Arc::clone(aliases),
         },
     )?;
-    let counts = counted.paths;
     let mut sources = Vec::new();
     let mut days: BTreeMap<NaiveDate, u64> = BTreeMap::new();
     let mut unknown = 0;
     let mut mentioned = Vec::new();
-    for (path, count) in counts {
-        match path.as_slice() {
-            [kind, name] if kind == "source" => sources.push(NameCount {
-                name: name.clone(),
+    for (path, count) in counted.paths {
+        match path {
+            FacetPath::Source(name) => sources.push(NameCount { name, count }),
+            FacetPath::UnknownDate => unknown += count,
+            FacetPath::Date(day) => *days.entry(day).or_default() += count,
+            FacetPath::Mentioned(day, granularity) => mentioned.push(KeyCount {
+                key: match granularity {
+                    Granularity::Day => day.format("%Y-%m-%d").to_string(),
+                    Granularity::Month => day.format("%Y-%m").to_string(),
+                },
                 count,
             }),
-            [kind, unknown_date] if kind == "date" && unknown_date == "unknown" => unknown += count,
-            [kind, y, m, d] if kind == "date" => {
-                if let Some(day) = ymd(y, m, d) {
-                    *days.entry(day).or_default() += count;
-                }
-            }
-            [kind, rest @ ..] if kind == "mentioned" => mentioned.push(KeyCount {
-                key: rest.join("-"),
-                count,
-            }),
-            _ => {}
+            FacetPath::Entity(..) => {}
         }
     }
     sources.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
@@ -150,10 +146,6 @@ pub fn count_facets(
         date,
         mentioned,
     })
-}
-
-fn ymd(y: &str, m: &str, d: &str) -> Option<NaiveDate> {
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
 }
 
 /// The calendar bucket holding `day`, as its first day.
@@ -219,7 +211,7 @@ fn histogram(
 /// What the counter gathers: plain facet paths, and entities by canonical name.
 #[derive(Default)]
 struct Counted {
-    paths: HashMap<Vec<String>, u64>,
+    paths: HashMap<FacetPath, u64>,
     entities: HashMap<(EntityKind, String), u64>,
 }
 
@@ -349,11 +341,9 @@ impl SegmentCollector for FacetCounterSegment {
             .facet_dict()
             .sorted_ords_to_term_cb(&sorted, |bytes| {
                 let count = counts.next().unwrap_or(0);
-                let path = bytes
-                    .split(|b| *b == 0)
-                    .map(|part| String::from_utf8_lossy(part).into_owned())
-                    .collect();
-                out.paths.insert(path, count);
+                if let Some(path) = FacetPath::from_encoded(bytes) {
+                    *out.paths.entry(path).or_default() += count;
+                }
             });
         for (name, count) in self.entity_names.into_iter().zip(self.entity_counts) {
             if count > 0 {

@@ -9,12 +9,12 @@ use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
 use std::sync::Arc;
 
 use tantivy::query::{BooleanQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Facet, Field, IndexRecordOption};
+use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DateTime, Term};
 
 use super::scope::ArticleScope;
 use crate::extract::entities::{AliasTable, EntityKind};
-use crate::schema::{fold_keyword, Fields};
+use crate::schema::{fold_keyword, FacetPath, Fields};
 
 /// An inclusive range of days; either end may be open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -140,7 +140,7 @@ pub fn entity_query(
     let any: Vec<(Occur, Box<dyn Query>)> = members
         .iter()
         .map(|name| {
-            let facet = Facet::from_path([kind.as_str(), name.as_str()]);
+            let facet = FacetPath::Entity(kind, name.clone()).to_facet();
             let term = Term::from_facet(fields.facets, &facet);
             let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
             (Occur::Should, q)

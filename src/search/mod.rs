@@ -30,7 +30,8 @@ use tantivy::{DocAddress, Score, Searcher, SegmentReader, Term};
 
 use crate::error::NewsearchError;
 use crate::extract::entities::AliasTable;
-use crate::index::{load_passage, NewsIndex};
+use crate::extract::ArticleId;
+use crate::index::{ArticleReader, NewsIndex};
 use crate::schema::{analyze, fold_keyword, is_stop_word, news_analyzer, Fields};
 use facets::{count_facets, FacetRequest, Facets};
 use filters::Filters;
@@ -72,7 +73,9 @@ pub enum Sort {
 pub struct Hit {
     pub rank: usize,
     pub score: f32,
-    pub article_id: String,
+    pub article_id: ArticleId,
+    /// The id the article's own data gives it.
+    pub external_id: Option<String>,
     pub path: String,
     pub title: String,
     pub source: Option<String>,
@@ -243,14 +246,16 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
         None => None,
     };
     let mut hits = Vec::new();
+    let reader = ArticleReader::new(&searcher, fields);
     for (i, (score, address)) in ranked.into_iter().enumerate().skip(request.offset) {
-        let stored = load_passage(&searcher, fields, address)?;
+        let stored = reader.passage(address)?;
         let spans = highlight_spans(&mut analyzer, &stored.text, &matchers);
         let snippet = cut_snippet(&stored.text, &spans, request.snippet_chars);
         hits.push(Hit {
             rank: i + 1,
             score,
             article_id: stored.article_id,
+            external_id: stored.external_id,
             path: stored.path,
             title: stored.title,
             source: stored.source,

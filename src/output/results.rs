@@ -1,0 +1,320 @@
+//! Query results (text grouped by article, JSON, JSON lines) and facet counts.
+
+use std::io::{self, Write};
+
+use super::wire::{
+    day, FacetsDocument, FacetsJson, QueryJson, ResultJson, ResultLine, FORMAT_VERSION,
+};
+use super::{
+    paint, push_safe, reset, sanitize, Highlight, QueryFormat, DIM_STYLE, MATCH_STYLE, TITLE_STYLE,
+};
+use crate::extract::ArticleId;
+use crate::search::facets::Facets;
+use crate::search::{Hit, SearchResults};
+
+/// Prints query results in the chosen format.
+pub fn print_results(
+    out: &mut impl Write,
+    results: &SearchResults,
+    format: QueryFormat,
+    highlight: Highlight,
+    color: bool,
+) -> io::Result<()> {
+    match format {
+        QueryFormat::Json => {
+            let json = QueryJson {
+                format_version: FORMAT_VERSION,
+                query: &results.query,
+                total_articles: results.total_articles,
+                results: results.hits.iter().map(ResultJson::of).collect(),
+                facets: results.facets.as_ref().map(FacetsJson::of),
+            };
+            serde_json::to_writer_pretty(&mut *out, &json)?;
+            writeln!(out)
+        }
+        QueryFormat::Jsonl => {
+            for hit in &results.hits {
+                let line = ResultLine {
+                    format_version: FORMAT_VERSION,
+                    query: &results.query,
+                    result: ResultJson::of(hit),
+                };
+                serde_json::to_writer(&mut *out, &line)?;
+                writeln!(out)?;
+            }
+            Ok(())
+        }
+        QueryFormat::Text => {
+            print_text(out, results, highlight, color)?;
+            if let Some(facets) = &results.facets {
+                writeln!(out)?;
+                print_facets_text(out, facets)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Prints facet counts as JSON or as text with a bar chart of the date histogram.
+pub fn print_facets(
+    out: &mut impl Write,
+    total_articles: usize,
+    facets: &Facets,
+    json: bool,
+) -> io::Result<()> {
+    if json {
+        let document = FacetsDocument {
+            format_version: FORMAT_VERSION,
+            total_articles,
+            facets: FacetsJson::of(facets),
+        };
+        serde_json::to_writer_pretty(&mut *out, &document)?;
+        return writeln!(out);
+    }
+    writeln!(out, "{total_articles} articles")?;
+    print_facets_text(out, facets)
+}
+
+/// Widest bar of the text histogram, in characters.
+const BAR_WIDTH: u64 = 40;
+
+fn print_facets_text(out: &mut impl Write, facets: &Facets) -> io::Result<()> {
+    for (heading, list) in [
+        ("people", &facets.person),
+        ("organisations", &facets.org),
+        ("places", &facets.place),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        writeln!(out, "\n{heading}")?;
+        for item in list {
+            let aliases = if item.aliases.is_empty() {
+                String::new()
+            } else {
+                format!("  (also {})", sanitize(&item.aliases.join(", ")))
+            };
+            writeln!(
+                out,
+                "  {:>7}  {}{aliases}",
+                item.count,
+                sanitize(&item.name)
+            )?;
+        }
+    }
+    if !facets.source.is_empty() {
+        writeln!(out, "\nsource")?;
+        for item in &facets.source {
+            writeln!(out, "  {:>7}  {}", item.count, sanitize(&item.name))?;
+        }
+    }
+    if !facets.date.is_empty() {
+        writeln!(out, "\ndate")?;
+        let max = facets
+            .date
+            .iter()
+            .map(|b| b.count)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        let width = facets.date.iter().map(|b| b.key.len()).max().unwrap_or(0);
+        for bucket in &facets.date {
+            let bar = "█".repeat((bucket.count * BAR_WIDTH).div_ceil(max) as usize);
+            writeln!(out, "  {:<width$} {:>7} {bar}", bucket.key, bucket.count)?;
+        }
+    }
+    if !facets.mentioned.is_empty() {
+        writeln!(out, "\nmentioned dates")?;
+        for item in &facets.mentioned {
+            writeln!(out, "  {:>7}  {}", item.count, item.key)?;
+        }
+    }
+    Ok(())
+}
+
+/// Text output: passages grouped under their article, articles in the order of their
+/// best passage.
+fn print_text(
+    out: &mut impl Write,
+    results: &SearchResults,
+    highlight: Highlight,
+    color: bool,
+) -> io::Result<()> {
+    let mut order: Vec<ArticleId> = Vec::new();
+    for hit in &results.hits {
+        if !order.contains(&hit.article_id) {
+            order.push(hit.article_id);
+        }
+    }
+    for (n, id) in order.iter().enumerate() {
+        let hits: Vec<&Hit> = results
+            .hits
+            .iter()
+            .filter(|h| h.article_id == *id)
+            .collect();
+        let first = hits[0];
+        if n > 0 {
+            writeln!(out)?;
+        }
+        let date = day(first.date)
+            .map(|d| format!("  {d}"))
+            .unwrap_or_default();
+        let source = first
+            .source
+            .as_deref()
+            .map(|s| format!("  {}", sanitize(s)))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "{}{}{}{source}{date}",
+            paint(TITLE_STYLE, color),
+            sanitize(&first.title),
+            reset(TITLE_STYLE, color)
+        )?;
+        writeln!(
+            out,
+            "{}{}  {}{}",
+            paint(DIM_STYLE, color),
+            sanitize(&first.path),
+            first.article_id,
+            reset(DIM_STYLE, color)
+        )?;
+        for hit in hits {
+            writeln!(out, "  {:>2}. {}", hit.rank, marked_text(hit, highlight))?;
+        }
+    }
+    Ok(())
+}
+
+/// The snippet with its highlights marked and unsafe characters removed, with "…" where
+/// the passage was cut.
+fn marked_text(hit: &Hit, highlight: Highlight) -> String {
+    let (open, close) = match highlight {
+        Highlight::Ansi => (
+            MATCH_STYLE.render().to_string(),
+            MATCH_STYLE.render_reset().to_string(),
+        ),
+        Highlight::Markdown => ("**".to_string(), "**".to_string()),
+        Highlight::Html => ("<mark>".to_string(), "</mark>".to_string()),
+        Highlight::None => (String::new(), String::new()),
+    };
+    let mut out = String::new();
+    if hit.cut_before {
+        out.push('…');
+    }
+    let mut spans = hit.highlights.iter().peekable();
+    let mut open_until: Option<usize> = None;
+    for (i, c) in hit.text.chars().enumerate() {
+        if open_until == Some(i) {
+            out.push_str(&close);
+            open_until = None;
+        }
+        if let Some(&&(start, end)) = spans.peek() {
+            if start == i {
+                out.push_str(&open);
+                open_until = Some(end);
+                spans.next();
+            }
+        }
+        push_safe(&mut out, c, highlight == Highlight::Html);
+    }
+    if open_until.is_some() {
+        out.push_str(&close);
+    }
+    if hit.cut_after {
+        out.push('…');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(rank: usize, id: &str, text: &str, highlights: Vec<(usize, usize)>) -> Hit {
+        Hit {
+            rank,
+            score: 1.5,
+            article_id: ArticleId(u64::from_str_radix(id, 16).unwrap()),
+            external_id: None,
+            path: format!("corpus/{id}.txt"),
+            title: format!("Title {id}"),
+            source: None,
+            date: None,
+            passage_index: 0,
+            text: text.into(),
+            highlights,
+            cut_before: false,
+            cut_after: true,
+        }
+    }
+
+    fn results() -> SearchResults {
+        SearchResults {
+            facets: None,
+            query: "rafah".into(),
+            total_articles: 2,
+            hits: vec![
+                hit(1, "a", "in Rafah today", vec![(3, 8)]),
+                hit(2, "b", "Rafah\u{1b}[31m again", vec![(0, 5)]),
+                hit(3, "a", "élan Rafah", vec![(5, 10)]),
+            ],
+        }
+    }
+
+    fn printed(format: QueryFormat, highlight: Highlight) -> String {
+        let mut out = Vec::new();
+        print_results(&mut out, &results(), format, highlight, false).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn text_groups_passages_under_their_article_and_marks_matches() {
+        let text = printed(QueryFormat::Text, Highlight::Markdown);
+        let a = text.find("Title a").unwrap();
+        let b = text.find("Title b").unwrap();
+        assert!(a < b);
+        assert_eq!(text.matches("Title a").count(), 1);
+        assert!(text.contains(" 1. in **Rafah** today…"), "{text}");
+        assert!(text.contains(" 3. élan **Rafah**…"), "{text}");
+        assert!(
+            !text.contains('\u{1b}'),
+            "escape characters must be stripped: {text:?}"
+        );
+    }
+
+    #[test]
+    fn html_highlights_escape_the_text() {
+        let mut h = hit(1, "a", "a<b> Rafah", vec![(5, 10)]);
+        h.cut_after = false;
+        assert_eq!(
+            marked_text(&h, Highlight::Html),
+            "a&lt;b&gt; <mark>Rafah</mark>"
+        );
+    }
+
+    #[test]
+    fn json_carries_the_schema_and_character_offsets() {
+        let json: serde_json::Value =
+            serde_json::from_str(&printed(QueryFormat::Json, Highlight::None)).unwrap();
+        assert_eq!(json["format_version"], FORMAT_VERSION);
+        assert_eq!(json["total_articles"], 2);
+        assert_eq!(
+            json["results"][2]["highlights"][0],
+            serde_json::json!([5, 10])
+        );
+        assert_eq!(json["results"][0]["date"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn jsonl_prints_one_result_a_line_with_the_query() {
+        let text = printed(QueryFormat::Jsonl, Highlight::None);
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 3);
+        assert!(lines.iter().all(|l| l["query"] == "rafah"));
+        assert_eq!(lines[1]["rank"], 2);
+    }
+}
