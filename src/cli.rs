@@ -44,6 +44,25 @@ pub enum Command {
     Stats(StatsArgs),
     /// Run a saved query and print only what is new since its last run (for cron)
     Alert(AlertArgs),
+    /// Print a shell completion script (`newsearch completions bash > /etc/bash_completion.d/newsearch`)
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (`newsearch man > newsearch.1; man ./newsearch.1`)
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+/// Shells `completions` writes scripts for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 /// Filters shared by `query`, `facets` and `alert`.
@@ -317,4 +336,15 @@ pub enum HighlightStyle {
     Markdown,
     Html,
     None,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
 }

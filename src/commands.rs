@@ -6,9 +6,11 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
+use clap::CommandFactory;
 
 use crate::alert::{self, AlertOutcome, AlertStore};
 use crate::aliases;
+use crate::cli::{Cli, Shell};
 use crate::config::{
     AlertAction, AlertConfig, AlertRun, Config, DocConfig, FacetsConfig, IndexConfig, QueryConfig,
 };
@@ -39,7 +41,34 @@ pub fn run(config: Config, out: &mut impl Write) -> Result<ExitCode> {
         Config::Export(doc) => export(&doc, out),
         Config::Stats(doc) => stats(&doc, out),
         Config::Alert(config) => alert(&config, out),
+        Config::Completions(shell) => completions(shell, out),
+        Config::Man => man(out),
     }
+}
+
+/// Prints a completion script generated from the command-line definition.
+fn completions(shell: Shell, out: &mut impl Write) -> Result<ExitCode> {
+    let generator = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(generator, &mut Cli::command(), "newsearch", out);
+    Ok(ExitCode::from(FOUND))
+}
+
+/// Prints the manual page generated from the command-line definition: the top-level page
+/// followed by a section per command.
+fn man(out: &mut impl Write) -> Result<ExitCode> {
+    let command = Cli::command();
+    clap_mangen::Man::new(command.clone()).render(out)?;
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let title = format!("newsearch-{}", sub.get_name());
+        clap_mangen::Man::new(sub.clone())
+            .title(title)
+            .render(out)?;
+    }
+    Ok(ExitCode::from(FOUND))
 }
 
 fn index(config: &IndexConfig, out: &mut impl Write) -> Result<ExitCode> {

@@ -90,11 +90,18 @@ pub struct AlertConfig {
 pub enum Config {
     Index(IndexConfig),
     Query(QueryConfig),
-    Show { doc: DocConfig, id: String },
+    Show {
+        doc: DocConfig,
+        id: String,
+    },
     Facets(FacetsConfig),
     Export(DocConfig),
     Stats(DocConfig),
     Alert(AlertConfig),
+    /// Print a completion script for this shell.
+    Completions(cli::Shell),
+    /// Print the manual page.
+    Man,
 }
 
 /// Facts about the environment that settings depend on.
@@ -205,6 +212,8 @@ impl Config {
                 index_dir,
                 action: alert_action(args, color, today)?,
             }),
+            Command::Completions(args) => Config::Completions(args.shell),
+            Command::Man => Config::Man,
         })
     }
 }

@@ -653,15 +653,19 @@ impl<'a> Run<'a> {
             End::Complete => false,
             End::Failed(failure) => {
                 self.warn(failure, true);
+                false
+            }
+            End::Unavailable(failure) => {
+                self.warn(failure, true);
                 // It could not be opened at all (it vanished, or permissions): its previous
                 // articles stay until a later run can read it.
-                if file.records == 0 && std::fs::File::open(&changed.file.path).is_err() {
+                if file.records == 0 {
                     if let Some(old) = file.old {
                         self.manifest.files.insert(changed.key.clone(), old);
                     }
                     return;
                 }
-                false
+                true
             }
             End::Interrupted(failure) => {
                 self.warn(failure, true);

@@ -128,10 +128,6 @@ impl NewsIndex {
         &self.dir
     }
 
-    pub fn tantivy(&self) -> &Index {
-        &self.index
-    }
-
     /// Opens an existing index for reading and a reader on its last commit, retrying when
     /// an index run commits (and removes old segment files) in the middle of the opening.
     /// The reader is kept: [`NewsIndex::reader`] hands out the same commit afterwards.

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::fields::{pick, FieldNames, MissingFields};
-use super::{FileRead, Origin};
+use super::{FileRead, Origin, Problem};
 
 /// Reads a delimited file. `separator` is `,` or a tab; a `.csv` file whose header row
 /// holds semicolons or tabs but no commas is read with that separator instead.
@@ -44,6 +44,7 @@ pub(super) fn read(
         return;
     }
     let mut missing = MissingFields::default();
+    let mut ragged = Ragged::default();
     let mut row = csv::StringRecord::new();
     let mut number = 0;
     // Where the rows not yet read begin: after the header, and after a broken row the
@@ -97,6 +98,9 @@ pub(super) fn read(
             if row.iter().all(|field| field.trim().is_empty()) {
                 continue;
             }
+            if row.len() != headers.len() {
+                ragged.note(number, row.len());
+            }
             let fields: Map<String, Value> = headers
                 .iter()
                 .zip(row.iter())
@@ -109,12 +113,47 @@ pub(super) fn read(
                 .push(origin.record(Some(number), picked.meta, &body));
         }
     }
+    out.notes.extend(ragged.note_for(origin, headers.len()));
     out.notes.extend(
         missing
             .notes(names)
             .into_iter()
             .map(|note| origin.problem(note)),
     );
+}
+
+/// Rows with more or fewer fields than the header: indexed from the fields they have,
+/// and reported once for the file (the first such row, and how many others).
+#[derive(Default)]
+struct Ragged {
+    first: Option<(u64, usize)>,
+    others: usize,
+}
+
+impl Ragged {
+    fn note(&mut self, record: u64, fields: usize) {
+        match self.first {
+            None => self.first = Some((record, fields)),
+            Some(_) => self.others += 1,
+        }
+    }
+
+    fn note_for(&self, origin: &Origin, header_fields: usize) -> Option<Problem> {
+        let (record, fields) = self.first?;
+        let others = match self.others {
+            0 => String::new(),
+            1 => " (and 1 other row)".to_string(),
+            n => format!(" (and {n} other rows)"),
+        };
+        Some(origin.record_problem(
+            record,
+            format!(
+                "{fields} field{} where the header names {header_fields}{others}; \
+                 indexed from the fields it has",
+                if fields == 1 { "" } else { "s" }
+            ),
+        ))
+    }
 }
 
 /// Where a run of rows starts in the text: its byte offset and line number.
@@ -252,5 +291,22 @@ mod tests {
         let out = read_csv("titel;text;date\nA;Body, with comma.;2024-03-25\n");
         assert_eq!(out.records[0].body, "Body, with comma.");
         assert_eq!(out.records[0].meta.date.as_deref(), Some("2024-03-25"));
+    }
+
+    #[test]
+    fn rows_with_too_few_or_too_many_fields_are_indexed_and_reported_once() {
+        let out = read_csv(
+            "id,title,text\n1,Full,Body one.\n2,Short\n3,Long,Body three.,extra\n4,Too,few\n",
+        );
+        assert_eq!(out.records.len(), 4, "every row is indexed");
+        assert_eq!(out.records[1].meta.title.as_deref(), Some("Short"));
+        assert_eq!(out.records[2].body, "Body three.");
+        assert_eq!(out.notes.len(), 1, "{:?}", out.notes);
+        assert_eq!(out.notes[0].path, "t.csv (record 2)");
+        assert_eq!(
+            out.notes[0].reason,
+            "2 fields where the header names 3 (and 1 other row); indexed from the fields it has"
+        );
+        assert!(read_csv("title,text\nA,B\n").notes.is_empty());
     }
 }
