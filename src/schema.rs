@@ -1,18 +1,20 @@
 //! The index schema: every field, the analyzers and the schema version, behind one typed
-//! [`Fields`] handle so no other module looks a field up by its name.
+//! [`Fields`] handle so no other module looks a field up by its name; and the facet paths.
 //!
-//! One tantivy document is one *passage* of an article. What belongs to the whole article
-//! (title, path, source, dates, entities, generation, facets) is indexed and stored once,
-//! on its first passage; every passage carries only its text and the fast fields the
-//! ranking reads (article key, lengths, date for sorting). The passages of an article are
-//! written as one batch, so they sit side by side in one segment, first passage first:
-//! passage `i` of the article at doc `d` is doc `d + i`.
+//! One tantivy document is one *article*. Its passages are the values of the multi-valued
+//! `body` field, in order; the body analyzer leaves a gap of [`PASSAGE_GAP`] positions
+//! between two passages, wider than any phrase slop a query may ask for
+//! ([`MAX_PHRASE_SLOP`]), so that a phrase never matches across a paragraph break while
+//! Boolean logic (`a AND b`, `-b`) applies to the whole article. `forms` holds every word
+//! of the title and body unstemmed, and once more marked when it is written with a
+//! capital inside a sentence, so that a query can tell names ("Federer") from common words
+//! that share their stem ("federal") and match the name's own forms.
 
 use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
 use tantivy::schema::{
-    DateOptions, Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema,
-    TextFieldIndexing, TextOptions, FAST, STORED,
+    Facet, FacetOptions, Field, IndexRecordOption, NumericOptions, Schema, TextFieldIndexing,
+    TextOptions, FAST, STORED,
 };
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer,
@@ -25,13 +27,25 @@ use crate::extract::entities::EntityKind;
 
 /// Bumped whenever the fields, their options or the analyzers change in a way that makes
 /// an existing index unreadable or its answers wrong. Stored beside the index.
-pub const SCHEMA_VERSION: u32 = 7;
+pub const SCHEMA_VERSION: u32 = 8;
 
-/// Name of the analyzer used for prose (title and body): case and accent folding plus
-/// English stemming, identical at index and query time.
+/// Name of the analyzer used for prose (titles and query words): case and accent folding
+/// plus English stemming, identical at index and query time.
 pub const NEWS_ANALYZER: &str = "news";
+/// The prose analyzer with each value's positions shifted by [`PASSAGE_GAP`] (the body).
+pub const PASSAGE_ANALYZER: &str = "passages";
+/// Words unstemmed, plus capitalised ones marked (the `forms` field).
+pub const FORMS_ANALYZER: &str = "forms";
 /// Name of the analyzer for exact-but-case-insensitive keywords such as the source.
 pub const KEYWORD_ANALYZER: &str = "keyword";
+
+/// The widest slop a phrase may have (`"a b"~N`).
+pub const MAX_PHRASE_SLOP: u32 = 50;
+/// Positions between the last word of a passage and the first of the next: more than any
+/// phrase slop, so phrases stay inside a passage.
+pub const PASSAGE_GAP: usize = 2 * MAX_PHRASE_SLOP as usize;
+/// The mark before a form written with a capital inside a sentence (`^federer`).
+pub const CAPITAL_MARK: char = '^';
 
 /// Tokens of this many bytes or more (URLs, base64 debris) are not indexed.
 const MAX_TOKEN_BYTES: usize = 40;
@@ -39,29 +53,21 @@ const MAX_TOKEN_BYTES: usize = 40;
 /// Typed handle to every field of the schema.
 #[derive(Clone, Debug)]
 pub struct Fields {
-    /// Stable article id as 16 hex digits (stored on the first passage).
-    pub article_id: Field,
-    /// The same id as a number, on every passage: indexed (deleting it removes them all,
-    /// looking it up finds them) and fast (cheap grouping of hits by article).
+    /// The article id as a number: indexed (deleting it removes the article, looking it up
+    /// finds it), fast (for the keys of all articles) and stored.
     pub article_key: Field,
-    /// Index of the passage inside its article, from 0.
-    pub passage_index: Field,
-    /// Number of passages of the article (first passage; fast, to find the others).
-    pub passage_count: Field,
-    /// Number of body tokens of the whole article (every passage), as a fast field: the
-    /// article length that article-level BM25 normalises by.
-    pub article_tokens: Field,
-    /// Number of title tokens of the article, as a fast field on every passage.
-    pub title_tokens: Field,
-    /// The publication date as a fast field on every passage, for sorting by date.
-    pub sort_date: Field,
-    /// The passage text (analyzed with positions, stored).
-    pub body: Field,
-    /// The article title (analyzed with positions, stored; first passage).
-    pub title: Field,
     /// The id the article's own data gives it (a JSON `id` field, a CSV id column, front
-    /// matter `id`), as given (first passage).
+    /// matter `id`), as given.
     pub external_id: Field,
+    /// The passages, one value each, in order (analyzed with positions, stored).
+    pub body: Field,
+    /// The article title (analyzed with positions, stored).
+    pub title: Field,
+    /// Every word of title and body unstemmed and folded, and `^word` for a word written
+    /// with a capital inside a sentence; documents only (no frequencies, no norms).
+    pub forms: Field,
+    /// Number of passages (fast, for `stats`; stored).
+    pub passage_count: Field,
     /// Path of the file the article came from, as walked.
     pub path: Field,
     /// Record number inside a multi-article file, from 1; absent for one-article files.
@@ -70,23 +76,22 @@ pub struct Fields {
     pub source: Field,
     pub url: Field,
     pub author: Field,
-    /// Publication date (indexed for ranges, fast, stored; first passage).
-    pub date: Field,
+    /// Publication date and time as seconds from 1970 (negative before), years 1 to 9999:
+    /// indexed for ranges, fast for sorting, stored.
+    pub published: Field,
     /// Where the publication date came from (`metadata`, `file_name`, `dateline`).
     pub date_source: Field,
-    /// Every date the article mentions (month mentions as the month's first day).
+    /// Every day the article mentions, as days from 1970 (month mentions as the month's
+    /// first day).
     pub mentioned: Field,
-    /// The mentioned dates with the words they were read from, as JSON (first passage only).
+    /// The mentioned dates with the words they were read from, as JSON.
     pub mentions: Field,
     /// The index generation (commit number) in which the article was added or last
     /// changed; alerts report what is newer than their cursor.
     pub seq: Field,
-    /// The article's entities with their mentions, as JSON (first passage only).
+    /// The article's entities with their mentions, as JSON.
     pub entities: Field,
-    /// Article-level hierarchical facets: `/date/2024/03/25` (or `/date/unknown`),
-    /// `/mentioned/2024/03/26`, `/mentioned/2023/10`, `/source/Reuters`, and the
-    /// article-level entity names `/person/Benjamin Netanyahu`, `/org/Hamas`,
-    /// `/place/Rafah` (variants are merged at query time by the corpus alias table).
+    /// Article facets, see [`FacetPath`].
     pub facets: Field,
 }
 
@@ -94,50 +99,54 @@ impl Fields {
     /// Builds the schema and the handle to its fields.
     pub fn build() -> (Schema, Fields) {
         let mut builder = Schema::builder();
-        let prose = TextOptions::default().set_stored().set_indexing_options(
-            TextFieldIndexing::default()
-                .set_tokenizer(NEWS_ANALYZER)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-        );
+        let prose = |tokenizer: &str| {
+            TextOptions::default().set_stored().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+        };
         let keyword = TextOptions::default().set_stored().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(KEYWORD_ANALYZER)
                 .set_index_option(IndexRecordOption::Basic)
                 .set_fieldnorms(false),
         );
-        // Numbers and dates are built from their defaults, which have no field norms (the
-        // INDEXED flag would add a byte a document for each).
+        let forms = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(FORMS_ANALYZER)
+                .set_index_option(IndexRecordOption::Basic)
+                .set_fieldnorms(false),
+        );
+        // Numbers are built from their defaults, which have no field norms (the INDEXED
+        // flag would add a byte a document for each).
         let fields = Fields {
-            article_id: builder.add_text_field("article_id", STORED),
             article_key: builder.add_u64_field(
                 "article_key",
-                NumericOptions::default().set_indexed().set_fast(),
-            ),
-            passage_index: builder.add_u64_field(
-                "passage_index",
                 NumericOptions::default()
                     .set_indexed()
-                    .set_stored()
-                    .set_fast(),
+                    .set_fast()
+                    .set_stored(),
             ),
-            passage_count: builder.add_u64_field("passage_count", STORED | FAST),
-            article_tokens: builder.add_u64_field("article_tokens", FAST),
-            title_tokens: builder.add_u64_field("title_tokens", FAST),
-            sort_date: builder.add_date_field("sort_date", FAST),
-            body: builder.add_text_field("body", prose.clone()),
-            title: builder.add_text_field("title", prose),
             external_id: builder.add_text_field("external_id", STORED),
+            body: builder.add_text_field("body", prose(PASSAGE_ANALYZER)),
+            title: builder.add_text_field("title", prose(NEWS_ANALYZER)),
+            forms: builder.add_text_field("forms", forms),
+            passage_count: builder.add_u64_field("passage_count", STORED | FAST),
             path: builder.add_text_field("path", STORED),
             record: builder.add_u64_field("record", STORED),
             source: builder.add_text_field("source", keyword),
             url: builder.add_text_field("url", STORED),
             author: builder.add_text_field("author", STORED),
-            date: builder.add_date_field(
-                "date",
-                DateOptions::default().set_indexed().set_stored().set_fast(),
+            published: builder.add_i64_field(
+                "published",
+                NumericOptions::default()
+                    .set_indexed()
+                    .set_fast()
+                    .set_stored(),
             ),
             date_source: builder.add_text_field("date_source", STORED),
-            mentioned: builder.add_date_field("mentioned", DateOptions::default().set_indexed()),
+            mentioned: builder.add_i64_field("mentioned", NumericOptions::default().set_indexed()),
             mentions: builder.add_text_field("mentions", STORED),
             seq: builder.add_u64_field("seq", NumericOptions::default().set_indexed().set_stored()),
             entities: builder.add_text_field("entities", STORED),
@@ -148,21 +157,31 @@ impl Fields {
 
     /// Name of the fast field holding the article key (collectors read it by name).
     pub const ARTICLE_KEY: &'static str = "article_key";
-    /// Name of the fast field holding the article's body length in tokens.
-    pub const ARTICLE_TOKENS: &'static str = "article_tokens";
-    /// Name of the fast field holding a passage's place in its article.
-    pub const PASSAGE_INDEX: &'static str = "passage_index";
-    /// Name of the fast field holding the number of passages (first passage only).
+    /// Name of the fast field holding the number of passages.
     pub const PASSAGE_COUNT: &'static str = "passage_count";
-    /// Name of the fast field holding the title's length in tokens.
-    pub const TITLE_TOKENS: &'static str = "title_tokens";
-    /// Name of the fast field holding the publication date on the first passage.
-    pub const DATE: &'static str = "date";
-    /// Name of the fast field holding the publication date on every passage.
-    pub const SORT_DATE: &'static str = "sort_date";
+    /// Name of the fast field holding the publication time in seconds.
+    pub const PUBLISHED: &'static str = "published";
     /// Name of the facet field.
     pub const FACETS: &'static str = "facets";
 }
+
+/// Seconds from 1970-01-01T00:00:00 of a date and time (the `published` field).
+pub fn seconds_of(date: chrono::NaiveDateTime) -> i64 {
+    date.and_utc().timestamp()
+}
+
+/// The date and time `seconds_of` gave `seconds`.
+pub fn date_of_seconds(seconds: i64) -> Option<chrono::NaiveDateTime> {
+    chrono::DateTime::from_timestamp(seconds, 0).map(|d| d.naive_utc())
+}
+
+/// Days from 1970-01-01 of a day (the `mentioned` field).
+pub fn days_of(day: NaiveDate) -> i64 {
+    i64::from(day.num_days_from_ce()) - i64::from(EPOCH_DAYS_FROM_CE)
+}
+
+/// Days from 0001-01-01 (day 1) to 1970-01-01.
+const EPOCH_DAYS_FROM_CE: i32 = 719_163;
 
 /// The prose analyzer: split on non-alphanumerics, drop overlong tokens, lower-case, fold
 /// accents to ASCII, stem English. The last three steps are remembered per word form, as
@@ -265,14 +284,6 @@ impl<T: TokenStream> TokenStream for NormalizeStream<'_, T> {
     }
 }
 
-/// How many tokens the prose analyzer makes of `text`: its runs of letters and digits, less
-/// the overlong ones. Counted without running the analyzer (no stemming), for article lengths.
-pub fn count_tokens(text: &str) -> u64 {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|word| !word.is_empty() && word.len() < MAX_TOKEN_BYTES)
-        .count() as u64
-}
-
 /// General English function words (the Snowball project's English stop list, without its
 /// forms with apostrophes, which the analyzer splits anyway), sorted. Optional query words
 /// on this list are dropped before searching; the index keeps every word, so phrases that
@@ -312,7 +323,192 @@ pub fn keyword_analyzer() -> TextAnalyzer {
 pub fn register_analyzers(index: &Index) {
     let tokenizers = index.tokenizers();
     tokenizers.register(NEWS_ANALYZER, news_analyzer());
+    tokenizers.register(PASSAGE_ANALYZER, passage_analyzer());
+    tokenizers.register(
+        FORMS_ANALYZER,
+        TextAnalyzer::from(FormsTokenizer::default()),
+    );
     tokenizers.register(KEYWORD_ANALYZER, keyword_analyzer());
+}
+
+/// The prose analyzer for one passage of a body: its positions start [`PASSAGE_GAP`] after
+/// the end of the passage before (tantivy adds one more between two values).
+pub fn passage_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(Normalize)
+        .filter(ShiftPositions)
+        .build()
+}
+
+/// Token filter: every position moved [`PASSAGE_GAP`] further.
+#[derive(Clone)]
+struct ShiftPositions;
+
+impl TokenFilter for ShiftPositions {
+    type Tokenizer<T: Tokenizer> = ShiftPositionsFilter<T>;
+
+    fn transform<T: Tokenizer>(self, tokenizer: T) -> ShiftPositionsFilter<T> {
+        ShiftPositionsFilter(tokenizer)
+    }
+}
+
+#[derive(Clone)]
+struct ShiftPositionsFilter<T>(T);
+
+impl<T: Tokenizer> Tokenizer for ShiftPositionsFilter<T> {
+    type TokenStream<'a> = ShiftPositionsStream<T::TokenStream<'a>>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> Self::TokenStream<'a> {
+        ShiftPositionsStream {
+            inner: self.0.token_stream(text),
+            shifted: false,
+        }
+    }
+}
+
+struct ShiftPositionsStream<T> {
+    inner: T,
+    /// The current token's position is shifted (the tokenizer counts on from the
+    /// unshifted one, so the shift is undone before it advances).
+    shifted: bool,
+}
+
+impl<T: TokenStream> TokenStream for ShiftPositionsStream<T> {
+    fn advance(&mut self) -> bool {
+        if self.shifted {
+            self.inner.token_mut().position -= PASSAGE_GAP;
+            self.shifted = false;
+        }
+        if !self.inner.advance() {
+            return false;
+        }
+        self.inner.token_mut().position += PASSAGE_GAP;
+        self.shifted = true;
+        true
+    }
+
+    fn token(&self) -> &Token {
+        self.inner.token()
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.inner.token_mut()
+    }
+}
+
+/// A value of the `forms` field starting with this character is a title: its words are
+/// not marked for capitals (headlines capitalise common words).
+pub const TITLE_VALUE_MARK: char = '\u{1}';
+
+/// The folded, unstemmed form of a word, as the `forms` field holds it: lower case,
+/// accents folded to ASCII as tantivy's folding filter does.
+pub fn word_form(word: &str) -> String {
+    if word.is_ascii() {
+        return word.to_ascii_lowercase();
+    }
+    let mut analyzer = TextAnalyzer::builder(RawTokenizer::default())
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build();
+    let mut stream = analyzer.token_stream(word);
+    let mut out = String::new();
+    while let Some(token) = stream.next() {
+        out.push_str(&token.text);
+    }
+    out
+}
+
+/// Whether a word is written with a capital and at least one small letter (`Federer`,
+/// `McCain`; not `NATO`, not `oil`).
+pub fn is_capitalised(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(char::is_uppercase) && chars.any(char::is_lowercase)
+}
+
+/// Whether the word starting at byte `at` of `text` opens a sentence: nothing but
+/// spaces, quotes and brackets stand between it and the start of the text or a `.`,
+/// `!`, `?` or `:`.
+fn opens_sentence(text: &str, at: usize) -> bool {
+    for c in text[..at].chars().rev() {
+        match c {
+            c if c.is_whitespace() => {}
+            '"' | '“' | '‘' | '\'' | '(' | '[' | '«' | '—' | '–' | '-' => {}
+            '.' | '!' | '?' | ':' | TITLE_VALUE_MARK => return true,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The `forms` tokenizer: each word as [`word_form`] makes it, and once more as `^form`
+/// when it is capitalised inside a sentence (not in a title value).
+#[derive(Clone, Default)]
+pub struct FormsTokenizer {
+    inner: SimpleTokenizer,
+    token: Token,
+}
+
+impl Tokenizer for FormsTokenizer {
+    type TokenStream<'a> = FormsStream<'a>;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> FormsStream<'a> {
+        FormsStream {
+            title: text.starts_with(TITLE_VALUE_MARK),
+            text,
+            inner: self.inner.token_stream(text),
+            token: &mut self.token,
+            marked: None,
+        }
+    }
+}
+
+pub struct FormsStream<'a> {
+    text: &'a str,
+    title: bool,
+    inner: tantivy::tokenizer::SimpleTokenStream<'a>,
+    token: &'a mut Token,
+    /// The marked form of the last word, still to be handed out.
+    marked: Option<String>,
+}
+
+impl TokenStream for FormsStream<'_> {
+    fn advance(&mut self) -> bool {
+        if let Some(marked) = self.marked.take() {
+            self.token.text = marked;
+            return true;
+        }
+        loop {
+            if !self.inner.advance() {
+                return false;
+            }
+            let word = self.inner.token();
+            if word.text.len() >= MAX_TOKEN_BYTES {
+                continue;
+            }
+            let form = word_form(&word.text);
+            if !self.title
+                && is_capitalised(&word.text)
+                && !opens_sentence(self.text, word.offset_from)
+            {
+                self.marked = Some(format!("{CAPITAL_MARK}{form}"));
+            }
+            self.token.offset_from = word.offset_from;
+            self.token.offset_to = word.offset_to;
+            self.token.position = word.position;
+            self.token.position_length = 1;
+            self.token.text = form;
+            return true;
+        }
+    }
+
+    fn token(&self) -> &Token {
+        self.token
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        self.token
+    }
 }
 
 /// Folds a keyword value the way the keyword analyzer does, for building filter terms.
@@ -495,18 +691,59 @@ mod tests {
         assert_eq!(words, vec!["Gaza", "s", "ceasefire"]);
     }
 
+    fn forms(text: &str) -> Vec<String> {
+        let mut tokenizer = FormsTokenizer::default();
+        let mut stream = tokenizer.token_stream(text);
+        let mut out = Vec::new();
+        while let Some(token) = stream.next() {
+            out.push(token.text.clone());
+        }
+        out
+    }
+
     #[test]
-    fn token_counts_match_the_analyzer() {
-        let text = format!(
-            "Gaza’s “ceasefire”, U.S. talks — {} {} 2024",
-            "x".repeat(39),
-            "y".repeat(40)
-        );
+    fn forms_are_unstemmed_and_capitals_inside_sentences_are_marked() {
         assert_eq!(
-            count_tokens(&text),
-            analyze(&mut news_analyzer(), &text).len() as u64
+            forms("Federal judges met Federer. Oil rose; “Apple” fell, NATO said Élysée"),
+            [
+                "federal", "judges", "met", "federer", "^federer", "oil", "rose", "apple",
+                "^apple", "fell", "nato", "said", "elysee", "^elysee"
+            ]
         );
-        assert_eq!(count_tokens(""), 0);
+        let title = format!("{TITLE_VALUE_MARK}Oil Prices Rise After Federer Wins");
+        assert!(forms(&title).iter().all(|f| !f.starts_with(CAPITAL_MARK)));
+        assert_eq!(word_form("Ålesund"), "alesund");
+        assert!(is_capitalised("McCain") && !is_capitalised("NATO") && !is_capitalised("oil"));
+    }
+
+    #[test]
+    fn passages_are_kept_apart_by_the_gap() {
+        let mut analyzer = passage_analyzer();
+        let positions: Vec<usize> = analyze(&mut analyzer, "ground attack on Rafah")
+            .iter()
+            .map(|t| t.position)
+            .collect();
+        let gap = PASSAGE_GAP;
+        assert_eq!(positions, [gap, gap + 1, gap + 2, gap + 3]);
+        assert!(PASSAGE_GAP > MAX_PHRASE_SLOP as usize);
+    }
+
+    #[test]
+    fn days_and_seconds_cover_years_one_to_9999() {
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(days_of(day(1970, 1, 1)), 0);
+        assert_eq!(days_of(day(1970, 1, 2)), 1);
+        assert!(days_of(day(1, 1, 1)) < days_of(day(1066, 10, 14)));
+        assert!(days_of(day(2262, 4, 12)) < days_of(day(9999, 12, 31)));
+        for date in [
+            day(1, 1, 1),
+            day(1066, 10, 14),
+            day(2999, 1, 1),
+            day(9999, 12, 31),
+        ] {
+            let time = date.and_hms_opt(13, 5, 0).unwrap();
+            assert_eq!(date_of_seconds(seconds_of(time)), Some(time));
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, Tantivy
 
 pub use lock::{IndexLock, Wait};
 pub use reader::{
-    article_ids, entity_names, ArticleMeta, ArticleReader, EntityOrds, StoredArticle, StoredPassage,
+    article_ids, entity_names, ArticleMeta, ArticleReader, EntityOrds, StoredArticle,
 };
 pub use stats::IndexStats;
 pub use writer::NewsWriter;
@@ -186,7 +186,7 @@ impl NewsIndex {
     pub fn for_each_article(&self, mut each: impl FnMut(ArticleMeta) -> Result<()>) -> Result<()> {
         let searcher = self.searcher()?;
         let reader = ArticleReader::new(&searcher, &self.fields);
-        for meta in reader.all_articles()? {
+        for meta in reader.all_articles() {
             each(meta?)?;
         }
         Ok(())

@@ -1,22 +1,23 @@
-//! The read side of the index: articles and passages as stored, every article in index
-//! order (for `export`), the keys of all articles, and the entity names with their article
-//! counts (for the corpus alias table). Readers see one commit and never take a lock.
+//! The read side of the index: articles as stored (one document each, its passages the
+//! values of `body`), every article in index order (for `export`), the ids of all
+//! articles, and the entity names with their article counts (for the corpus alias table).
+//! Readers see one commit and never take a lock.
 
 use std::collections::{HashMap, HashSet};
 
 use anyhow::{Context, Result};
-use chrono::{DateTime as ChronoDateTime, NaiveDateTime};
+use chrono::NaiveDateTime;
 use tantivy::collector::DocSetCollector;
 use tantivy::fastfield::FacetReader;
 use tantivy::query::TermQuery;
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
 use super::stored;
 use crate::extract::dates::MentionedDate;
 use crate::extract::entities::{ArticleEntity, EntityKind};
 use crate::extract::ArticleId;
-use crate::schema::{FacetPath, Fields};
+use crate::schema::{date_of_seconds, FacetPath, Fields};
 
 /// An article's metadata as stored (everything but its passages).
 #[derive(Clone, Debug, PartialEq)]
@@ -44,20 +45,7 @@ pub struct StoredArticle {
     pub passages: Vec<String>,
 }
 
-/// One stored passage with what a result line shows of its article.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoredPassage {
-    pub article_id: ArticleId,
-    pub external_id: Option<String>,
-    pub path: String,
-    pub title: String,
-    pub source: Option<String>,
-    pub date: Option<NaiveDateTime>,
-    pub passage_index: u64,
-    pub text: String,
-}
-
-/// Reads the stored fields of documents of one commit.
+/// Reads the stored fields of the articles of one commit.
 pub struct ArticleReader<'a> {
     searcher: &'a Searcher,
     fields: &'a Fields,
@@ -71,54 +59,33 @@ impl<'a> ArticleReader<'a> {
     fn doc(&self, address: DocAddress) -> Result<TantivyDocument> {
         self.searcher
             .doc(address)
-            .context("reading a stored passage")
+            .context("reading a stored article")
     }
 
-    /// The first passage of the article the passage at `address` belongs to (it carries
-    /// the article's stored fields; it sits `passage_index` documents before).
-    fn first_of(&self, address: DocAddress, doc: TantivyDocument) -> Result<TantivyDocument> {
-        let back = doc
-            .get_first(self.fields.passage_index)
-            .and_then(|v| v.as_u64())
-            .unwrap_or(0);
-        match u32::try_from(back) {
-            Ok(0) => Ok(doc),
-            Ok(back) if back <= address.doc_id => {
-                self.doc(DocAddress::new(address.segment_ord, address.doc_id - back))
-            }
-            _ => Ok(doc),
-        }
-    }
-
-    /// One passage with its article's title, source, date and ids.
-    pub fn passage(&self, address: DocAddress) -> Result<StoredPassage> {
+    /// The article stored at `address`, with its passages.
+    pub fn at(&self, address: DocAddress) -> Result<StoredArticle> {
         let doc = self.doc(address)?;
-        let passage_index = number(&doc, self.fields.passage_index).unwrap_or(0);
-        let passage_text = text(&doc, self.fields.body).unwrap_or_default();
-        let first = self.first_of(address, doc)?;
-        Ok(StoredPassage {
-            article_id: stored_id(&first, self.fields),
-            external_id: text(&first, self.fields.external_id),
-            path: text(&first, self.fields.path).unwrap_or_default(),
-            title: text(&first, self.fields.title).unwrap_or_default(),
-            source: text(&first, self.fields.source),
-            date: date(&first, self.fields),
-            passage_index,
-            text: passage_text,
+        let passages = doc
+            .get_all(self.fields.body)
+            .filter_map(|v| v.as_str())
+            .map(str::to_string)
+            .collect();
+        Ok(StoredArticle {
+            meta: self.meta_of(&doc)?,
+            passages,
         })
     }
 
-    /// The metadata of the article whose first passage is at `address`.
-    pub fn meta(&self, address: DocAddress) -> Result<ArticleMeta> {
-        let first = self.doc(address)?;
+    /// The metadata of a stored article document.
+    fn meta_of(&self, doc: &TantivyDocument) -> Result<ArticleMeta> {
         let fields = self.fields;
-        let id = stored_id(&first, fields);
+        let id = ArticleId(number(doc, fields.article_key).unwrap_or(0));
         let decode_error = |what: &str| format!("reading the stored {what} of article {id}");
-        let mentions = match text(&first, fields.mentions) {
+        let mentions = match text(doc, fields.mentions) {
             Some(json) => stored::decode_mentions(&json).with_context(|| decode_error("dates"))?,
             None => Vec::new(),
         };
-        let entities = match text(&first, fields.entities) {
+        let entities = match text(doc, fields.entities) {
             Some(json) => {
                 stored::decode_entities(&json).with_context(|| decode_error("entities"))?
             }
@@ -126,97 +93,70 @@ impl<'a> ArticleReader<'a> {
         };
         Ok(ArticleMeta {
             id,
-            external_id: text(&first, fields.external_id),
-            path: text(&first, fields.path).unwrap_or_default(),
-            record: number(&first, fields.record),
-            title: text(&first, fields.title).unwrap_or_default(),
-            source: text(&first, fields.source),
-            url: text(&first, fields.url),
-            author: text(&first, fields.author),
-            date: date(&first, fields),
-            date_source: text(&first, fields.date_source),
+            external_id: text(doc, fields.external_id),
+            path: text(doc, fields.path).unwrap_or_default(),
+            record: number(doc, fields.record),
+            title: text(doc, fields.title).unwrap_or_default(),
+            source: text(doc, fields.source),
+            url: text(doc, fields.url),
+            author: text(doc, fields.author),
+            date: doc
+                .get_first(fields.published)
+                .and_then(|v| v.as_i64())
+                .and_then(date_of_seconds),
+            date_source: text(doc, fields.date_source),
             mentions,
             entities,
-            passage_count: number(&first, fields.passage_count).unwrap_or(0),
+            passage_count: number(doc, fields.passage_count).unwrap_or(0),
         })
     }
 
-    /// The article `id` with its passages in order; `None` when the index does not hold it.
-    pub fn article(&self, id: ArticleId) -> Result<Option<StoredArticle>> {
+    /// Where the article `id` is stored; `None` when the commit does not hold it.
+    pub fn address_of(&self, id: ArticleId) -> Result<Option<DocAddress>> {
         let query = TermQuery::new(
             Term::from_field_u64(self.fields.article_key, id.0),
             IndexRecordOption::Basic,
         );
-        let mut addresses: Vec<DocAddress> = self
-            .searcher
-            .search(&query, &DocSetCollector)?
-            .into_iter()
-            .collect();
-        addresses.sort();
-        let mut passages = Vec::with_capacity(addresses.len());
-        let mut first = None;
-        for address in addresses {
-            let doc = self.doc(address)?;
-            let index = number(&doc, self.fields.passage_index).unwrap_or(0);
-            if index == 0 {
-                first = Some(address);
-            }
-            passages.push((index, text(&doc, self.fields.body).unwrap_or_default()));
+        let found = self.searcher.search(&query, &DocSetCollector)?;
+        Ok(found.into_iter().min())
+    }
+
+    /// The article `id` with its passages in order; `None` when the index does not hold it.
+    pub fn article(&self, id: ArticleId) -> Result<Option<StoredArticle>> {
+        match self.address_of(id)? {
+            Some(address) => self.at(address).map(Some),
+            None => Ok(None),
         }
-        let Some(first) = first else {
-            return Ok(None);
-        };
-        passages.sort_by_key(|(index, _)| *index);
-        Ok(Some(StoredArticle {
-            meta: self.meta(first)?,
-            passages: passages.into_iter().map(|(_, text)| text).collect(),
-        }))
     }
 
     /// The metadata of every article, in index order.
-    pub fn all_articles(&self) -> Result<impl Iterator<Item = Result<ArticleMeta>> + '_> {
-        let addresses = first_passages(self.searcher, self.fields)?;
-        Ok(addresses.into_iter().map(|address| self.meta(address)))
+    pub fn all_articles(&self) -> impl Iterator<Item = Result<ArticleMeta>> + '_ {
+        alive_docs(self.searcher).map(|address| self.meta_of(&self.doc(address)?))
     }
 }
 
-fn text(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<String> {
+fn text(doc: &TantivyDocument, field: Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_str())
         .map(str::to_string)
 }
 
-/// The article id stored on an article's first passage.
-fn stored_id(doc: &TantivyDocument, fields: &Fields) -> ArticleId {
-    text(doc, fields.article_id)
-        .and_then(|id| ArticleId::parse(&id))
-        .unwrap_or(ArticleId(0))
-}
-
-fn number(doc: &TantivyDocument, field: tantivy::schema::Field) -> Option<u64> {
+fn number(doc: &TantivyDocument, field: Field) -> Option<u64> {
     doc.get_first(field).and_then(|v| v.as_u64())
 }
 
-fn date(doc: &TantivyDocument, fields: &Fields) -> Option<NaiveDateTime> {
-    doc.get_first(fields.date)
-        .and_then(|v| v.as_datetime())
-        .and_then(|d| ChronoDateTime::from_timestamp(d.into_timestamp_secs(), 0))
-        .map(|d| d.naive_utc())
-}
-
-/// The first passage of every article (which carries the article-level stored fields),
-/// in index order.
-fn first_passages(searcher: &Searcher, fields: &Fields) -> Result<Vec<DocAddress>> {
-    let query = TermQuery::new(
-        Term::from_field_u64(fields.passage_index, 0),
-        IndexRecordOption::Basic,
-    );
-    let mut addresses: Vec<DocAddress> = searcher
-        .search(&query, &DocSetCollector)?
-        .into_iter()
-        .collect();
-    addresses.sort();
-    Ok(addresses)
+/// Every live document of the commit, in index order.
+fn alive_docs(searcher: &Searcher) -> impl Iterator<Item = DocAddress> + '_ {
+    searcher
+        .segment_readers()
+        .iter()
+        .enumerate()
+        .flat_map(|(ord, segment)| {
+            let alive = segment.alive_bitset().cloned();
+            (0..segment.max_doc())
+                .filter(move |doc| alive.as_ref().is_none_or(|bits| bits.is_alive(*doc)))
+                .map(move |doc| DocAddress::new(ord as u32, doc))
+        })
 }
 
 /// The ids of every article in the commit (deleted documents excluded).
@@ -241,12 +181,10 @@ pub fn entity_names(searcher: &Searcher) -> Result<Vec<(EntityKind, String, u64)
     for segment in searcher.segment_readers() {
         let facets = segment.facet_reader(Fields::FACETS)?;
         let entities = EntityOrds::of(&facets)?;
-        let first_passage = segment.fast_fields().u64(Fields::PASSAGE_INDEX)?;
         let alive = segment.alive_bitset();
         let mut per_ord: HashMap<u64, u64> = HashMap::new();
         for doc in 0..segment.max_doc() {
-            if alive.is_some_and(|bits| !bits.is_alive(doc)) || first_passage.first(doc) != Some(0)
-            {
+            if alive.is_some_and(|bits| !bits.is_alive(doc)) {
                 continue;
             }
             for ord in facets.facet_ords(doc) {

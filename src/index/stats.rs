@@ -4,12 +4,11 @@
 use std::fs;
 
 use anyhow::{Context, Result};
-use chrono::{DateTime as ChronoDateTime, NaiveDate};
-use tantivy::{DateTime, Searcher};
+use chrono::NaiveDate;
+use tantivy::Searcher;
 
-use super::reader::article_ids;
 use super::NewsIndex;
-use crate::schema::Fields;
+use crate::schema::{date_of_seconds, Fields};
 
 /// What `stats` reports of an index.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,8 +38,8 @@ impl NewsIndex {
             schema_version: crate::schema::SCHEMA_VERSION,
             index: self.dir().display().to_string(),
             size_bytes,
-            articles: article_ids(&searcher)?.len(),
-            passages: searcher.num_docs(),
+            articles: searcher.num_docs() as usize,
+            passages: passage_total(&searcher)?,
             segments: searcher.segment_readers().len(),
             first_date: first,
             last_date: last,
@@ -49,20 +48,36 @@ impl NewsIndex {
 }
 
 fn date_range(searcher: &Searcher) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
-    let mut first: Option<DateTime> = None;
-    let mut last: Option<DateTime> = None;
+    let mut first: Option<i64> = None;
+    let mut last: Option<i64> = None;
     for segment in searcher.segment_readers() {
-        let column = segment.fast_fields().date(Fields::DATE)?;
+        let column = segment.fast_fields().i64(Fields::PUBLISHED)?;
+        let alive = segment.alive_bitset();
         for doc in 0..segment.max_doc() {
+            if alive.is_some_and(|bits| !bits.is_alive(doc)) {
+                continue;
+            }
             for value in column.values_for_doc(doc) {
                 first = Some(first.map_or(value, |f| f.min(value)));
                 last = Some(last.map_or(value, |l| l.max(value)));
             }
         }
     }
-    let day = |d: Option<DateTime>| {
-        d.and_then(|d| ChronoDateTime::from_timestamp(d.into_timestamp_secs(), 0))
-            .map(|d| d.date_naive())
-    };
+    let day = |seconds: Option<i64>| seconds.and_then(date_of_seconds).map(|d| d.date());
     Ok((day(first), day(last)))
+}
+
+/// The passages of every live article.
+fn passage_total(searcher: &Searcher) -> Result<u64> {
+    let mut total = 0;
+    for segment in searcher.segment_readers() {
+        let column = segment.fast_fields().u64(Fields::PASSAGE_COUNT)?;
+        let alive = segment.alive_bitset();
+        for doc in 0..segment.max_doc() {
+            if alive.is_none_or(|bits| bits.is_alive(doc)) {
+                total += column.first(doc).unwrap_or(0);
+            }
+        }
+    }
+    Ok(total)
 }

@@ -3,15 +3,14 @@
 //! with a payload, and the merge policy that bounds merged segments by the memory setting.
 
 use anyhow::{Context, Result};
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use tantivy::index::SegmentId;
 use tantivy::indexer::{LogMergePolicy, MergeCandidate, MergePolicy, UserOperation};
 use tantivy::schema::Facet;
-use tantivy::{DateTime, IndexWriter, SegmentMeta, TantivyDocument, Term};
+use tantivy::{IndexWriter, SegmentMeta, TantivyDocument, Term};
 
 use super::stored;
 use crate::extract::{Article, ArticleId};
-use crate::schema::{count_tokens, FacetPath, Fields};
+use crate::schema::{days_of, seconds_of, FacetPath, Fields, TITLE_VALUE_MARK};
 
 /// The index writer, holding the lock until it is committed or dropped.
 pub struct NewsWriter {
@@ -26,24 +25,16 @@ impl NewsWriter {
         NewsWriter { writer, fields }
     }
 
-    /// Writes the passages of the article, marked with generation `seq`; with `replace`,
-    /// first deletes those it had (pass it whenever the article may be in the index). The
-    /// delete and the passages go as one batch, so the passages land side by side in one
-    /// segment, first passage first.
+    /// Writes the article as one document, marked with generation `seq`; with `replace`,
+    /// first deletes the one it had (pass it whenever the article may be in the index).
     pub fn upsert(&mut self, article: &Article, seq: u64, replace: bool) -> Result<()> {
-        let body_tokens: u64 = article.passages.iter().map(|p| count_tokens(p)).sum();
-        let title_tokens = count_tokens(&article.title);
-        let mut operations = Vec::with_capacity(article.passages.len() + 1);
+        let doc = article_document(&self.fields, article, seq);
         if replace {
-            operations.push(UserOperation::Delete(self.id_term(article.id)));
+            let delete = UserOperation::Delete(self.id_term(article.id));
+            self.writer.run([delete, UserOperation::Add(doc)])?;
+        } else {
+            self.writer.add_document(doc)?;
         }
-        for (index, passage) in article.passages.iter().enumerate() {
-            let mut doc = passage_document(&self.fields, article, index, passage, seq);
-            doc.add_u64(self.fields.article_tokens, body_tokens);
-            doc.add_u64(self.fields.title_tokens, title_tokens);
-            operations.push(UserOperation::Add(doc));
-        }
-        self.writer.run(operations)?;
         Ok(())
     }
 
@@ -51,7 +42,7 @@ impl NewsWriter {
         Term::from_field_u64(self.fields.article_key, id.0)
     }
 
-    /// Deletes every passage of an article.
+    /// Deletes an article.
     pub fn delete(&mut self, id: ArticleId) {
         let term = self.id_term(id);
         self.writer.delete_term(term);
@@ -82,9 +73,10 @@ impl NewsWriter {
     }
 }
 
-/// Index bytes a passage takes, about (1.87 GB for 6.1 million passages of news wire): what
-/// turns the memory setting into a bound on merged segments.
-const INDEX_BYTES_PER_PASSAGE: usize = 300;
+/// Index bytes an article takes, about (1.87 GB for a million articles of news wire when
+/// each passage was a document; one document an article takes no more): what turns the
+/// memory setting into a bound on merged segments.
+const INDEX_BYTES_PER_ARTICLE: usize = 1_800;
 
 /// Merges segments as tantivy's log merge policy does, but never into a segment of more
 /// than about the memory setting's worth of index files. A merge reads its segments
@@ -99,7 +91,7 @@ struct BoundedMerges {
 
 impl BoundedMerges {
     fn new(memory_bytes: usize) -> BoundedMerges {
-        let max_docs = (memory_bytes / INDEX_BYTES_PER_PASSAGE).max(10_000);
+        let max_docs = (memory_bytes / INDEX_BYTES_PER_ARTICLE).max(10_000);
         let mut inner = LogMergePolicy::default();
         // A segment of half the bound could only be merged with smaller ones: leave it.
         inner.set_max_docs_before_merge(max_docs / 2);
@@ -142,32 +134,21 @@ impl MergePolicy for BoundedMerges {
     }
 }
 
-/// One passage as a document: its text and the fast fields every passage carries; the
-/// first passage also carries everything that belongs to the whole article.
-fn passage_document(
-    fields: &Fields,
-    article: &Article,
-    index: usize,
-    text: &str,
-    seq: u64,
-) -> TantivyDocument {
+/// An article as one document: its passages are the values of `body`, in order.
+fn article_document(fields: &Fields, article: &Article, seq: u64) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_u64(fields.article_key, article.id.0);
-    doc.add_u64(fields.passage_index, index as u64);
-    doc.add_text(fields.body, text);
-    if let Some(date) = article.date {
-        doc.add_date(fields.sort_date, to_tantivy(date));
-    }
-    if index > 0 {
-        return doc;
-    }
-    doc.add_text(fields.article_id, article.id.to_string());
     if let Some(external) = &article.external_id {
         doc.add_text(fields.external_id, external);
     }
+    doc.add_text(fields.title, &article.title);
+    doc.add_text(fields.forms, format!("{TITLE_VALUE_MARK}{}", article.title));
+    for passage in &article.passages {
+        doc.add_text(fields.body, passage);
+        doc.add_text(fields.forms, passage);
+    }
     doc.add_u64(fields.passage_count, article.passages.len() as u64);
     doc.add_u64(fields.seq, seq);
-    doc.add_text(fields.title, &article.title);
     doc.add_text(fields.path, &article.path);
     if let Some(record) = article.record {
         doc.add_u64(fields.record, record);
@@ -182,16 +163,16 @@ fn passage_document(
         }
     }
     if let Some(date) = article.date {
-        doc.add_date(fields.date, to_tantivy(date));
+        doc.add_i64(fields.published, seconds_of(date));
     }
     if let Some(source) = article.date_source {
         doc.add_text(fields.date_source, source.as_str());
     }
-    let mut days: Vec<NaiveDate> = article.mentions.iter().map(|m| m.date).collect();
+    let mut days: Vec<i64> = article.mentions.iter().map(|m| days_of(m.date)).collect();
     days.sort_unstable();
     days.dedup();
     for day in days {
-        doc.add_date(fields.mentioned, to_tantivy(day.and_time(NaiveTime::MIN)));
+        doc.add_i64(fields.mentioned, day);
     }
     if !article.mentions.is_empty() {
         doc.add_text(fields.mentions, stored::encode_mentions(&article.mentions));
@@ -203,10 +184,6 @@ fn passage_document(
         doc.add_facet(fields.facets, facet);
     }
     doc
-}
-
-fn to_tantivy(date: NaiveDateTime) -> DateTime {
-    DateTime::from_timestamp_secs(date.and_utc().timestamp())
 }
 
 /// The article-level facets (on the article's first passage), each once.
@@ -248,7 +225,7 @@ mod tests {
         let mut segments: Vec<SegmentMeta> = (0..12).map(|_| segment(100_000)).collect();
         let large = segment(200_000);
         segments.push(large.clone());
-        let policy = BoundedMerges::new(250_000 * INDEX_BYTES_PER_PASSAGE);
+        let policy = BoundedMerges::new(250_000 * INDEX_BYTES_PER_ARTICLE);
         let merges = policy.compute_merge_candidates(&segments);
         assert!(!merges.is_empty());
         let docs_of = |id: &SegmentId| {

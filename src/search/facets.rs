@@ -1,19 +1,17 @@
 //! Facet counts over the articles a query selects: sources, publication-date histogram
 //! (calendar-aligned buckets, weeks from Monday, empty buckets listed), mentioned dates,
 //! and people, organisations and places merged through the corpus alias table.
-//! Counts count articles: each article is counted once, from its first passage.
+//! Counts count articles.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use anyhow::Result;
 use chrono::{Datelike, Months, NaiveDate};
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
 use tantivy::fastfield::FacetReader;
-use tantivy::query::TermQuery;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{Score, Searcher, SegmentReader, Term};
+use tantivy::query::Query;
+use tantivy::{Score, Searcher, SegmentReader};
 
 use super::filters::{week_start, DayRange};
 use crate::extract::dates::Granularity;
@@ -73,23 +71,17 @@ pub struct Facets {
     pub mentioned: Vec<KeyCount>,
 }
 
-/// Counts the facets of the articles whose keys are in `articles`.
+/// Counts the facets of the articles `query` matches.
 pub fn count_facets(
     searcher: &Searcher,
-    fields: &Fields,
-    articles: Arc<HashSet<u64>>,
+    query: &dyn Query,
     request: FacetRequest,
     range: DayRange,
     aliases: &Arc<AliasTable>,
 ) -> Result<Facets> {
-    let first_passages = TermQuery::new(
-        Term::from_field_u64(fields.passage_index, 0),
-        IndexRecordOption::Basic,
-    );
     let counted = searcher.search(
-        &first_passages,
+        query,
         &FacetCounter {
-            articles,
             aliases: Arc::clone(aliases),
         },
     )?;
@@ -215,18 +207,15 @@ struct Counted {
     entities: HashMap<(EntityKind, String), u64>,
 }
 
-/// Counts facet paths over first passages whose article is in the set; entity names are
-/// mapped to their canonical entity first, so that an article naming two variants of one
-/// entity counts once.
+/// Counts facet paths over the matching articles; entity names are mapped to their
+/// canonical entity first, so that an article naming two variants of one entity counts
+/// once.
 struct FacetCounter {
-    articles: Arc<HashSet<u64>>,
     aliases: Arc<AliasTable>,
 }
 
 struct FacetCounterSegment {
-    articles: Arc<HashSet<u64>>,
     aliases: Arc<AliasTable>,
-    keys: Column<u64>,
     facets: FacetReader,
     by_ord: HashMap<u64, u64>,
     /// The segment's entity facets, by ordinal.
@@ -246,9 +235,7 @@ impl Collector for FacetCounter {
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
         let facets = segment.facet_reader(Fields::FACETS)?;
         Ok(FacetCounterSegment {
-            articles: Arc::clone(&self.articles),
             aliases: Arc::clone(&self.aliases),
-            keys: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
             entity_ords: EntityOrds::of(&facets)?,
             facets,
             by_ord: HashMap::new(),
@@ -306,12 +293,6 @@ impl SegmentCollector for FacetCounterSegment {
     type Fruit = Counted;
 
     fn collect(&mut self, doc: u32, _: Score) {
-        let Some(key) = self.keys.first(doc) else {
-            return;
-        };
-        if !self.articles.contains(&key) {
-            return;
-        }
         let ords: Vec<u64> = self.facets.facet_ords(doc).collect();
         let mut seen = std::mem::take(&mut self.scratch);
         seen.clear();

@@ -8,13 +8,14 @@ use std::ops::Bound;
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
 use std::sync::Arc;
 
-use tantivy::query::{BooleanQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery};
-use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DateTime, Term};
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+use tantivy::Term;
 
-use super::scope::ArticleScope;
 use crate::extract::entities::{AliasTable, EntityKind};
-use crate::schema::{fold_keyword, FacetPath, Fields};
+use crate::schema::{days_of, fold_keyword, seconds_of, FacetPath, Fields};
 
 /// An inclusive range of days; either end may be open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -121,9 +122,7 @@ pub fn parse_period(value: &str, today: NaiveDate) -> Result<DayRange, BadDate> 
 }
 
 /// Articles that mention the entity `text` names (its canonical name, any alias, or a
-/// unique surname; case-insensitive), on their first passage (callers extend it to the
-/// article's passages with `ArticleScope`, which does not score). An unknown name matches
-/// nothing.
+/// unique surname; case-insensitive); not scored. An unknown name matches nothing.
 pub fn entity_query(
     fields: &Fields,
     aliases: &AliasTable,
@@ -146,19 +145,19 @@ pub fn entity_query(
             (Occur::Should, q)
         })
         .collect();
-    Box::new(BooleanQuery::new(any))
+    unscored(Box::new(BooleanQuery::new(any)))
 }
 
 /// The query restricted by the filters; `aliases` is asked for the alias table only when
-/// the filters name entities. Every filter is a condition on the article, checked on its
-/// first passage and extended to all its passages.
+/// the filters name entities. Every filter is a condition on the article and adds nothing
+/// to its score.
 pub fn apply(
     query: Box<dyn Query>,
     fields: &Fields,
     filters: &Filters,
     aliases: impl FnOnce() -> anyhow::Result<Arc<AliasTable>>,
 ) -> anyhow::Result<Box<dyn Query>> {
-    let mut article: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut article: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
     if !filters.entities.is_empty() {
         let table = aliases()?;
         for (kind, text) in &filters.entities {
@@ -171,45 +170,44 @@ pub fn apply(
             .iter()
             .map(|s| (Occur::Should, source_query(fields, s)))
             .collect();
-        article.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        article.push((Occur::Must, unscored(Box::new(BooleanQuery::new(any)))));
     }
     if !filters.published.is_open() {
-        article.push((Occur::Must, date_range(fields.date, filters.published)));
+        article.push((Occur::Must, published_range(fields, filters.published)));
     }
     for period in &filters.mentions {
-        article.push((Occur::Must, date_range(fields.mentioned, *period)));
+        article.push((Occur::Must, mentioned_range(fields, *period)));
     }
     if let Some((after, upto)) = filters.changed {
         article.push((
             Occur::Must,
-            Box::new(RangeQuery::new(
+            unscored(Box::new(RangeQuery::new(
                 Bound::Excluded(Term::from_field_u64(fields.seq, after)),
                 Bound::Included(Term::from_field_u64(fields.seq, upto)),
-            )),
+            ))),
         ));
     }
-    if article.is_empty() {
-        return Ok(query);
+    if article.len() == 1 {
+        return Ok(article.remove(0).1);
     }
-    let scope: Box<dyn Query> = Box::new(ArticleScope::new(Box::new(BooleanQuery::new(article))));
-    Ok(Box::new(BooleanQuery::new(vec![
-        (Occur::Must, query),
-        (Occur::Must, scope),
-    ])))
+    Ok(Box::new(BooleanQuery::new(article)))
 }
 
-/// Articles from the source `name` (case-insensitive), on their first passage.
+/// A condition that selects articles without changing their score.
+fn unscored(query: Box<dyn Query>) -> Box<dyn Query> {
+    Box::new(ConstScoreQuery::new(query, 0.0))
+}
+
+/// Articles from the source `name` (case-insensitive); not scored.
 pub fn source_query(fields: &Fields, name: &str) -> Box<dyn Query> {
     let term = Term::from_field_text(fields.source, &fold_keyword(name));
-    Box::new(TermQuery::new(term, IndexRecordOption::Basic))
+    unscored(Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
 }
 
-fn date_range(field: Field, range: DayRange) -> Box<dyn Query> {
+/// Articles published within the range (whole days, both ends inclusive).
+fn published_range(fields: &Fields, range: DayRange) -> Box<dyn Query> {
     let start_of = |day: NaiveDate| {
-        Term::from_field_date(
-            field,
-            DateTime::from_timestamp_secs(day.and_time(NaiveTime::MIN).and_utc().timestamp()),
-        )
+        Term::from_field_i64(fields.published, seconds_of(day.and_time(NaiveTime::MIN)))
     };
     let lower = range
         .from
@@ -218,7 +216,19 @@ fn date_range(field: Field, range: DayRange) -> Box<dyn Query> {
         Some(next) => Bound::Excluded(start_of(next)),
         None => Bound::Unbounded,
     };
-    Box::new(RangeQuery::new(lower, upper))
+    unscored(Box::new(RangeQuery::new(lower, upper)))
+}
+
+/// Articles that mention a day within the range.
+fn mentioned_range(fields: &Fields, range: DayRange) -> Box<dyn Query> {
+    let day = |d: NaiveDate| Term::from_field_i64(fields.mentioned, days_of(d));
+    let lower = range
+        .from
+        .map_or(Bound::Unbounded, |d| Bound::Included(day(d)));
+    let upper = range
+        .to
+        .map_or(Bound::Unbounded, |d| Bound::Included(day(d)));
+    unscored(Box::new(RangeQuery::new(lower, upper)))
 }
 
 /// The Monday of the week holding `day`.

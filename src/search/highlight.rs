@@ -1,21 +1,34 @@
 //! Highlight spans computed from the analyzer's own tokens, so that a phrase lights up
-//! only where it occurs as a phrase, a stemmed form lights up its relatives, and prefix
-//! and fuzzy terms light up exactly the words they matched; and the snippet cut around
-//! the best of them.
+//! only where it occurs as a phrase, a stemmed form lights up its relatives, a name lights
+//! up its own forms only, and prefix and fuzzy terms light up exactly the words they
+//! matched; and the snippet cut around the best of them.
 
 use std::collections::HashSet;
 
 use tantivy::tokenizer::TextAnalyzer;
 
-use crate::schema::analyze;
+use crate::schema::{analyze, word_form};
 
 /// What one positive part of a query matches in a passage's tokens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Matcher {
     /// Any token whose indexed term is in the set.
     Terms(HashSet<String>),
+    /// Any token whose unstemmed, folded form is in the set (a name).
+    Forms(HashSet<String>),
     /// Consecutive tokens, each in its set (a phrase).
     Sequence(Vec<HashSet<String>>),
+}
+
+/// What the matchers find in one text.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TextMatches {
+    /// Byte ranges matched, sorted, overlapping ones merged.
+    pub spans: Vec<(usize, usize)>,
+    /// How often each matcher matched.
+    pub counts: Vec<u32>,
+    /// The text's length in tokens.
+    pub tokens: usize,
 }
 
 /// Byte ranges of `text` that the matchers match, sorted, overlapping ones merged.
@@ -24,15 +37,37 @@ pub fn highlight_spans(
     text: &str,
     matchers: &[Matcher],
 ) -> Vec<(usize, usize)> {
+    match_text(analyzer, text, matchers).spans
+}
+
+/// Where and how often each matcher matches `text`.
+pub fn match_text(analyzer: &mut TextAnalyzer, text: &str, matchers: &[Matcher]) -> TextMatches {
     let tokens = analyze(analyzer, text);
+    let forms: Vec<String> = if matchers.iter().any(|m| matches!(m, Matcher::Forms(_))) {
+        tokens
+            .iter()
+            .map(|t| word_form(&text[t.start..t.end]))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut spans = Vec::new();
+    let mut counts = Vec::with_capacity(matchers.len());
     for matcher in matchers {
+        let before = spans.len();
         match matcher {
             Matcher::Terms(terms) => spans.extend(
                 tokens
                     .iter()
                     .filter(|t| terms.contains(&t.term))
                     .map(|t| (t.start, t.end)),
+            ),
+            Matcher::Forms(wanted) => spans.extend(
+                tokens
+                    .iter()
+                    .zip(&forms)
+                    .filter(|(_, form)| wanted.contains(*form))
+                    .map(|(t, _)| (t.start, t.end)),
             ),
             Matcher::Sequence(steps) if !steps.is_empty() => {
                 for first in 0..tokens.len() {
@@ -49,8 +84,13 @@ pub fn highlight_spans(
             }
             Matcher::Sequence(_) => {}
         }
+        counts.push((spans.len() - before) as u32);
     }
-    merge(spans)
+    TextMatches {
+        spans: merge(spans),
+        counts,
+        tokens: tokens.len(),
+    }
 }
 
 fn merge(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
@@ -192,6 +232,19 @@ mod tests {
         let phrase = Matcher::Sequence(vec![terms(&["ground"]), terms(&["attack"])]);
         let spans = highlight_spans(&mut news_analyzer(), text, &[phrase]);
         assert_eq!(marked(text, &spans), vec!["ground attack"]);
+    }
+
+    #[test]
+    fn a_name_highlights_its_own_forms_not_its_stem_relatives() {
+        let text = "Federer beat the federal champion; Federer's serve";
+        let found = match_text(
+            &mut news_analyzer(),
+            text,
+            &[Matcher::Forms(terms(&["federer"]))],
+        );
+        assert_eq!(marked(text, &found.spans), vec!["Federer", "Federer"]);
+        assert_eq!(found.counts, vec![2]);
+        assert_eq!(found.tokens, 8);
     }
 
     #[test]
