@@ -61,8 +61,11 @@ pub struct Fields {
     pub external_id: Field,
     /// The passages, one value each, in order (analyzed with positions, stored).
     pub body: Field,
-    /// The article title (analyzed with positions, stored).
+    /// The article title when it was given (analyzed with positions, stored).
     pub title: Field,
+    /// The title derived from the first sentence when none was given (stored only: the
+    /// body holds its words already).
+    pub derived_title: Field,
     /// Every word of title and body unstemmed and folded, and `^word` for a word written
     /// with a capital inside a sentence; documents only (no frequencies, no norms).
     pub forms: Field,
@@ -131,6 +134,7 @@ impl Fields {
             external_id: builder.add_text_field("external_id", STORED),
             body: builder.add_text_field("body", prose(PASSAGE_ANALYZER)),
             title: builder.add_text_field("title", prose(NEWS_ANALYZER)),
+            derived_title: builder.add_text_field("derived_title", STORED),
             forms: builder.add_text_field("forms", forms),
             passage_count: builder.add_u64_field("passage_count", STORED | FAST),
             path: builder.add_text_field("path", STORED),

@@ -73,6 +73,9 @@ pub struct Article {
     /// Record number inside a multi-article file, from 1.
     pub record: Option<u64>,
     pub title: String,
+    /// The title was given (metadata, front matter, a page's title), not derived from the
+    /// first sentence, which the body holds already.
+    pub title_given: bool,
     pub source: Option<String>,
     pub url: Option<String>,
     pub author: Option<String>,
@@ -183,6 +186,7 @@ pub fn build_article(record: &Record) -> Result<(Article, ExtractNotes), Rejecti
         path: record.path.clone(),
         record: record.record,
         title,
+        title_given: given_title.is_some(),
         source: clean(&record.meta.source)
             .or_else(|| record.meta.url.as_deref().and_then(metadata::url_host)),
         url: clean(&record.meta.url),

@@ -96,7 +96,9 @@ impl<'a> ArticleReader<'a> {
             external_id: text(doc, fields.external_id),
             path: text(doc, fields.path).unwrap_or_default(),
             record: number(doc, fields.record),
-            title: text(doc, fields.title).unwrap_or_default(),
+            title: text(doc, fields.title)
+                .or_else(|| text(doc, fields.derived_title))
+                .unwrap_or_default(),
             source: text(doc, fields.source),
             url: text(doc, fields.url),
             author: text(doc, fields.author),

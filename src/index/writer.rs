@@ -141,8 +141,12 @@ fn article_document(fields: &Fields, article: &Article, seq: u64) -> TantivyDocu
     if let Some(external) = &article.external_id {
         doc.add_text(fields.external_id, external);
     }
-    doc.add_text(fields.title, &article.title);
-    doc.add_text(fields.forms, format!("{TITLE_VALUE_MARK}{}", article.title));
+    if article.title_given {
+        doc.add_text(fields.title, &article.title);
+        doc.add_text(fields.forms, format!("{TITLE_VALUE_MARK}{}", article.title));
+    } else {
+        doc.add_text(fields.derived_title, &article.title);
+    }
     for passage in &article.passages {
         doc.add_text(fields.body, passage);
         doc.add_text(fields.forms, passage);

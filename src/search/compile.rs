@@ -25,7 +25,7 @@ use super::filters;
 use super::highlight::Matcher;
 use super::query::{LeafKind, Node, Occur, Target};
 use crate::error::NewsearchError;
-use crate::extract::entities::AliasTable;
+use crate::extract::entities::{AliasTable, EntityKind};
 use crate::schema::{
     analyze, fold_keyword, is_stop_word, word_form, Fields, CAPITAL_MARK, MAX_PHRASE_SLOP,
 };
@@ -57,6 +57,17 @@ pub(super) struct Compiled {
     /// Groups of matchers the query requires: an article shows passages that highlight
     /// at least one matcher of each group, where its passages allow.
     pub required: Vec<Vec<usize>>,
+    /// Matchers that stand for an entity the query names (`person:netanyahu`): each
+    /// article fills them with the names it gives that entity.
+    pub entities: Vec<EntitySlot>,
+}
+
+/// A matcher to fill, per article, with how the article names an entity.
+pub(super) struct EntitySlot {
+    pub matcher: usize,
+    pub kind: EntityKind,
+    /// The entity's corpus-wide name.
+    pub canonical: String,
 }
 
 /// Parses and compiles a query text. A malformed or wordless query is a
@@ -86,6 +97,7 @@ pub(super) fn compile_query(
         matchers: Vec::new(),
         units: Vec::new(),
         required: Vec::new(),
+        entities: Vec::new(),
         articles: searcher.num_docs().max(1) as f32,
     };
     let query = compiler
@@ -97,6 +109,7 @@ pub(super) fn compile_query(
         matchers: compiler.matchers,
         units: compiler.units,
         required: compiler.required,
+        entities: compiler.entities,
     })
 }
 
@@ -141,6 +154,7 @@ struct Compiler<'a> {
     matchers: Vec<Matcher>,
     units: Vec<Unit>,
     required: Vec<Vec<usize>>,
+    entities: Vec<EntitySlot>,
     articles: f32,
 }
 
@@ -214,12 +228,20 @@ impl Compiler<'_> {
                 .aliases
                 .as_ref()
                 .expect("the alias table is loaded for queries naming entities");
-            return Ok(Some(filters::entity_query(
-                self.fields,
-                table,
-                entity,
-                value,
-            )));
+            let query = filters::entity_query(self.fields, table, entity, value);
+            if let (false, Some(canonical)) = (negated, table.lookup(entity, value)) {
+                self.entities.push(EntitySlot {
+                    matcher: self.matchers.len(),
+                    kind: entity,
+                    canonical,
+                });
+                self.units.push(Unit {
+                    matcher: self.matchers.len(),
+                    idf: 1.0,
+                });
+                self.matchers.push(Matcher::Mentions(Vec::new()));
+            }
+            return Ok(Some(query));
         }
         if target == Target::Source {
             let value = match kind {
@@ -317,6 +339,7 @@ impl Compiler<'_> {
                 }
                 idf(most)
             }
+            Matcher::Mentions(_) => 1.0,
             Matcher::Sequence(steps) => {
                 let mut sum = 0.0;
                 for step in steps {
@@ -535,6 +558,7 @@ fn matcher_query(matcher: &Matcher, field: Field, slop: u32) -> Box<dyn Query> {
         ))
     };
     match matcher {
+        Matcher::Mentions(_) => Box::new(EmptyQuery),
         Matcher::Terms(terms) | Matcher::Forms(terms) if terms.is_empty() => Box::new(EmptyQuery),
         Matcher::Terms(terms) | Matcher::Forms(terms) if terms.len() == 1 => {
             term_query(terms.iter().next().expect("one term"))

@@ -18,6 +18,9 @@ pub enum Matcher {
     Forms(HashSet<String>),
     /// Consecutive tokens, each in its set (a phrase).
     Sequence(Vec<HashSet<String>>),
+    /// Consecutive tokens whose forms are one of the sequences (how one article names an
+    /// entity: "Benjamin Netanyahu", "Netanyahu").
+    Mentions(Vec<Vec<String>>),
 }
 
 /// What the matchers find in one text.
@@ -43,7 +46,8 @@ pub fn highlight_spans(
 /// Where and how often each matcher matches `text`.
 pub fn match_text(analyzer: &mut TextAnalyzer, text: &str, matchers: &[Matcher]) -> TextMatches {
     let tokens = analyze(analyzer, text);
-    let forms: Vec<String> = if matchers.iter().any(|m| matches!(m, Matcher::Forms(_))) {
+    let by_form = |m: &Matcher| matches!(m, Matcher::Forms(_) | Matcher::Mentions(_));
+    let forms: Vec<String> = if matchers.iter().any(by_form) {
         tokens
             .iter()
             .map(|t| word_form(&text[t.start..t.end]))
@@ -83,6 +87,22 @@ pub fn match_text(analyzer: &mut TextAnalyzer, text: &str, matchers: &[Matcher])
                 }
             }
             Matcher::Sequence(_) => {}
+            Matcher::Mentions(names) => {
+                for first in 0..tokens.len() {
+                    let longest = names
+                        .iter()
+                        .filter(|name| {
+                            !name.is_empty()
+                                && forms.len() >= first + name.len()
+                                && name.iter().zip(&forms[first..]).all(|(a, b)| a == b)
+                        })
+                        .map(Vec::len)
+                        .max();
+                    if let Some(len) = longest {
+                        spans.push((tokens[first].start, tokens[first + len - 1].end));
+                    }
+                }
+            }
         }
         counts.push((spans.len() - before) as u32);
     }
