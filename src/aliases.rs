@@ -12,9 +12,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::extract::entities::{resolve_corpus, AliasTable, ArticleEntity, EntityKind};
+use crate::extract::entities::{resolve_corpus, AliasTable, EntityKind};
 use crate::files::{write_atomic, GenerationFiles};
-use crate::index::{entity_names, NewsIndex};
+use crate::index::{entity_names, NewsIndex, StoredEntity};
 
 /// The saved tables, one per commit generation.
 const TABLES: GenerationFiles = GenerationFiles {
@@ -82,11 +82,11 @@ pub struct ShownEntity {
 /// The entities of one article under their corpus-wide names, people first, then
 /// organisations and places, each by number of mentions. Two article-level names that
 /// the corpus merges become one entry.
-pub fn shown_entities(table: &AliasTable, entities: &[ArticleEntity]) -> Vec<ShownEntity> {
+pub fn shown_entities(table: &AliasTable, entities: &[StoredEntity]) -> Vec<ShownEntity> {
     let mut shown: Vec<ShownEntity> = Vec::new();
     for entity in entities {
         let name = table.canonical(entity.kind, &entity.name);
-        let mentions = entity.mentions.iter().map(|m| m.text.clone());
+        let mentions = entity.mentions().map(str::to_string);
         match shown
             .iter_mut()
             .find(|s| s.kind == entity.kind && s.name == name)

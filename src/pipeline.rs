@@ -277,9 +277,9 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
     }
     let mut summary = run.finish()?;
     reporter.finish();
-    let searcher = index.reader()?.searcher();
-    summary.articles = article_ids(&searcher)?.len();
-    summary.passages = searcher.num_docs();
+    let stats = index.stats()?;
+    summary.articles = stats.articles;
+    summary.passages = stats.passages;
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
 }

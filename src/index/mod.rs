@@ -23,6 +23,7 @@ pub use reader::{
     article_ids, entity_names, ArticleMeta, ArticleReader, EntityOrds, StoredArticle,
 };
 pub use stats::IndexStats;
+pub use stored::StoredEntity;
 pub use writer::NewsWriter;
 
 use crate::error::NewsearchError;

@@ -13,9 +13,9 @@ use tantivy::query::TermQuery;
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::{DocAddress, Searcher, TantivyDocument, Term};
 
-use super::stored;
+use super::stored::{self, StoredEntity};
 use crate::extract::dates::MentionedDate;
-use crate::extract::entities::{ArticleEntity, EntityKind};
+use crate::extract::entities::EntityKind;
 use crate::extract::ArticleId;
 use crate::schema::{date_of_seconds, FacetPath, Fields};
 
@@ -34,7 +34,7 @@ pub struct ArticleMeta {
     pub date: Option<NaiveDateTime>,
     pub date_source: Option<String>,
     pub mentions: Vec<MentionedDate>,
-    pub entities: Vec<ArticleEntity>,
+    pub entities: Vec<StoredEntity>,
     pub passage_count: u64,
 }
 
@@ -71,23 +71,31 @@ impl<'a> ArticleReader<'a> {
             .map(str::to_string)
             .collect();
         Ok(StoredArticle {
-            meta: self.meta_of(&doc)?,
+            meta: self.meta_of(address, &doc)?,
             passages,
         })
     }
 
+    /// The id of the article at `address` (from the fast field: the id is not stored).
+    fn id_at(&self, address: DocAddress) -> Result<ArticleId> {
+        let segment = self.searcher.segment_reader(address.segment_ord);
+        let keys = segment.fast_fields().u64(Fields::ARTICLE_KEY)?;
+        Ok(ArticleId(keys.first(address.doc_id).unwrap_or(0)))
+    }
+
     /// The metadata of a stored article document.
-    fn meta_of(&self, doc: &TantivyDocument) -> Result<ArticleMeta> {
+    fn meta_of(&self, address: DocAddress, doc: &TantivyDocument) -> Result<ArticleMeta> {
         let fields = self.fields;
-        let id = ArticleId(number(doc, fields.article_key).unwrap_or(0));
+        let id = self.id_at(address)?;
         let decode_error = |what: &str| format!("reading the stored {what} of article {id}");
-        let mentions = match text(doc, fields.mentions) {
-            Some(json) => stored::decode_mentions(&json).with_context(|| decode_error("dates"))?,
+        let bytes = |field: Field| doc.get_first(field).and_then(|v| v.as_bytes());
+        let mentions = match bytes(fields.mentions) {
+            Some(bytes) => stored::decode_mentions(bytes).with_context(|| decode_error("dates"))?,
             None => Vec::new(),
         };
-        let entities = match text(doc, fields.entities) {
-            Some(json) => {
-                stored::decode_entities(&json).with_context(|| decode_error("entities"))?
+        let entities = match bytes(fields.entities) {
+            Some(bytes) => {
+                stored::decode_entities(bytes).with_context(|| decode_error("entities"))?
             }
             None => Vec::new(),
         };
@@ -109,7 +117,7 @@ impl<'a> ArticleReader<'a> {
             date_source: text(doc, fields.date_source),
             mentions,
             entities,
-            passage_count: number(doc, fields.passage_count).unwrap_or(0),
+            passage_count: doc.get_all(fields.body).count() as u64,
         })
     }
 
@@ -133,7 +141,7 @@ impl<'a> ArticleReader<'a> {
 
     /// The metadata of every article, in index order.
     pub fn all_articles(&self) -> impl Iterator<Item = Result<ArticleMeta>> + '_ {
-        alive_docs(self.searcher).map(|address| self.meta_of(&self.doc(address)?))
+        alive_docs(self.searcher).map(|address| self.meta_of(address, &self.doc(address)?))
     }
 }
 

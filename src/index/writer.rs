@@ -179,10 +179,10 @@ fn article_document(fields: &Fields, article: &Article, seq: u64) -> TantivyDocu
         doc.add_i64(fields.mentioned, day);
     }
     if !article.mentions.is_empty() {
-        doc.add_text(fields.mentions, stored::encode_mentions(&article.mentions));
+        doc.add_bytes(fields.mentions, &stored::encode_mentions(&article.mentions));
     }
     if !article.entities.is_empty() {
-        doc.add_text(fields.entities, stored::encode_entities(&article.entities));
+        doc.add_bytes(fields.entities, &stored::encode_entities(&article.entities));
     }
     for facet in article_facets(article) {
         doc.add_facet(fields.facets, facet);

@@ -236,7 +236,7 @@ fn mentions_of(table: &AliasTable, meta: &ArticleMeta, slot: &EntitySlot) -> Mat
         .entities
         .iter()
         .filter(|e| e.kind == slot.kind && table.canonical(e.kind, &e.name) == slot.canonical)
-        .flat_map(|e| e.mentions.iter().map(|m| m.text.as_str()))
+        .flat_map(|e| e.forms.iter().map(|(form, _)| form.as_str()))
         .map(|text| {
             text.split(|c: char| !c.is_alphanumeric())
                 .filter(|w| !w.is_empty())
