@@ -28,7 +28,7 @@ fn main() -> Result<()> {
         .with_context(|| format!("reading {}", queries_file.display()))?;
     let queries: Vec<String> = serde_json::from_str(&text)
         .with_context(|| format!("{} is not a JSON array of strings", queries_file.display()))?;
-    let index = NewsIndex::open(&index_dir)?;
+    let index = NewsIndex::open_reader(&index_dir)?;
     let mut times = Vec::with_capacity(rounds * queries.len());
     let mut passages = 0;
     for _ in 0..rounds {

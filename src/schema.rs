@@ -48,7 +48,7 @@ pub const PASSAGE_GAP: usize = 2 * MAX_PHRASE_SLOP as usize;
 pub const CAPITAL_MARK: char = '^';
 
 /// Tokens of this many bytes or more (URLs, base64 debris) are not indexed.
-const MAX_TOKEN_BYTES: usize = 40;
+pub const MAX_TOKEN_BYTES: usize = 40;
 
 /// Typed handle to every field of the schema.
 #[derive(Clone, Debug)]
@@ -189,7 +189,7 @@ pub fn news_analyzer() -> TextAnalyzer {
 }
 
 /// Lower-casing, accent folding and stemming of one word, as tantivy's filters do them.
-fn word_normalizer() -> TextAnalyzer {
+pub fn word_normalizer() -> TextAnalyzer {
     TextAnalyzer::builder(RawTokenizer::default())
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)

@@ -28,7 +28,7 @@ use crate::schema::{news_analyzer, word_form, Fields};
 use compile::{compile_query, Compiled, EntitySlot};
 use facets::{count_facets, FacetRequest, Facets};
 use filters::Filters;
-use highlight::Matcher;
+use highlight::{Matcher, Scanner};
 use passages::{match_article, PassageQuery};
 
 /// What to search for and how much to return.
@@ -166,20 +166,29 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
         snippet_chars: request.snippet_chars,
     };
     let reader = ArticleReader::new(&searcher, fields);
+    let mut scanner = Scanner::new(&matchers);
     let mut found = Vec::with_capacity(top.len());
+    let mut passages = 0;
     for (score, address) in top {
+        // Enough articles to fill the page: every one shows at least one passage.
+        if passages >= need {
+            break;
+        }
         let article = reader.at(address)?;
-        let mut matchers = matchers.clone();
-        if !entities.is_empty() {
+        let matched = if entities.is_empty() {
+            match_article(&mut scanner, &article.passages, &matchers)
+        } else {
             let table = aliases.get()?;
+            let mut matchers = matchers.clone();
             for slot in &entities {
                 matchers[slot.matcher] = mentions_of(&table, &article.meta, slot);
             }
-        }
-        let matched = match_article(&mut analyzer, &article.passages, &matchers);
+            match_article(&mut Scanner::new(&matchers), &article.passages, &matchers)
+        };
         let (tokens, count) = matched.lengths();
         let average = tokens as f32 / count.max(1) as f32;
         let shown = matched.choose(&article.passages, &passage_query, average);
+        passages += shown.len();
         let best = shown.first().map_or(0.0, |p| p.score);
         found.push((score, best, article.meta, shown));
     }

@@ -6,10 +6,8 @@
 //! word is shown only when the article matched through its title or a filter alone, and
 //! then only its first passage.
 
-use tantivy::tokenizer::TextAnalyzer;
-
 use super::compile::Unit;
-use super::highlight::{cut_snippet, match_text, Matcher, Snippet, TextMatches};
+use super::highlight::{cut_snippet, Matcher, Scanner, Snippet, TextMatches};
 
 /// BM25 term-frequency saturation.
 const K1: f32 = 1.2;
@@ -42,15 +40,12 @@ pub(super) struct MatchedArticle {
 /// Matches every passage of an article (the first step; scoring needs the average passage
 /// length of all the articles looked at).
 pub(super) fn match_article(
-    analyzer: &mut TextAnalyzer,
+    scanner: &mut Scanner,
     passages: &[String],
     matchers: &[Matcher],
 ) -> MatchedArticle {
     MatchedArticle {
-        matches: passages
-            .iter()
-            .map(|p| match_text(analyzer, p, matchers))
-            .collect(),
+        matches: passages.iter().map(|p| scanner.scan(p, matchers)).collect(),
     }
 }
 
@@ -149,7 +144,6 @@ mod tests {
     use std::collections::HashSet;
 
     use super::*;
-    use crate::schema::news_analyzer;
 
     fn terms(words: &[&str]) -> Matcher {
         Matcher::Terms(words.iter().map(|w| w.to_string()).collect::<HashSet<_>>())
@@ -175,7 +169,7 @@ mod tests {
             snippet_chars: 200,
         };
         let texts = passages(texts);
-        let matched = match_article(&mut news_analyzer(), &texts, matchers);
+        let matched = match_article(&mut Scanner::new(matchers), &texts, matchers);
         let (tokens, count) = matched.lengths();
         matched
             .choose(&texts, &query, tokens as f32 / count as f32)
