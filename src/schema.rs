@@ -490,25 +490,27 @@ pub struct FormsStream<'a> {
     marked: Option<String>,
 }
 
-impl FormsStream<'_> {
-    /// The form of a word when it differs from its stemmed term.
-    fn distinct_form(&mut self, word: &str) -> Option<String> {
-        if let Some(known) = self.known.get(word) {
-            return known.clone();
-        }
-        let form = word_form(word);
-        let term = {
-            let mut stream = self.normalizer.token_stream(word);
-            if stream.advance() {
-                stream.token().text.clone()
-            } else {
-                form.clone()
-            }
-        };
-        let distinct = (term != form).then_some(form);
-        self.known.insert(word.to_string(), distinct.clone());
-        distinct
+/// The form of a word when it differs from its stemmed term (remembered in `known`).
+fn distinct_form(
+    known: &mut FxHashMap<String, Option<String>>,
+    normalizer: &mut TextAnalyzer,
+    word: &str,
+) -> Option<String> {
+    if let Some(known) = known.get(word) {
+        return known.clone();
     }
+    let form = word_form(word);
+    let term = {
+        let mut stream = normalizer.token_stream(word);
+        if stream.advance() {
+            stream.token().text.clone()
+        } else {
+            form.clone()
+        }
+    };
+    let distinct = (term != form).then_some(form);
+    known.insert(word.to_string(), distinct.clone());
+    distinct
 }
 
 impl TokenStream for FormsStream<'_> {
@@ -521,11 +523,11 @@ impl TokenStream for FormsStream<'_> {
             if !self.inner.advance() {
                 return false;
             }
-            let word = self.inner.token().clone();
+            let word = self.inner.token();
             if word.text.len() >= MAX_TOKEN_BYTES {
                 continue;
             }
-            let Some(form) = self.distinct_form(&word.text) else {
+            let Some(form) = distinct_form(self.known, self.normalizer, &word.text) else {
                 continue;
             };
             if !self.title
