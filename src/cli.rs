@@ -44,10 +44,20 @@ pub enum Command {
     Stats(StatsArgs),
     /// Run a saved query and print only what is new since its last run (for cron)
     Alert(AlertArgs),
+    /// Serve the index over HTTP: a JSON API and a web page (read-only; loopback unless --addr says otherwise)
+    Serve(ServeArgs),
     /// Print a shell completion script (`newsearch completions bash > /etc/bash_completion.d/newsearch`)
     Completions(CompletionsArgs),
     /// Print the manual page in roff (`newsearch man > newsearch.1; man ./newsearch.1`)
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on; anything but a loopback address makes the API
+    /// reachable from other machines, without authentication
+    #[arg(long, value_name = "IP:PORT", default_value = "127.0.0.1:7700")]
+    pub addr: std::net::SocketAddr,
 }
 
 #[derive(Debug, Args)]

@@ -41,9 +41,23 @@ pub fn run(config: Config, out: &mut impl Write) -> Result<ExitCode> {
         Config::Export(doc) => export(&doc, out),
         Config::Stats(doc) => stats(&doc, out),
         Config::Alert(config) => alert(&config, out),
+        Config::Serve { request, quiet } => serve(&request, quiet),
         Config::Completions(shell) => completions(shell, out),
         Config::Man => man(out),
     }
+}
+
+/// Serves until interrupted; says where on stderr once listening.
+fn serve(request: &crate::serve::ServeRequest, quiet: bool) -> Result<ExitCode> {
+    crate::serve::serve(request, |addr| {
+        if !quiet {
+            eprintln!(
+                "newsearch: serving {} on http://{addr}/ (Ctrl-C stops)",
+                output::sanitize(&request.index_dir.display().to_string())
+            );
+        }
+    })?;
+    Ok(ExitCode::from(FOUND))
 }
 
 /// Prints a completion script generated from the command-line definition.

@@ -17,6 +17,7 @@ use crate::pipeline::IndexRequest;
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::Filters;
 use crate::search::{SearchRequest, Sort};
+use crate::serve::ServeRequest;
 
 /// Default index folder, relative to the working directory.
 pub const DEFAULT_INDEX_DIR: &str = "index";
@@ -98,6 +99,11 @@ pub enum Config {
     Export(DocConfig),
     Stats(DocConfig),
     Alert(AlertConfig),
+    /// Serve the index over HTTP.
+    Serve {
+        request: ServeRequest,
+        quiet: bool,
+    },
     /// Print a completion script for this shell.
     Completions(cli::Shell),
     /// Print the manual page.
@@ -212,6 +218,13 @@ impl Config {
                 index_dir,
                 action: alert_action(args, color, today)?,
             }),
+            Command::Serve(args) => Config::Serve {
+                request: ServeRequest {
+                    index_dir,
+                    addr: args.addr,
+                },
+                quiet,
+            },
             Command::Completions(args) => Config::Completions(args.shell),
             Command::Man => Config::Man,
         })

@@ -13,6 +13,7 @@ use anstyle::{AnsiColor, Style};
 
 pub use documents::{print_alerts, print_article, print_export_line, print_stats, print_summary};
 pub use results::{print_facets, print_results};
+pub use wire::FORMAT_VERSION;
 
 /// Query output formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
