@@ -9,11 +9,12 @@ use std::borrow::Cow;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::chunk::{name_like, span_text, title_case, Found, Pass1, Pending};
+use super::entity::{ArticleEntity, EntityKind, EntityMention};
+use super::fold::{fold, with_folded};
 use super::gazetteer::gazetteer;
 use super::lexicon::{lexicon, Lists, LEGAL_SUFFIXES};
-use super::names::{fold, parse_person, same_person, surname_key, with_folded, PersonName};
+use super::names::{parse_person, same_person, surname_key, PersonName};
 use super::tokens::{Shape, Token, Tokens};
-use super::{ArticleEntity, EntityKind, EntityMention};
 
 /// Titles that say nothing about which of two namesakes is meant.
 const GENERIC_TITLES: &[&str] = &[

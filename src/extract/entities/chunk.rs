@@ -5,10 +5,10 @@
 
 use std::num::NonZeroUsize;
 
+use super::entity::EntityKind;
 use super::gazetteer::{gazetteer, Entry};
 use super::lexicon::{lexicon, LEGAL_SUFFIXES};
 use super::tokens::{Shape, Token, Tokens};
-use super::EntityKind;
 
 /// A mention the first pass is sure of.
 #[derive(Clone, Debug)]

@@ -6,8 +6,7 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::names::fold;
-use super::tokens::Key;
+use super::fold::fold;
 
 const GIVEN_NAMES: &str = include_str!("../../../data/given_names.txt");
 const SURNAMES: &str = include_str!("../../../data/surnames.txt");
@@ -119,6 +118,36 @@ const ORG_HEADS_OF: &[&str] = &[
     "conference", "secretariat", "cabinet", "order", "federal", "congress", "parliament",
     "assembly",
 ];
+
+/// Words that end with a full stop without ending a sentence ("Mr.", "Gen.", "Inc.",
+/// "Jan.", "e.g."), in lower case, without the final dot; none longer than six characters.
+/// The one list of them: the tokenizer compares a word's folded key, which has no dots, so
+/// the dotted forms at the end matter only to callers that keep inner dots (sentence
+/// splitting for passages).
+#[rustfmt::skip]
+pub const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cmdr", "adm",
+    "sgt", "cpl", "pvt", "gov", "sen", "rep", "rev", "hon", "pres", "st", "mt", "ft", "jr", "sr",
+    "inc", "corp", "co", "ltd", "plc", "bros", "no", "nos", "vs", "brig", "gens", "sens", "reps",
+    "govs", "dept", "etc", "approx", "est", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur",
+    "thurs", "fri", "sat", "sun", "e.g", "i.e", "a.m", "p.m", "u.s", "u.k", "u.n", "e.u",
+    "u.s.a",
+];
+
+/// Whether `text` is written as an acronym: one to six letters, all capitals, no space
+/// ("US", "U.S.", "NATO", "OPEC"). Such a name in a gazetteer must be written in capitals
+/// to match ordinary text, and an organisation so written is a short form.
+pub(crate) fn is_acronym(text: &str) -> bool {
+    let mut letters = 0;
+    for c in text.chars() {
+        if c == ' ' || c.is_lowercase() || (c.is_alphabetic() && !c.is_uppercase()) {
+            return false;
+        }
+        letters += usize::from(c.is_alphabetic());
+    }
+    (1..=6).contains(&letters)
+}
 
 /// Legal-form suffixes that a company's short name drops ("Chrysler Corp" is "Chrysler").
 #[rustfmt::skip]
@@ -364,12 +393,6 @@ impl LexKey for str {
 impl LexKey for String {
     fn lists(&self, lex: &Lexicon) -> u32 {
         lex.lists(self)
-    }
-}
-
-impl LexKey for Key {
-    fn lists(&self, lex: &Lexicon) -> u32 {
-        self.lists_with(|text| lex.lists(text))
     }
 }
 

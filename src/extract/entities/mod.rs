@@ -12,63 +12,17 @@
 
 mod article;
 mod chunk;
+mod entity;
+mod fold;
 mod gazetteer;
 mod lexicon;
 mod names;
 mod resolve;
 mod tokens;
 
-use serde::{Deserialize, Serialize};
-
+pub use entity::{ArticleEntity, EntityKind, EntityMention};
+pub use lexicon::ABBREVIATIONS;
 pub use resolve::{resolve_corpus, AliasTable};
-
-/// The three kinds of entity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum EntityKind {
-    Person,
-    Org,
-    Place,
-}
-
-impl EntityKind {
-    /// "person", "org" or "place" (facet paths, JSON keys, query fields).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            EntityKind::Person => "person",
-            EntityKind::Org => "org",
-            EntityKind::Place => "place",
-        }
-    }
-
-    pub const ALL: [EntityKind; 3] = [EntityKind::Person, EntityKind::Org, EntityKind::Place];
-}
-
-/// One entity of one article, after in-article resolution.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ArticleEntity {
-    pub kind: EntityKind,
-    /// The article-level name: the fullest form the article gives ("Benjamin Netanyahu"
-    /// for an article that also says "Netanyahu"), places and organisations through the
-    /// alias table ("U.S." → "United States"); a bare surname when the article gives no
-    /// full name ("Blinken").
-    pub name: String,
-    /// Every mention, body mentions first, each in text order.
-    pub mentions: Vec<EntityMention>,
-}
-
-/// One mention of an entity.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EntityMention {
-    /// The name as written (without titles such as "Mr", and without a possessive "'s").
-    pub text: String,
-    /// Byte offsets into the body, or into the title when `in_title` is set.
-    pub start: usize,
-    pub end: usize,
-    /// The mention is in the title (offsets are relative to the title).
-    #[serde(default)]
-    pub in_title: bool,
-}
 
 /// The entities of one article, in order of first mention (body before title). Title
 /// mentions carry `in_title` and offsets into `title`; body mentions offsets into `body`.
@@ -569,6 +523,53 @@ mod tests {
         );
         assert!(names(&entities, EntityKind::Org).contains(&"Bank of England"));
         assert!(names(&entities, EntityKind::Person).contains(&"Robin Leigh-Pemberton"));
+    }
+
+    /// The files of this folder use one another without a cycle, and only through
+    /// `super::<sibling>` (no child reaches into this file): listed by reading each file's
+    /// code before its tests for `super::<name>` paths.
+    #[test]
+    fn modules_depend_on_each_other_without_a_cycle() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/extract/entities");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".rs").map(str::to_string))
+            .filter(|n| n != "mod")
+            .collect();
+        files.sort();
+        let mut uses: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for file in &files {
+            let text = std::fs::read_to_string(dir.join(format!("{file}.rs"))).unwrap();
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            let mut edges = BTreeSet::new();
+            for (at, _) in code.match_indices("super::") {
+                let name: String = code[at + 7..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                assert!(
+                    files.contains(&name),
+                    "{file}.rs uses super::{name}, which is no sibling module"
+                );
+                edges.insert(name);
+            }
+            uses.insert(file.clone(), edges);
+        }
+        // Kahn's algorithm: repeatedly remove files that use no remaining file.
+        let mut left: BTreeSet<String> = files.iter().cloned().collect();
+        while !left.is_empty() {
+            let free: Vec<String> = left
+                .iter()
+                .filter(|f| uses[*f].iter().all(|u| !left.contains(u) || u == *f))
+                .cloned()
+                .collect();
+            assert!(!free.is_empty(), "a cycle among {left:?}: {uses:?}");
+            for f in free {
+                left.remove(&f);
+            }
+        }
+        assert!(uses["fold"].is_empty() && uses["entity"].is_empty());
     }
 
     #[test]

@@ -12,12 +12,13 @@ use rustc_hash::FxHashMap as HashMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::entity::EntityKind;
+use super::fold::fold;
 use super::gazetteer::gazetteer;
-use super::lexicon::{lexicon, LEGAL_SUFFIXES};
+use super::lexicon::{is_acronym, lexicon, LEGAL_SUFFIXES};
 use super::names::{
-    fold, parse_person, same_given_person, same_person, skeleton, surnames_compatible, PersonName,
+    parse_person, same_given_person, same_person, skeleton, surnames_compatible, PersonName,
 };
-use super::EntityKind;
 
 /// How article-level names map to entities. Built by [`resolve_corpus`].
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -227,14 +228,6 @@ fn org_key(name: &str) -> String {
         words.pop();
     }
     words.join(" ")
-}
-
-/// "NATO", "EC", "OPEC": two to six capitals, no spaces.
-fn is_acronym(name: &str) -> bool {
-    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
-    (2..=6).contains(&letters.len())
-        && letters.iter().all(|c| c.is_uppercase())
-        && !name.contains(' ')
 }
 
 /// "European Central Bank" → "ecb" (capitalised words only; "of", "and" skipped).
