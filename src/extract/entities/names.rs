@@ -68,6 +68,9 @@ impl PersonName {
     }
 }
 
+/// Name particles that are also given names (Al, Ben, Des).
+const GIVEN_PARTICLES: &[&str] = &["al", "ben", "des"];
+
 /// Parses a person name as written ("Paul A. Volcker", "Kim Jong-un", "Jacques de
 /// Larosiere").
 pub(crate) fn parse_person(name: &str) -> PersonName {
@@ -93,9 +96,16 @@ pub(crate) fn parse_person(name: &str) -> PersonName {
             family_first: true,
         };
     }
+    // "Des Browne", "Al Gore", "Ben Bradshaw": a particle that is also a given name,
+    // written first before one more word, is the given name.
+    let given_first = tokens.len() == 2
+        && GIVEN_PARTICLES.contains(&tokens[0].as_str())
+        && name.chars().next().is_some_and(char::is_uppercase);
     let core: Vec<&String> = tokens
         .iter()
-        .filter(|t| !NAME_PARTICLES.contains(&t.as_str()))
+        .enumerate()
+        .filter(|&(i, t)| (i == 0 && given_first) || !NAME_PARTICLES.contains(&t.as_str()))
+        .map(|(_, t)| t)
         .collect();
     let surname = core
         .last()
@@ -181,9 +191,63 @@ fn is_family_first(tokens: &[String]) -> bool {
     syllables || romanised
 }
 
-/// Whether two surname keys may be spellings of one surname.
+/// Whether two surname keys may be spellings of one surname: close spellings with one
+/// skeleton ("Gorbachev"/"Gorbachov"), or one transliteration ("Zelensky"/"Zelenskiy"/
+/// "Zelenskyy", "Gaddafi"/"Qaddafi"/"Kadhafi"). Pairs that pass share a
+/// [`surname_skeleton`].
 pub(crate) fn surnames_compatible(a: &str, b: &str) -> bool {
-    a == b || (skeleton(a) == skeleton(b) && strsim::jaro_winkler(a, b) >= 0.93)
+    if a == b {
+        return true;
+    }
+    if skeleton(a) == skeleton(b) && strsim::jaro_winkler(a, b) >= 0.93 {
+        return true;
+    }
+    let ta = transliteration_key(a);
+    ta.len() >= 5 && ta == transliteration_key(b)
+}
+
+/// The key surnames are filed under before they are compared: the [`skeleton`] with "g"
+/// and "k" merged (Arabic qaf is written g, k or q). Coarser than the skeleton and than
+/// [`transliteration_key`], so every compatible pair shares it.
+pub(crate) fn surname_skeleton(surname: &str) -> String {
+    skeleton(&surname.replace('g', "k"))
+}
+
+/// A spelling key that keeps vowels but merges what transliterations of one name differ
+/// by: "y" and "i" (and "iy", "yy"), doubled letters, "dh"/"d", "kh"/"ch"/"gh"/"h",
+/// "ph"/"f", "q"/"k"/"c"/"g", "w"/"b"/"v", "z"/"s". "zelenskiy", "zelenskyy" and "zelensky"
+/// all give "selenski"; "baker" and "becker" stay apart.
+fn transliteration_key(word: &str) -> String {
+    let letters: Vec<u8> = word
+        .bytes()
+        .filter(u8::is_ascii_alphabetic)
+        .map(|b| b.to_ascii_lowercase())
+        .map(|b| if b == b'g' { b'k' } else { b })
+        .collect();
+    let mut key = String::with_capacity(letters.len());
+    let mut i = 0;
+    while i < letters.len() {
+        let next = letters.get(i + 1).copied();
+        let (out, step) = match (letters[i], next) {
+            (b'p', Some(b'h')) => (b'f', 2),
+            (b'k' | b'c', Some(b'h')) => (b'h', 2),
+            (b'd', Some(b'h')) => (b'd', 2),
+            (b't', Some(b'h')) => (b't', 2),
+            (b's', Some(b'h')) => (b's', 2),
+            (b'c', Some(b'k')) => (b'k', 2),
+            (b'q' | b'c', _) => (b'k', 1),
+            (b'y', _) => (b'i', 1),
+            (b'j', _) => (b'y', 1),
+            (b'w' | b'b', _) => (b'v', 1),
+            (b'z', _) => (b's', 1),
+            (c, _) => (c, 1),
+        };
+        if key.as_bytes().last() != Some(&out) {
+            key.push(char::from(out));
+        }
+        i += step;
+    }
+    key
 }
 
 /// Whether two folded given names may belong to one person.
@@ -264,6 +328,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn transliterations_of_a_surname_are_compatible() {
+        let same = |a: &str, b: &str| {
+            surnames_compatible(a, b) && surname_skeleton(a) == surname_skeleton(b)
+        };
+        for group in [
+            &["zelensky", "zelenskiy", "zelenskyy"][..],
+            &["gaddafi", "qaddafi", "kadhafi", "gadhafi", "kaddafi"],
+            &["gorbachev", "gorbachov"],
+        ] {
+            for a in group {
+                for b in group {
+                    assert!(same(a, b), "{a} {b}");
+                }
+            }
+        }
+        for (a, b) in [
+            ("baker", "becker"),
+            ("moore", "mayer"),
+            ("brown", "braun"),
+            ("li", "lee"),
+        ] {
+            assert!(!surnames_compatible(a, b), "{a} {b}");
+        }
+    }
+
+    #[test]
     fn skeletons_join_transliterations() {
         assert_eq!(skeleton("joab"), skeleton("yoav"));
         assert_eq!(skeleton("karl"), skeleton("carl"));
@@ -283,6 +373,10 @@ mod tests {
         assert_eq!(p.surname, "assad");
         let p = parse_person("James A. Baker III");
         assert_eq!(p.surname, "baker");
+        let p = parse_person("Des Browne");
+        assert_eq!(p.given.as_deref(), Some("des"));
+        assert_eq!(p.surname, "browne");
+        assert!(!parse_person("de Gaulle").is_full());
         let p = parse_person("Gallant");
         assert!(!p.is_full());
         assert_eq!(p.surname, "gallant");
