@@ -124,6 +124,11 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
         for p in &src.pass.pending {
             if let Pending::Single { tok, place: None } = *p {
                 if r.speaker_single(s, tok) {
+                    if org_pronoun_after(&src.tokens.tokens, tok) {
+                        let name = r.raw(s, tok).to_string();
+                        r.add_other(EntityKind::Org, &name, s, tok, tok + 1);
+                        continue;
+                    }
                     evidence.insert(surname_key(r.raw(s, tok)));
                     speakers.push((s, tok));
                 }
@@ -831,12 +836,88 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Whether a person of several words is, by the words around its mentions, the title
+    /// of a work, a prize or an event ("Golden Globe award", "film Vera Drake", "Harry Potter
+    /// books", "Sydney Olympics", "Mike Leigh's Vera Drake", "her role in Vera Drake", "A
+    /// Very Long Engagement", "Harry Potter and the Prisoner of Azkaban"): some mention says
+    /// so and none has a person's cue (a title or role, a verb of saying).
+    fn names_a_work(&self, person: &PersonGroup) -> bool {
+        if !person.roles.is_empty() || !person.names.iter().any(PersonName::is_full) {
+            return false;
+        }
+        let lex = lexicon();
+        let mut work = false;
+        for span in &person.spans {
+            let toks = self.toks(span.src);
+            let Ok(first) = toks.binary_search_by_key(&span.start, |t| t.start) else {
+                continue;
+            };
+            let Some(last) = (first..toks.len()).find(|&k| toks[k].end >= span.end) else {
+                continue;
+            };
+            if speaker_cue(toks, first, last + 1) {
+                return false;
+            }
+            if last == first {
+                continue;
+            }
+            let before = first.checked_sub(1).map(|p| &toks[p]);
+            let after = toks.get(last + 1).filter(|_| !toks[last].possessive);
+            let role_in = first >= 2
+                && toks[first - 1].key == "in"
+                && toks[first - 2].shape == Shape::Lower
+                && lex.is_role_in_a_work(&toks[first - 2].key);
+            work |= role_in
+                || before.is_some_and(|t| {
+                    t.shape == Shape::Number
+                        || (t.shape == Shape::Lower && lex.is_work_cue_before(&t.key))
+                        || (t.possessive && self.is_person_at(span.src, t.start))
+                        || self.is_title_word(t)
+                })
+                || after.is_some_and(|t| t.shape == Shape::Lower && lex.is_work_cue_after(&t.key))
+                || lex.is_event_suffix(&toks[last].key)
+                || and_the_title(toks, last + 1);
+        }
+        work
+    }
+
+    /// Whether a person's mention covers byte `at` of source `src`.
+    fn is_person_at(&self, src: usize, at: usize) -> bool {
+        self.persons.iter().any(|p| {
+            p.spans
+                .iter()
+                .any(|s| s.src == src && s.start <= at && at < s.end)
+        })
+    }
+
+    /// A capitalised common word inside a sentence that names no one and is no plural (not
+    /// "Doctors", "Representatives"): a name right after it is part of a title ("A Very
+    /// Long Engagement").
+    fn is_title_word(&self, t: &Token) -> bool {
+        let lex = lexicon();
+        let key = &t.key;
+        t.shape == Shape::Cap
+            && !t.sent_start
+            && !t.possessive
+            && key.char_count() > 1
+            && !key.ends_with('s')
+            && lex.is_common(key)
+            && !lex.is_given(key)
+            && !lex.is_surname(key)
+            && !lex.is_demonym(key)
+            && !lex.is_role_word(key)
+            && !lex.is_not_name_word(key)
+    }
+
     fn into_entities(mut self) -> Vec<ArticleEntity> {
-        let persons = std::mem::take(&mut self.persons);
-        let others = std::mem::take(&mut self.others);
-        let people = persons
+        let works: Vec<bool> = self.persons.iter().map(|p| self.names_a_work(p)).collect();
+        let persons = std::mem::take(&mut self.persons)
             .into_iter()
-            .map(|p| (EntityKind::Person, p.display, p.spans));
+            .zip(works)
+            .filter(|(_, work)| !work)
+            .map(|(p, _)| p);
+        let others = std::mem::take(&mut self.others);
+        let people = persons.map(|p| (EntityKind::Person, p.display, p.spans));
         let others = others.into_iter().map(|g| (g.kind, g.name, g.spans));
         let mut out: Vec<ArticleEntity> = people
             .chain(others)
@@ -876,6 +957,28 @@ fn speaker_cue(toks: &[Token], first: usize, end: usize) -> bool {
         .is_some_and(|t| t.shape == Shape::Lower && matches!(t.key.as_ref(), "said" | "says"))
         && next.is_none_or(|t| t.shape == Shape::Punct);
     verb || age || said_before
+}
+
+/// "... and the Prisoner of Azkaban" after a name: the rest of a work's title (not "...
+/// and the Tories").
+fn and_the_title(toks: &[Token], at: usize) -> bool {
+    let word = |k: usize| toks.get(k).map(|t| t.key.as_str());
+    word(at) == Some("and")
+        && word(at + 1) == Some("the")
+        && toks.get(at + 2).is_some_and(|t| t.shape == Shape::Cap)
+        && word(at + 3) == Some("of")
+}
+
+/// "Acme said its profit", "Acme, which": a speaker that is a thing.
+fn org_pronoun_after(toks: &[Token], tok: usize) -> bool {
+    let key = |k: usize| toks.get(k).map(|t| t.key.as_str());
+    let which = key(tok + 1) == Some(",") && key(tok + 2) == Some("which");
+    // "Baker said it was" is a person's; "said its" is seldom one's.
+    let said_its = toks
+        .get(tok + 1)
+        .is_some_and(|t| t.shape == Shape::Lower && lexicon().is_speech_verb(&t.key))
+        && key(tok + 2) == Some("its");
+    which || said_its
 }
 
 /// "in Reading", "the town of Rafah".

@@ -337,6 +337,60 @@ const KOREAN_SURNAMES: &[&str] = &[
     "yang", "son", "bae", "baek", "heo", "nam", "roh", "chun", "ban", "rhee", "yun",
 ];
 
+/// Last words of the names of events, contests and prizes ("Sydney Olympics", "Golden
+/// Globe Awards", "Davis Cup"): such a name is no person's.
+#[rustfmt::skip]
+const EVENT_SUFFIXES: &[&str] = &[
+    "olympics", "olympiad", "games", "cup", "open", "championship", "championships", "prix",
+    "festival", "awards", "award", "prize", "prizes", "trophy", "marathon", "derby", "expo",
+    "summit", "war", "revolution", "referendum", "election", "elections", "rally", "tour",
+    "classic", "series", "globe", "globes", "oscars", "baftas", "emmys", "grammys",
+];
+
+/// Lower-case words that, right before a name of several words, make it the title of a
+/// work, a prize or an event rather than a person ("film Vera Drake", "two Golden Globes",
+/// "first Harry Potter film").
+#[rustfmt::skip]
+const WORK_CUES_BEFORE: &[&str] = &[
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "first", "second", "third", "fourth", "fifth", "latest", "next", "prestigious", "film",
+    "films", "movie", "movies", "drama", "dramas", "novel", "novels", "book", "books",
+    "musical", "series", "album", "song", "comedy", "thriller", "documentary", "sitcom",
+    "opera", "biopic", "game", "adaptation", "sequel", "epic", "blockbuster", "franchise",
+];
+
+/// Lower-case words before "in" that make what follows a work ("her role in Vera Drake",
+/// "starring in A Very Long Engagement").
+#[rustfmt::skip]
+const ROLE_IN_A_WORK: &[&str] = &[
+    "role", "roles", "performance", "performances", "starring", "starred", "stars", "star",
+    "appearing", "appeared", "appearance", "appears", "cameo", "part", "parts", "featured",
+    "features", "acting", "cast",
+];
+
+/// Lower-case words that, right after a name of several words, make it the title of a
+/// work, a prize or an event ("Vera Drake star Imelda Staunton", "Harry Potter films",
+/// "Golden Globe award").
+#[rustfmt::skip]
+const WORK_CUES_AFTER: &[&str] = &[
+    "film", "films", "movie", "movies", "star", "stars", "award", "awards", "nomination",
+    "nominations", "nominee", "nominees", "ceremony", "ceremonies", "series", "book", "books",
+    "novel", "novels", "games", "theme", "franchise", "musical", "soundtrack", "sequel",
+    "sequels", "premiere", "cast", "character", "winner", "winners", "winning", "trophy",
+];
+
+/// Contractions written with a capital ("I've", "We're"): never names.
+#[rustfmt::skip]
+const CONTRACTIONS: &[&str] = &[
+    "i've", "i'm", "i'd", "i'll", "we've", "we're", "we'd", "we'll", "you've", "you're",
+    "you'd", "you'll", "they've", "they're", "they'd", "they'll", "he's", "he'd", "he'll",
+    "she's", "she'd", "she'll", "it's", "it'd", "it'll", "that's", "there's", "here's",
+    "what's", "who's", "let's", "don't", "didn't", "doesn't", "can't", "won't", "isn't",
+    "wasn't", "aren't", "weren't", "couldn't", "wouldn't", "shouldn't", "haven't", "hasn't",
+    "i’ve", "i’m", "i’d", "i’ll", "we’re", "we’ve", "you’re", "they’re", "it’s", "that’s",
+    "there’s", "don’t", "can’t", "won’t",
+];
+
 /// Particles of family names ("de", "van", "al"), left out of the surname key.
 pub(crate) const NAME_PARTICLES: &[&str] = &[
     "de", "del", "della", "der", "den", "di", "da", "do", "dos", "das", "du", "des", "la", "le",
@@ -371,6 +425,10 @@ mod list {
     pub const HYPHEN_TAIL: u32 = 1 << 20;
     pub const CHINESE_SURNAME: u32 = 1 << 21;
     pub const KOREAN_SURNAME: u32 = 1 << 22;
+    pub const EVENT_SUFFIX: u32 = 1 << 25;
+    pub const WORK_CUE_BEFORE: u32 = 1 << 26;
+    pub const WORK_CUE_AFTER: u32 = 1 << 27;
+    pub const ROLE_IN_A_WORK: u32 = 1 << 28;
     /// Not a list: role words joined by hyphens ("vice-chairman-elect").
     pub const HYPHENATED_ROLE: u32 = 1 << 23;
     /// Not a list: more than four letters ending with "ed" or "ing" ("backed").
@@ -473,6 +531,11 @@ impl Lexicon {
             (HYPHEN_TAILS, list::HYPHEN_TAIL),
             (CHINESE_SURNAMES, list::CHINESE_SURNAME),
             (KOREAN_SURNAMES, list::KOREAN_SURNAME),
+            (EVENT_SUFFIXES, list::EVENT_SUFFIX),
+            (WORK_CUES_BEFORE, list::WORK_CUE_BEFORE),
+            (WORK_CUES_AFTER, list::WORK_CUE_AFTER),
+            (ROLE_IN_A_WORK, list::ROLE_IN_A_WORK),
+            (CONTRACTIONS, list::NOT_NAME),
         ] {
             for word in words {
                 add(word.to_string(), bit);
@@ -510,6 +573,10 @@ impl Lexicon {
         }
         if key.len() > 4 && (key.ends_with("ed") || key.ends_with("ing")) {
             lists |= list::PARTICIPLE;
+        }
+        // "Brexit", "Grexit": events named after an exit.
+        if key.len() > 4 && key.ends_with("exit") {
+            lists |= list::NOT_NAME;
         }
         lists
     }
@@ -605,6 +672,18 @@ impl Lexicon {
     }
     pub fn is_chinese_surname<K: LexKey + ?Sized>(&self, key: &K) -> bool {
         self.on(key, list::CHINESE_SURNAME)
+    }
+    pub fn is_event_suffix<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::EVENT_SUFFIX)
+    }
+    pub fn is_work_cue_before<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::WORK_CUE_BEFORE)
+    }
+    pub fn is_role_in_a_work<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::ROLE_IN_A_WORK)
+    }
+    pub fn is_work_cue_after<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::WORK_CUE_AFTER)
     }
     pub fn is_korean_surname<K: LexKey + ?Sized>(&self, key: &K) -> bool {
         self.on(key, list::KOREAN_SURNAME)

@@ -521,6 +521,82 @@ mod tests {
     }
 
     #[test]
+    fn companies_and_clubs_before_said_are_organisations() {
+        let text = "Apple said sales rose. Amazon said little, and Chelsea said the manager \
+                    would stay. Zentrix said its profit fell. MPs said nothing.";
+        let entities = extract_entities("", text);
+        assert!(
+            names(&entities, EntityKind::Person).is_empty(),
+            "{entities:#?}"
+        );
+        let orgs = names(&entities, EntityKind::Org);
+        for org in ["Apple", "Amazon", "Chelsea", "Zentrix"] {
+            assert!(orgs.contains(&org), "{org}: {orgs:?}");
+        }
+        // The person of the same name keeps a given name.
+        let entities = extract_entities("", "Chelsea Clinton said she would speak.");
+        assert_eq!(
+            names(&entities, EntityKind::Person),
+            vec!["Chelsea Clinton"]
+        );
+    }
+
+    #[test]
+    fn films_books_prizes_and_events_are_not_people() {
+        let text = "Imelda Staunton won praise for her role in Vera Drake. Mike Leigh's \
+                    Vera Drake took three prizes, and the Vera Drake star thanked the cast. \
+                    She won two Golden Globes at the Golden Globe Awards, before the Sydney \
+                    Olympics opened. Harry Potter and the Goblet of Fire topped the chart, \
+                    after Brexit.";
+        let entities = extract_entities("", text);
+        let people = names(&entities, EntityKind::Person);
+        assert_eq!(
+            people,
+            vec!["Imelda Staunton", "Mike Leigh"],
+            "{entities:#?}"
+        );
+        // A person's cue keeps a person who shares a work's cue words.
+        let entities = extract_entities(
+            "",
+            "Fans of Vera Drake queued. Vera Drake said she was surprised.",
+        );
+        assert_eq!(names(&entities, EntityKind::Person), vec!["Vera Drake"]);
+    }
+
+    #[test]
+    fn the_corpus_linker_resolves_bare_surnames_of_extracted_articles() {
+        let texts = [
+            "Prime Minister Tony Blair met Labour MPs at Westminster.",
+            "Tony Blair told the Labour conference that the economy was strong.",
+            "Cherie Blair opened a school in London.",
+            "Cherie Blair spoke at a charity dinner.",
+            "Mr Blair told Labour MPs at Westminster that he would stay.",
+        ];
+        let articles: Vec<Vec<ArticleEntity>> =
+            texts.iter().map(|t| extract_entities("", t)).collect();
+        let mut linker = CorpusLinker::new();
+        for entities in &articles {
+            let names: Vec<(EntityKind, &str)> =
+                entities.iter().map(|e| (e.kind, e.name.as_str())).collect();
+            linker.add(None, &names);
+        }
+        let table = linker.finish();
+        let last: Vec<(EntityKind, &str)> = articles[4]
+            .iter()
+            .map(|e| (e.kind, e.name.as_str()))
+            .collect();
+        assert!(last.contains(&(EntityKind::Person, "Blair")), "{last:?}");
+        assert_eq!(
+            table.canonical_in(EntityKind::Person, "Blair", None, &last),
+            "Tony Blair"
+        );
+        assert_eq!(
+            table.lookup(EntityKind::Person, "blair").as_deref(),
+            Some("Tony Blair")
+        );
+    }
+
+    #[test]
     fn organisations_by_suffix_and_short_form() {
         let text = "Chrysler Corp said its profit rose. Chrysler said it would hire. \
                     Bank of England Governor Robin Leigh-Pemberton agreed.";
