@@ -124,7 +124,8 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
         for p in &src.pass.pending {
             if let Pending::Single { tok, place: None } = *p {
                 if r.speaker_single(s, tok) {
-                    if org_pronoun_after(&src.tokens.tokens, tok) {
+                    let toks = &src.tokens.tokens;
+                    if org_pronoun_after(toks, tok) || org_noun_before(toks, tok) {
                         let name = r.raw(s, tok).to_string();
                         r.add_other(EntityKind::Org, &name, s, tok, tok + 1);
                         continue;
@@ -967,6 +968,54 @@ fn and_the_title(toks: &[Token], at: usize) -> bool {
         && word(at + 1) == Some("the")
         && toks.get(at + 2).is_some_and(|t| t.shape == Shape::Cap)
         && word(at + 3) == Some("of")
+}
+
+/// Lower-case nouns right before a lone capitalised word that make it an organisation
+/// ("distributor Toho", "software giant Microsoft", "Premiership side Chelsea").
+const ORG_NOUNS_BEFORE: &[&str] = &[
+    "company",
+    "firm",
+    "group",
+    "distributor",
+    "carrier",
+    "operator",
+    "retailer",
+    "manufacturer",
+    "maker",
+    "publisher",
+    "broadcaster",
+    "network",
+    "studio",
+    "label",
+    "airline",
+    "insurer",
+    "lender",
+    "bank",
+    "supermarket",
+    "chain",
+    "brewer",
+    "giant",
+    "conglomerate",
+    "club",
+    "side",
+    "team",
+    "outfit",
+    "charity",
+    "agency",
+    "newspaper",
+    "channel",
+    "website",
+    "watchdog",
+    "regulator",
+    "union",
+    "party",
+];
+
+/// "distributor Toho", "software giant Microsoft".
+fn org_noun_before(toks: &[Token], tok: usize) -> bool {
+    tok.checked_sub(1)
+        .and_then(|p| toks.get(p))
+        .is_some_and(|t| t.shape == Shape::Lower && ORG_NOUNS_BEFORE.contains(&t.key.as_str()))
 }
 
 /// "Acme said its profit", "Acme, which": a speaker that is a thing.

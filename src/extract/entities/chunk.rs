@@ -700,6 +700,11 @@ impl Scanner<'_> {
         while pos < end {
             let t = &self.toks[pos];
             if t.shape == Shape::Lower || !t.is_word() {
+                // "Minister for Work Jane Kennedy", "Ambassador for Tennis": what follows
+                // "for" is a portfolio, not the name the role announces.
+                if t.key == "for" {
+                    roles.clear();
+                }
                 pos += 1;
                 continue;
             }

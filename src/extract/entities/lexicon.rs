@@ -35,6 +35,9 @@ const ROLE_HEADS: &[&str] = &[
     "inspector", "superintendent", "sheriff", "detective", "agent", "correspondent",
     "commentator", "candidate", "nominee", "counterpart", "chair", "vice-chairman", "trustee",
     "auditor", "registrar", "rapporteur", "administrator", "regulator", "dictator", "monarch",
+    "prop", "flanker", "hooker", "fly-half", "scrum-half", "full-back", "winger", "striker",
+    "midfielder", "defender", "goalkeeper", "keeper", "skipper", "baroness", "baron",
+    "viscount", "earl", "countess", "marquess",
 ];
 
 /// Role heads that also begin organisation names ("General Motors", "Major League"); they
@@ -64,7 +67,11 @@ const ROLE_MODIFIERS: &[&str] = &[
     "staff", "chiefs", "crown", "grand", "supreme", "high", "special", "first", "lead", "top",
     "principal", "permanent", "managing", "operating", "vice-chairman", "co", "trade",
     "minerals", "industrial", "industries", "investment", "privatisation", "privatization",
-    "international", "european",
+    "international", "european", "work", "pensions", "procurement", "sport", "media",
+    "schools", "children", "families", "skills", "equality", "women", "rural", "europe",
+    "constitutional", "universities", "policing", "prisons", "immigration", "exports",
+    "communities", "learning", "arts", "heritage", "farming", "roads", "climate",
+    "innovation", "disabled", "disabilities", "lifelong", "regeneration",
 ];
 
 /// Lower-case words just before a capitalised name that make it a person.
@@ -104,7 +111,8 @@ const ORG_SUFFIXES: &[&str] = &[
     "railway", "railways", "railroad", "shipping", "logistics", "foundation", "society",
     "church", "movement", "front", "brigades", "league", "alliance", "coalition", "centre",
     "center", "club", "enterprises", "ventures", "properties", "cooperative", "cooperatives",
-    "consortium", "savings", "reserve", "mutual", "fed", "treasury", "secretariat",
+    "consortium", "savings", "reserve", "mutual", "fed", "treasury", "secretariat", "rifles",
+    "regiment", "battalion", "brigade", "fusiliers", "bros",
     "directorate", "commissariat", "inc.", "cartel", "syndicate", "airline", "press",
 ];
 
@@ -165,7 +173,8 @@ const PLACE_SUFFIXES: &[&str] = &[
     "airport", "province", "county", "district", "region", "city", "peninsula", "desert",
     "canal", "coast", "park", "plaza", "hill", "beach", "highlands", "plateau", "basin",
     "strait", "straits", "corridor", "camp", "quarter", "governorate", "prefecture", "oblast",
-    "territory", "territories",
+    "territory", "territories", "parish", "borough", "township", "municipality", "canyon",
+    "gorge", "glacier", "reef", "volcano", "forest", "falls",
 ];
 
 /// Capitalised words that begin sentences, join clauses or stand for people without
@@ -242,7 +251,8 @@ const NOT_NAMES: &[&str] = &[
     "ceo", "cfo", "coo", "ai", "faq", "pdf", "url", "usd", "eur", "gbp", "jpy", "dlr", "dlrs",
     "mln", "bln", "pct", "ecu", "ecus", "libor", "fob", "cif", "qtr", "shr", "shrs", "revs",
     "avg", "oper", "cts", "vs", "ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "ok",
-    "tba", "usa-based", "nyse-listed",
+    "tba", "usa-based", "nyse-listed", "tory", "tories", "scot", "scots", "brit", "brits",
+    "welshman", "englishman", "irishman", "scotsman", "bafta", "baftas", "emmys", "grammys",
 ];
 
 #[rustfmt::skip]
