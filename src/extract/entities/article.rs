@@ -429,7 +429,10 @@ impl<'a> Resolver<'a> {
             return true;
         }
         // A speaker cue alone: two or three words that begin with a given name.
-        words.len() <= 3 && lexicon().is_given(&words[0].key) && speaker_cue(toks, first, end)
+        // Or a name that reads as Chinese or Korean ("Xi Jinping", "Hwang Hee-chan").
+        let name = span_text(text, toks, first, end);
+        (words.len() <= 3 && lexicon().is_given(&words[0].key) && speaker_cue(toks, first, end))
+            || parse_person(&name).family_first
     }
 
     fn add_full_person(
@@ -618,7 +621,69 @@ impl<'a> Resolver<'a> {
             if !e.weak || locative_before(toks, tok) || region_after(toks, tok) {
                 self.add_other(EntityKind::Place, &e.canonical, s, tok, tok + 1);
             }
+        } else if self.unknown_place(s, tok) {
+            self.add_other(EntityKind::Place, raw, s, tok, tok + 1);
         }
+    }
+
+    /// A place the gazetteer lacks, by its context: "Kyiv-based", "near Bakhmut", "the
+    /// town of Bakhmut", "Bakhmut, Ukraine". Only a word that is no common word, given name
+    /// or Census surname.
+    fn unknown_place(&self, s: usize, tok: usize) -> bool {
+        let lex = lexicon();
+        let toks = self.toks(s);
+        let t = &toks[tok];
+        if t.shape != Shape::Cap
+            || t.possessive
+            || t.key.char_count() < 3
+            || lex.is_common(&t.key)
+            || lex.is_given(&t.key)
+            || lex.is_surname(&t.key)
+            || lex.is_not_name(&t.key)
+            || lex.is_function_word(&t.key)
+        {
+            return false;
+        }
+        let text = self.sources[s].text;
+        // "a Kyiv-based company", not "Linux-based software".
+        let based = toks.get(tok + 1).is_some_and(|n| {
+            n.key == "based" && n.start == t.end + 1 && text[t.end..n.start].starts_with('-')
+        }) && toks.get(tok + 2).is_some_and(|n| {
+            n.shape == Shape::Lower
+                && (ORG_NOUNS_BEFORE.contains(&n.key.as_str())
+                    || matches!(
+                        n.key.as_str(),
+                        "organisation"
+                            | "organization"
+                            | "institute"
+                            | "consultancy"
+                            | "analyst"
+                            | "analysts"
+                            | "broker"
+                            | "brokerage"
+                            | "lawyer"
+                            | "journalist"
+                            | "researcher"
+                            | "researchers"
+                            | "singer"
+                            | "artist"
+                            | "designer"
+                            | "developer"
+                            | "start-up"
+                    ))
+        });
+        let key = |k: usize| toks.get(k).map(|t| t.key.as_str());
+        let near = tok
+            .checked_sub(1)
+            .is_some_and(|p| matches!(key(p), Some("near" | "outside")));
+        let settlement_of = tok >= 2
+            && key(tok - 1) == Some("of")
+            && matches!(
+                key(tok - 2),
+                Some("town" | "city" | "village" | "province" | "region" | "district" | "port")
+            );
+        let next_cap = toks.get(tok + 1).is_some_and(|n| n.is_capitalised());
+        (based || near || settlement_of || region_after(toks, tok)) && !next_cap
     }
 
     /// "Austin-Gallant" when both parts name people of the article.
@@ -1050,12 +1115,12 @@ fn locative_before(toks: &[Token], tok: usize) -> bool {
     false
 }
 
-/// "Mobile, Alabama".
+/// "Mobile, Alabama" (not "Fiat, Italy's carmaker").
 fn region_after(toks: &[Token], tok: usize) -> bool {
     if toks.get(tok + 1).is_none_or(|t| t.key != ",") {
         return false;
     }
-    let Some(next) = toks.get(tok + 2) else {
+    let Some(next) = toks.get(tok + 2).filter(|t| !t.possessive) else {
         return false;
     };
     gazetteer().region(&next.key).is_some()

@@ -174,7 +174,7 @@ const PLACE_SUFFIXES: &[&str] = &[
     "canal", "coast", "park", "plaza", "hill", "beach", "highlands", "plateau", "basin",
     "strait", "straits", "corridor", "camp", "quarter", "governorate", "prefecture", "oblast",
     "territory", "territories", "parish", "borough", "township", "municipality", "canyon",
-    "gorge", "glacier", "reef", "volcano", "forest", "falls",
+    "gorge", "glacier", "reef", "volcano", "falls",
 ];
 
 /// Capitalised words that begin sentences, join clauses or stand for people without
@@ -336,7 +336,10 @@ const CHINESE_SURNAMES: &[&str] = &[
     "jin", "hao", "kong", "bai", "cui", "kang", "mao", "qiu", "qin", "gu", "hou", "shao", "meng",
     "long", "wan", "duan", "lei", "qian", "yin", "yi", "chang", "qiao", "lai", "gong", "wen", "xi",
     "bo", "chiang", "chien", "teng", "chou", "hsu", "chu", "tsai", "ko", "lien", "soong", "yeh",
-    "ong",
+    // Cantonese and other southern romanisations (Hong Kong, Taiwan, Singapore).
+    "leung", "chan", "wong", "cheung", "lau", "tsang", "tung", "ng", "yip", "lam", "chow", "kwok",
+    "yeung", "fung", "kwan", "chiu", "siu", "tam", "hui", "yau", "poon", "tsui", "tse", "mak",
+    "choy", "lui", "kok", "goh", "teo", "lim", "tan", "ong",
 ];
 
 /// Family names written first in Korean names ("Kim Jong-un"), recognised when the given

@@ -564,6 +564,22 @@ mod tests {
     }
 
     #[test]
+    fn names_and_places_the_lists_lack_are_found_by_their_shape_and_context() {
+        let text = "Wolves forward Hwang Hee-chan scored twice, and Leung Kwok-hung watched. \
+                    Fighting went on near Zorvika and in the town of Ostravel; a \
+                    Zorvika-based charity counted the dead. Linux-based software failed.";
+        let entities = extract_entities("", text);
+        assert_eq!(
+            names(&entities, EntityKind::Person),
+            vec!["Hwang Hee-chan", "Leung Kwok-hung"]
+        );
+        assert_eq!(
+            names(&entities, EntityKind::Place),
+            vec!["Zorvika", "Ostravel"]
+        );
+    }
+
+    #[test]
     fn the_corpus_linker_resolves_bare_surnames_of_extracted_articles() {
         let texts = [
             "Prime Minister Tony Blair met Labour MPs at Westminster.",
