@@ -7,8 +7,15 @@
 //! GeoNames plus a curated alias table, matched with Aho-Corasick), organisation
 //! suffixes, given names and cue words; a second pass ([`article`]) links surnames and
 //! short forms to the full names the article gives and keeps lone words only with a
-//! cue. [`resolve_corpus`] then merges variants across the corpus. Everything here is a
-//! pure function of its input; the word lists are embedded in the binary.
+//! cue, and drops people whose mentions read as a work, prize or event ("film Vera
+//! Drake", "Golden Globe Awards").
+//!
+//! Across the corpus, a [`CorpusLinker`] streams over every article's date and
+//! article-level names and builds the [`AliasTable`]: spelling and transliteration
+//! variants merge ([`resolve`], [`names`]), and a bare surname several people share links
+//! to the one it most likely means in each article ([`link`]: articles around the date
+//! and the company the name keeps), through [`AliasTable::canonical_in`]. Everything here
+//! is a pure function of its input; the word lists are embedded in the binary.
 
 mod article;
 mod chunk;
