@@ -20,6 +20,7 @@
 mod article;
 mod chunk;
 mod corpus;
+mod cues;
 mod entity;
 mod fold;
 mod gazetteer;
