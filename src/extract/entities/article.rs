@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::chunk::{name_like, span_text, title_case, Found, Pass1, Pending};
+use super::chunk::{is_initial, name_like, span_text, title_case, Found, Pass1, Pending};
 use super::cues::{
     locative_before, org_cue_after, org_noun_before, org_pronoun_after, reads_as_work,
     region_after, speaker_cue, unknown_place,
@@ -429,7 +429,15 @@ impl<'a> Resolver<'a> {
             return false;
         }
         let last = self.raw(s, end - 1);
-        if evidence.contains(&surname_key(last)) {
+        // "Dogged Federer claims Dubai crown", "Rocker Doherty in on-stage fight": a word
+        // that opens a title and is no given name describes the person it precedes.
+        let lex = lexicon();
+        let head = &words[0].key;
+        let adjective = (lex.is_common(head) || (self.sources[s].in_title && first == 0))
+            && !is_initial(text, words[0])
+            && !lex.is_given(head)
+            && !lex.is_surname(head);
+        if evidence.contains(&surname_key(last)) && !adjective {
             return true;
         }
         // A speaker cue alone: two or three words that begin with a given name.

@@ -588,6 +588,15 @@ mod tests {
     }
 
     #[test]
+    fn a_headline_adjective_before_a_surname_is_no_given_name() {
+        let entities = extract_entities(
+            "Dogged Federer claims Dubai crown",
+            "Roger Federer won in Dubai. Federer said he was tired.",
+        );
+        assert_eq!(names(&entities, EntityKind::Person), vec!["Roger Federer"]);
+    }
+
+    #[test]
     fn the_corpus_linker_resolves_bare_surnames_of_extracted_articles() {
         let texts = [
             "Prime Minister Tony Blair met Labour MPs at Westminster.",
