@@ -5,6 +5,7 @@ against the entities newsearch extracts.
     python3 bench/entities_eval.py                  # extract with examples/entities.rs
     python3 bench/entities_eval.py --export FILE    # read `newsearch export --format jsonl`
     python3 bench/entities_eval.py --sample 50 --seed 1   # also print 50 entities to check
+    python3 bench/entities_eval.py --articles 50 --seed 1 # and 50 stories to read for recall
 
 Default mode converts the collection with bench/reuters.py (the stories that have a
 TITLE or BODY), runs `cargo run --release --example entities -- --jsonl F --resolve
@@ -197,12 +198,27 @@ def print_sample(stories, entities, mentions, n, seed):
         print(f"{i:3}. {sid} {kind:6} {name!r}\n     {where}")
 
 
+def print_articles(stories, entities, n, seed):
+    """Prints n random stories with the entities extracted from them, to read for the
+    names a reader would expect (recall beyond the tags)."""
+    by_id = {reuters.story_id(s): s for s in stories}
+    rng = random.Random(seed)
+    print(f"\n{n} stories (seed {seed}) to read for the names a reader expects:")
+    for sid in rng.sample(sorted(entities), min(n, len(entities))):
+        story = by_id.get(sid, {"title": "", "text": ""})
+        print(f"\n== {sid}: {(story['title'] + chr(10) + story['text'])[:700]!r}")
+        for kind in KINDS:
+            print(f"   {kind}: {entities[sid].get(kind, [])}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--src", type=Path, default=reuters.DEFAULT_SRC)
     parser.add_argument("--export", type=Path, help="newsearch export --format jsonl output")
     parser.add_argument("--tags", type=Path, default=BENCH / "reuters_entity_tags.tsv")
     parser.add_argument("--sample", type=int, default=0, metavar="N")
+    parser.add_argument("--articles", type=int, default=0, metavar="N",
+                        help="print N stories with their entities to read for recall")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--misses", type=int, default=0, metavar="N",
@@ -255,6 +271,8 @@ def main() -> int:
             print(f"  {sid} {tag}: extracted {names}")
     if args.sample:
         print_sample(stories, entities, mentions, args.sample, args.seed)
+    if args.articles:
+        print_articles(stories, entities, args.articles, args.seed)
     return 0
 
 

@@ -1,6 +1,8 @@
 //! The corpus-wide entity alias table of an index: which article-level names are one
-//! entity ("Netanyahu" and "Benjamin Netanyahu", "US" and "United States"). It is
-//! computed from every name in the committed index after each commit, so that an article
+//! entity ("Netanyahu" and "Benjamin Netanyahu", "US" and "United States"), and which
+//! person a bare surname means around a date and in the company of other names. It is
+//! computed from every article's names and date in the committed index after each commit
+//! (streaming: memory follows the distinct names, not the articles), so that an article
 //! that introduces a full name merges with surname-only mentions indexed before, and saved
 //! beside the index as `aliases-<generation>.json.zst` (JSON, zstd-compressed). Readers load the file of their
 //! commit's generation, or compute the table themselves when it is missing (a run killed
@@ -11,10 +13,11 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
+use chrono::NaiveDate;
 
-use crate::extract::entities::{resolve_corpus, AliasTable, EntityKind};
+use crate::extract::entities::{AliasTable, CorpusLinker, EntityKind};
 use crate::files::{write_atomic, GenerationFiles};
-use crate::index::{entity_names, NewsIndex, StoredEntity};
+use crate::index::{for_each_article_names, NewsIndex, StoredEntity};
 
 /// The saved tables, one per commit generation.
 const TABLES: GenerationFiles = GenerationFiles {
@@ -24,10 +27,11 @@ const TABLES: GenerationFiles = GenerationFiles {
 /// zstd level of the saved table (JSON of names compresses about sevenfold).
 const ZSTD_LEVEL: i32 = 3;
 
-/// Computes the table from the index's last commit.
+/// Computes the table from the index's last commit: every article's names and date.
 fn compute(index: &NewsIndex) -> Result<AliasTable> {
-    let names = entity_names(&index.searcher()?)?;
-    Ok(resolve_corpus(&names))
+    let mut linker = CorpusLinker::new();
+    for_each_article_names(&index.searcher()?, |date, names| linker.add(date, names))?;
+    Ok(linker.finish())
 }
 
 /// Makes sure the table of commit `generation` is saved (the caller holds the index
@@ -79,13 +83,20 @@ pub struct ShownEntity {
     pub mentions: Vec<String>,
 }
 
-/// The entities of one article under their corpus-wide names, people first, then
-/// organisations and places, each by number of mentions. Two article-level names that
-/// the corpus merges become one entry.
-pub fn shown_entities(table: &AliasTable, entities: &[StoredEntity]) -> Vec<ShownEntity> {
+/// The entities of one article (published on `date`) under their corpus-wide names as
+/// this article uses them (a bare surname goes to the person the corpus means by it around
+/// that date and in that company), people first, then organisations and places, each by
+/// number of mentions. Two article-level names that the corpus merges become one entry.
+pub fn shown_entities(
+    table: &AliasTable,
+    entities: &[StoredEntity],
+    date: Option<NaiveDate>,
+) -> Vec<ShownEntity> {
+    let names: Vec<(EntityKind, &str)> =
+        entities.iter().map(|e| (e.kind, e.name.as_str())).collect();
     let mut shown: Vec<ShownEntity> = Vec::new();
     for entity in entities {
-        let name = table.canonical(entity.kind, &entity.name);
+        let name = table.canonical_in(entity.kind, &entity.name, date, &names);
         let mentions = entity.mentions().map(str::to_string);
         match shown
             .iter_mut()

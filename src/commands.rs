@@ -127,7 +127,11 @@ fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> 
     let entities = if article.meta.entities.is_empty() {
         Vec::new()
     } else {
-        aliases::shown_entities(&aliases::load(&index)?, &article.meta.entities)
+        aliases::shown_entities(
+            &aliases::load(&index)?,
+            &article.meta.entities,
+            article.meta.date.map(|d| d.date()),
+        )
     };
     output::print_article(out, &article, &entities, config.json, config.color)?;
     Ok(ExitCode::from(FOUND))
@@ -149,7 +153,7 @@ fn export(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
     let table = aliases::load(&index)?;
     index.for_each_article(|meta| {
-        let entities = aliases::shown_entities(&table, &meta.entities);
+        let entities = aliases::shown_entities(&table, &meta.entities, meta.date.map(|d| d.date()));
         output::print_export_line(out, &meta, &entities)?;
         Ok(())
     })?;

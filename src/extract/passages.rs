@@ -10,17 +10,6 @@ const LONG_PARAGRAPH_CHARS: usize = 600;
 /// Sentence groups are packed up to about this many characters.
 const TARGET_PASSAGE_CHARS: usize = 400;
 
-/// Words that end with a full stop without ending a sentence (compared case-insensitively,
-/// without the final dot).
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cmdr", "adm", "sgt",
-    "cpl", "pvt", "gov", "sen", "rep", "rev", "hon", "pres", "st", "mt", "ft", "jr", "sr", "inc",
-    "corp", "co", "ltd", "plc", "bros", "no", "nos", "vs", "etc", "approx", "dept", "est", "fig",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon",
-    "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "e.g", "i.e", "a.m", "p.m",
-    "u.s", "u.k", "u.n", "e.u", "u.s.a",
-];
-
 /// Splits a body into passages. Paragraphs are separated by blank lines or begin with an
 /// indented line (as in wire copy); lines inside a paragraph are joined with single spaces.
 pub fn split_passages(body: &str) -> Vec<String> {
@@ -163,7 +152,7 @@ fn ends_with_abbreviation(piece: &str) -> bool {
         return true; // an initial, as in "John F. Kennedy"
     }
     let lower = last_word.to_lowercase();
-    ABBREVIATIONS.contains(&lower.as_str())
+    super::entities::ABBREVIATIONS.contains(&lower.as_str())
 }
 
 /// Packs consecutive sentences into passages of about [`TARGET_PASSAGE_CHARS`].

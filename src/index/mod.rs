@@ -20,7 +20,7 @@ use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, Tantivy
 
 pub use lock::{IndexLock, Wait};
 pub use reader::{
-    article_ids, entity_names, ArticleMeta, ArticleReader, EntityOrds, StoredArticle,
+    article_ids, for_each_article_names, ArticleMeta, ArticleReader, EntityOrds, StoredArticle,
 };
 pub use stats::IndexStats;
 pub use stored::StoredEntity;

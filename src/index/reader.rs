@@ -3,7 +3,7 @@
 //! articles, and the entity names with their article counts (for the corpus alias table).
 //! Readers see one commit and never take a lock.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDateTime;
@@ -184,35 +184,33 @@ pub fn article_ids(searcher: &Searcher) -> Result<HashSet<ArticleId>> {
     Ok(ids)
 }
 
-/// Every article-level entity name in the commit, with the number of articles that
-/// carry it.
-pub fn entity_names(searcher: &Searcher) -> Result<Vec<(EntityKind, String, u64)>> {
-    let mut counts: HashMap<(EntityKind, String), u64> = HashMap::new();
+/// Calls `each` with the publication day and the article-level entity names of every
+/// article in the commit (for the corpus alias table); memory follows one segment's names,
+/// not the articles.
+pub fn for_each_article_names(
+    searcher: &Searcher,
+    mut each: impl FnMut(Option<chrono::NaiveDate>, &[(EntityKind, &str)]),
+) -> Result<()> {
     for segment in searcher.segment_readers() {
         let facets = segment.facet_reader(Fields::FACETS)?;
         let entities = EntityOrds::of(&facets)?;
+        let published = segment.fast_fields().i64(Fields::PUBLISHED)?;
         let alive = segment.alive_bitset();
-        let mut per_ord: HashMap<u64, u64> = HashMap::new();
+        let mut names: Vec<(EntityKind, &str)> = Vec::new();
         for doc in 0..segment.max_doc() {
             if alive.is_some_and(|bits| !bits.is_alive(doc)) {
                 continue;
             }
-            for ord in facets.facet_ords(doc) {
-                if entities.get(ord).is_some() {
-                    *per_ord.entry(ord).or_default() += 1;
-                }
-            }
-        }
-        for (ord, count) in per_ord {
-            if let Some((kind, name)) = entities.get(ord) {
-                *counts.entry((kind, name.to_string())).or_default() += count;
-            }
+            names.clear();
+            names.extend(facets.facet_ords(doc).filter_map(|ord| entities.get(ord)));
+            let day = published
+                .first(doc)
+                .and_then(date_of_seconds)
+                .map(|d| d.date());
+            each(day, &names);
         }
     }
-    Ok(counts
-        .into_iter()
-        .map(|((kind, name), count)| (kind, name, count))
-        .collect())
+    Ok(())
 }
 
 /// The entity facets of one segment: for each kind, the first facet ordinal of its

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use anyhow::Result;
 use chrono::{Datelike, Months, NaiveDate};
 use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::Column;
 use tantivy::fastfield::FacetReader;
 use tantivy::query::Query;
 use tantivy::{Score, Searcher, SegmentReader};
@@ -17,7 +18,7 @@ use super::filters::{week_start, DayRange};
 use crate::extract::dates::Granularity;
 use crate::extract::entities::{AliasTable, EntityKind};
 use crate::index::EntityOrds;
-use crate::schema::{FacetPath, Fields};
+use crate::schema::{date_of_seconds, FacetPath, Fields};
 
 /// Width of the publication-date histogram's buckets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,14 +215,27 @@ struct FacetCounter {
     aliases: Arc<AliasTable>,
 }
 
+/// What a facet ordinal of a segment is to the counter.
+#[derive(Clone, Copy)]
+enum OrdKind {
+    /// Not an entity: counted by its path.
+    Other,
+    /// One entity whatever the article (its canonical number).
+    Entity(usize),
+    /// A name whose entity depends on the article (a bare surname several people share).
+    Contextual,
+}
+
 struct FacetCounterSegment {
     aliases: Arc<AliasTable>,
     facets: FacetReader,
     by_ord: HashMap<u64, u64>,
     /// The segment's entity facets, by ordinal.
     entity_ords: EntityOrds,
-    /// Facet ordinal to canonical entity number (`None`: not an entity facet).
-    entity_of_ord: HashMap<u64, Option<usize>>,
+    /// What a facet ordinal stands for, looked up once per segment.
+    entity_of_ord: HashMap<u64, OrdKind>,
+    /// Publication times, for names whose entity depends on the article.
+    published: Column<i64>,
     entity_names: Vec<(EntityKind, String)>,
     entity_ids: HashMap<(EntityKind, String), usize>,
     entity_counts: Vec<u64>,
@@ -237,6 +251,7 @@ impl Collector for FacetCounter {
         Ok(FacetCounterSegment {
             aliases: Arc::clone(&self.aliases),
             entity_ords: EntityOrds::of(&facets)?,
+            published: segment.fast_fields().i64(Fields::PUBLISHED)?,
             facets,
             by_ord: HashMap::new(),
             entity_of_ord: HashMap::new(),
@@ -266,24 +281,32 @@ impl Collector for FacetCounter {
 }
 
 impl FacetCounterSegment {
-    /// The canonical entity number of a facet ordinal, looked up once per segment.
-    fn entity(&mut self, ord: u64) -> Option<usize> {
+    /// The number of a canonical entity, given one when first met.
+    fn entity_id(&mut self, kind: EntityKind, canonical: String) -> usize {
+        let key = (kind, canonical);
+        if let Some(id) = self.entity_ids.get(&key) {
+            return *id;
+        }
+        let id = self.entity_names.len();
+        self.entity_ids.insert(key.clone(), id);
+        self.entity_names.push(key);
+        self.entity_counts.push(0);
+        id
+    }
+
+    /// What a facet ordinal stands for, looked up once per segment.
+    fn kind_of(&mut self, ord: u64) -> OrdKind {
         if let Some(known) = self.entity_of_ord.get(&ord) {
             return *known;
         }
-        let found = self.entity_ords.get(ord).map(|(kind, name)| {
-            let canonical = (kind, self.aliases.canonical(kind, name));
-            match self.entity_ids.get(&canonical) {
-                Some(id) => *id,
-                None => {
-                    let id = self.entity_names.len();
-                    self.entity_ids.insert(canonical.clone(), id);
-                    self.entity_names.push(canonical);
-                    self.entity_counts.push(0);
-                    id
-                }
+        let found = match self.entity_ords.get(ord) {
+            None => OrdKind::Other,
+            Some((kind, name)) if self.aliases.is_contextual(kind, name) => OrdKind::Contextual,
+            Some((kind, name)) => {
+                let canonical = self.aliases.canonical(kind, name);
+                OrdKind::Entity(self.entity_id(kind, canonical))
             }
-        });
+        };
         self.entity_of_ord.insert(ord, found);
         found
     }
@@ -296,10 +319,35 @@ impl SegmentCollector for FacetCounterSegment {
         let ords: Vec<u64> = self.facets.facet_ords(doc).collect();
         let mut seen = std::mem::take(&mut self.scratch);
         seen.clear();
-        for ord in ords {
-            match self.entity(ord) {
-                Some(id) => seen.push(id),
-                None => *self.by_ord.entry(ord).or_default() += 1,
+        let mut contextual = Vec::new();
+        for &ord in &ords {
+            match self.kind_of(ord) {
+                OrdKind::Entity(id) => seen.push(id),
+                OrdKind::Contextual => contextual.push(ord),
+                OrdKind::Other => *self.by_ord.entry(ord).or_default() += 1,
+            }
+        }
+        if !contextual.is_empty() {
+            // A bare surname goes to the person the corpus means by it in this article.
+            let day = self
+                .published
+                .first(doc)
+                .and_then(date_of_seconds)
+                .map(|d| d.date());
+            let resolved: Vec<(EntityKind, String)> = {
+                let names: Vec<(EntityKind, &str)> = ords
+                    .iter()
+                    .filter_map(|&ord| self.entity_ords.get(ord))
+                    .collect();
+                contextual
+                    .iter()
+                    .filter_map(|&ord| self.entity_ords.get(ord))
+                    .map(|(kind, name)| (kind, self.aliases.canonical_in(kind, name, day, &names)))
+                    .collect()
+            };
+            for (kind, canonical) in resolved {
+                let id = self.entity_id(kind, canonical);
+                seen.push(id);
             }
         }
         seen.sort_unstable();

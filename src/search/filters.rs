@@ -14,8 +14,9 @@ use tantivy::query::{
 use tantivy::schema::IndexRecordOption;
 use tantivy::Term;
 
+use super::entity::EntityQuery;
 use crate::extract::entities::{AliasTable, EntityKind};
-use crate::schema::{days_of, fold_keyword, seconds_of, FacetPath, Fields};
+use crate::schema::{days_of, fold_keyword, seconds_of, Fields};
 
 /// An inclusive range of days; either end may be open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -122,30 +123,22 @@ pub fn parse_period(value: &str, today: NaiveDate) -> Result<DayRange, BadDate> 
 }
 
 /// Articles that mention the entity `text` names (its canonical name, any alias, or a
-/// unique surname; case-insensitive); not scored. An unknown name matches nothing.
+/// surname; case-insensitive); not scored. An unknown name matches nothing.
 pub fn entity_query(
     fields: &Fields,
-    aliases: &AliasTable,
+    aliases: &Arc<AliasTable>,
     kind: EntityKind,
     text: &str,
 ) -> Box<dyn Query> {
-    let Some(canonical) = aliases.lookup(kind, text) else {
-        return Box::new(EmptyQuery);
-    };
-    let mut members = aliases.members(kind, &canonical);
-    if members.is_empty() {
-        members.push(canonical);
+    match aliases.lookup(kind, text) {
+        Some(canonical) => Box::new(EntityQuery::new(
+            fields,
+            Arc::clone(aliases),
+            kind,
+            canonical,
+        )),
+        None => Box::new(EmptyQuery),
     }
-    let any: Vec<(Occur, Box<dyn Query>)> = members
-        .iter()
-        .map(|name| {
-            let facet = FacetPath::Entity(kind, name.clone()).to_facet();
-            let term = Term::from_facet(fields.facets, &facet);
-            let q: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
-            (Occur::Should, q)
-        })
-        .collect();
-    unscored(Box::new(BooleanQuery::new(any)))
 }
 
 /// The query restricted by the filters; `aliases` is asked for the alias table only when

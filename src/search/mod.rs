@@ -5,6 +5,7 @@
 //! its stored text ([`passages`]). Returns plain structs; printing is elsewhere.
 
 mod compile;
+mod entity;
 pub mod facets;
 pub mod filters;
 pub mod highlight;
@@ -21,7 +22,7 @@ use tantivy::columnar::Column;
 use tantivy::query::{AllQuery, Query};
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
-use crate::extract::entities::AliasTable;
+use crate::extract::entities::{AliasTable, EntityKind};
 use crate::extract::ArticleId;
 use crate::index::{ArticleMeta, ArticleReader, NewsIndex};
 use crate::schema::{news_analyzer, word_form, Fields};
@@ -241,10 +242,19 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
 
 /// How one article names the entity of a slot: the words of each of its mentions.
 fn mentions_of(table: &AliasTable, meta: &ArticleMeta, slot: &EntitySlot) -> Matcher {
+    let article_names: Vec<(EntityKind, &str)> = meta
+        .entities
+        .iter()
+        .map(|e| (e.kind, e.name.as_str()))
+        .collect();
+    let day = meta.date.map(|d| d.date());
     let mut names: Vec<Vec<String>> = meta
         .entities
         .iter()
-        .filter(|e| e.kind == slot.kind && table.canonical(e.kind, &e.name) == slot.canonical)
+        .filter(|e| {
+            e.kind == slot.kind
+                && table.canonical_in(e.kind, &e.name, day, &article_names) == slot.canonical
+        })
         .flat_map(|e| e.forms.iter().map(|(form, _)| form.as_str()))
         .map(|text| {
             text.split(|c: char| !c.is_alphanumeric())

@@ -175,7 +175,11 @@ pub(super) async fn article(
         };
         let article_id = ArticleId::parse(&id).ok_or_else(unknown)?;
         let article = index.article(article_id)?.ok_or_else(unknown)?;
-        let entities = aliases::shown_entities(&aliases::load(index)?, &article.meta.entities);
+        let entities = aliases::shown_entities(
+            &aliases::load(index)?,
+            &article.meta.entities,
+            article.meta.date.map(|d| d.date()),
+        );
         let mut body = Vec::new();
         output::print_article(&mut body, &article, &entities, true, false)
             .map_err(anyhow::Error::from)?;

@@ -8,12 +8,17 @@ use std::borrow::Cow;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::chunk::{name_like, span_text, title_case, Found, Pass1, Pending};
+use super::chunk::{is_initial, name_like, span_text, title_case, Found, Pass1, Pending};
+use super::cues::{
+    locative_before, org_cue_after, org_noun_before, org_pronoun_after, reads_as_work,
+    region_after, speaker_cue, unknown_place,
+};
+use super::entity::{ArticleEntity, EntityKind, EntityMention};
+use super::fold::{fold, with_folded};
 use super::gazetteer::gazetteer;
 use super::lexicon::{lexicon, Lists, LEGAL_SUFFIXES};
-use super::names::{fold, parse_person, same_person, surname_key, with_folded, PersonName};
+use super::names::{parse_person, same_person, surname_key, PersonName};
 use super::tokens::{Shape, Token, Tokens};
-use super::{ArticleEntity, EntityKind, EntityMention};
 
 /// Titles that say nothing about which of two namesakes is meant.
 const GENERIC_TITLES: &[&str] = &[
@@ -123,6 +128,12 @@ pub(crate) fn resolve(sources: &[Source]) -> Vec<ArticleEntity> {
         for p in &src.pass.pending {
             if let Pending::Single { tok, place: None } = *p {
                 if r.speaker_single(s, tok) {
+                    let toks = &src.tokens.tokens;
+                    if org_pronoun_after(toks, tok) || org_noun_before(toks, tok) {
+                        let name = r.raw(s, tok).to_string();
+                        r.add_other(EntityKind::Org, &name, s, tok, tok + 1);
+                        continue;
+                    }
                     evidence.insert(surname_key(r.raw(s, tok)));
                     speakers.push((s, tok));
                 }
@@ -418,11 +429,22 @@ impl<'a> Resolver<'a> {
             return false;
         }
         let last = self.raw(s, end - 1);
-        if evidence.contains(&surname_key(last)) {
+        // "Dogged Federer claims Dubai crown", "Rocker Doherty in on-stage fight": a word
+        // that opens a title and is no given name describes the person it precedes.
+        let lex = lexicon();
+        let head = &words[0].key;
+        let adjective = (lex.is_common(head) || (self.sources[s].in_title && first == 0))
+            && !is_initial(text, words[0])
+            && !lex.is_given(head)
+            && !lex.is_surname(head);
+        if evidence.contains(&surname_key(last)) && !adjective {
             return true;
         }
         // A speaker cue alone: two or three words that begin with a given name.
-        words.len() <= 3 && lexicon().is_given(&words[0].key) && speaker_cue(toks, first, end)
+        // Or a name that reads as Chinese or Korean ("Xi Jinping", "Hwang Hee-chan").
+        let name = span_text(text, toks, first, end);
+        (words.len() <= 3 && lexicon().is_given(&words[0].key) && speaker_cue(toks, first, end))
+            || parse_person(&name).family_first
     }
 
     fn add_full_person(
@@ -611,6 +633,8 @@ impl<'a> Resolver<'a> {
             if !e.weak || locative_before(toks, tok) || region_after(toks, tok) {
                 self.add_other(EntityKind::Place, &e.canonical, s, tok, tok + 1);
             }
+        } else if unknown_place(self.sources[s].text, toks, tok) {
+            self.add_other(EntityKind::Place, raw, s, tok, tok + 1);
         }
     }
 
@@ -830,12 +854,55 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Whether a person of several words is, by the words around its mentions, the title
+    /// of a work, a prize or an event ("Golden Globe award", "film Vera Drake", "Harry Potter
+    /// books", "Sydney Olympics", "Mike Leigh's Vera Drake", "her role in Vera Drake", "A
+    /// Very Long Engagement", "Harry Potter and the Prisoner of Azkaban"): some mention says
+    /// so and none has a person's cue (a title or role, a verb of saying).
+    fn names_a_work(&self, person: &PersonGroup) -> bool {
+        if !person.roles.is_empty() || !person.names.iter().any(PersonName::is_full) {
+            return false;
+        }
+        let mut work = false;
+        for span in &person.spans {
+            let toks = self.toks(span.src);
+            let Ok(first) = toks.binary_search_by_key(&span.start, |t| t.start) else {
+                continue;
+            };
+            let Some(last) = (first..toks.len()).find(|&k| toks[k].end >= span.end) else {
+                continue;
+            };
+            if speaker_cue(toks, first, last + 1) {
+                return false;
+            }
+            if last == first {
+                continue;
+            }
+            work |= reads_as_work(toks, first, last, |t| {
+                t.possessive && self.is_person_at(span.src, t.start)
+            });
+        }
+        work
+    }
+
+    /// Whether a person's mention covers byte `at` of source `src`.
+    fn is_person_at(&self, src: usize, at: usize) -> bool {
+        self.persons.iter().any(|p| {
+            p.spans
+                .iter()
+                .any(|s| s.src == src && s.start <= at && at < s.end)
+        })
+    }
+
     fn into_entities(mut self) -> Vec<ArticleEntity> {
-        let persons = std::mem::take(&mut self.persons);
-        let others = std::mem::take(&mut self.others);
-        let people = persons
+        let works: Vec<bool> = self.persons.iter().map(|p| self.names_a_work(p)).collect();
+        let persons = std::mem::take(&mut self.persons)
             .into_iter()
-            .map(|p| (EntityKind::Person, p.display, p.spans));
+            .zip(works)
+            .filter(|(_, work)| !work)
+            .map(|(p, _)| p);
+        let others = std::mem::take(&mut self.others);
+        let people = persons.map(|p| (EntityKind::Person, p.display, p.spans));
         let others = others.into_iter().map(|g| (g.kind, g.name, g.spans));
         let mut out: Vec<ArticleEntity> = people
             .chain(others)
@@ -853,63 +920,4 @@ impl<'a> Resolver<'a> {
         out.sort_by_key(|e| e.mentions.first().map(|m| (m.in_title, m.start)));
         out
     }
-}
-
-/// A verb of saying after the name ending at `end`, an age in commas ("Smith, 45,"),
-/// "administration" ("the Reagan administration"), or "said" before a name that ends a
-/// clause ("..., said Lyng.").
-fn speaker_cue(toks: &[Token], first: usize, end: usize) -> bool {
-    let lex = lexicon();
-    let next = toks.get(end);
-    let verb = next.is_some_and(|t| {
-        t.shape == Shape::Lower && (lex.is_speech_verb(&t.key) || t.key == "administration")
-    });
-    let age = next.is_some_and(|t| t.key == ",")
-        && toks
-            .get(end + 1)
-            .is_some_and(|t| t.shape == Shape::Number && t.key.len() <= 3)
-        && toks.get(end + 2).is_some_and(|t| t.key == ",");
-    let said_before = first
-        .checked_sub(1)
-        .and_then(|p| toks.get(p))
-        .is_some_and(|t| t.shape == Shape::Lower && matches!(t.key.as_ref(), "said" | "says"))
-        && next.is_none_or(|t| t.shape == Shape::Punct);
-    verb || age || said_before
-}
-
-/// "in Reading", "the town of Rafah".
-fn locative_before(toks: &[Token], tok: usize) -> bool {
-    let lex = lexicon();
-    let mut p = tok;
-    while p > 0 {
-        p -= 1;
-        let t = &toks[p];
-        if t.shape == Shape::Lower
-            && matches!(
-                t.key.as_ref(),
-                "the" | "central" | "northern" | "southern" | "eastern" | "western" | "downtown"
-            )
-        {
-            continue;
-        }
-        return t.shape == Shape::Lower && lex.is_locative(&t.key);
-    }
-    false
-}
-
-/// "Mobile, Alabama".
-fn region_after(toks: &[Token], tok: usize) -> bool {
-    if toks.get(tok + 1).is_none_or(|t| t.key != ",") {
-        return false;
-    }
-    let Some(next) = toks.get(tok + 2) else {
-        return false;
-    };
-    gazetteer().region(&next.key).is_some()
-}
-
-/// "the SEC said", "ICO officials".
-fn org_cue_after(toks: &[Token], tok: usize) -> bool {
-    toks.get(tok + 1)
-        .is_some_and(|t| t.shape == Shape::Lower && lexicon().is_org_cue_after(&t.key))
 }

@@ -5,10 +5,10 @@
 
 use std::num::NonZeroUsize;
 
+use super::entity::EntityKind;
 use super::gazetteer::{gazetteer, Entry};
 use super::lexicon::{lexicon, LEGAL_SUFFIXES};
 use super::tokens::{Shape, Token, Tokens};
-use super::EntityKind;
 
 /// A mention the first pass is sure of.
 #[derive(Clone, Debug)]
@@ -591,7 +591,13 @@ impl Scanner<'_> {
                 if lex.is_month(&t.key) && !person {
                     break;
                 }
-                if !person && self.hit(j, false).is_some() {
+                // A company's one-word name after a first name is a surname ("Keikichi
+                // Honda", "Roy Disney").
+                let surname = j == pos + 1
+                    && self.hit(j, false).is_some_and(|(h, e)| {
+                        e.kind == EntityKind::Org && h.end == j + 1 && !e.acronym
+                    });
+                if !person && !surname && self.hit(j, false).is_some() {
                     break;
                 }
             }
@@ -639,7 +645,10 @@ impl Scanner<'_> {
         }
         let last = *names.last()?;
         let last_key = &self.toks[last].key;
-        if lex.is_place_suffix(last_key) || lex.is_org_suffix(last_key) {
+        if lex.is_place_suffix(last_key)
+            || lex.is_org_suffix(last_key)
+            || lex.is_event_suffix(last_key)
+        {
             return None;
         }
         // "Val Verde counties", "Dean Witter unit": the name of a place or a company.
@@ -691,6 +700,11 @@ impl Scanner<'_> {
         while pos < end {
             let t = &self.toks[pos];
             if t.shape == Shape::Lower || !t.is_word() {
+                // "Minister for Work Jane Kennedy", "Ambassador for Tennis": what follows
+                // "for" is a portfolio, not the name the role announces.
+                if t.key == "for" {
+                    roles.clear();
+                }
                 pos += 1;
                 continue;
             }
@@ -877,6 +891,9 @@ pub(crate) fn name_like(text: &str, t: &Token, lenient: bool) -> bool {
     if is_initial(text, t) {
         return true;
     }
+    if is_plural_acronym(&text[t.start..t.end]) {
+        return false;
+    }
     let key = &t.key;
     if t.shape != Shape::Cap
         || key.char_count() < 2
@@ -892,6 +909,12 @@ pub(crate) fn name_like(text: &str, t: &Token, lenient: bool) -> bool {
     !lex.is_month(key)
         && !lex.is_org_suffix(key)
         && (!lex.is_common(key) || lex.is_surname(key) || lex.is_given(key) || t.hyphen_caps)
+}
+
+/// "MPs", "MEPs", "CEOs": capitals and a plural "s", a group of people, not a name.
+fn is_plural_acronym(word: &str) -> bool {
+    word.strip_suffix('s')
+        .is_some_and(|stem| stem.chars().count() >= 2 && stem.chars().all(|c| c.is_uppercase()))
 }
 
 /// An organisation's name as the article gives it, normalised: "The" dropped, a final

@@ -7,9 +7,9 @@ use std::sync::OnceLock;
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::lexicon::{data_lines, lexicon, COUNTRIES};
-use super::names::{fold, with_folded};
-use super::EntityKind;
+use super::entity::EntityKind;
+use super::fold::{fold, with_folded};
+use super::lexicon::{data_lines, is_acronym, lexicon, COUNTRIES};
 
 const ALIASES: &str = include_str!("../../../data/aliases.tsv");
 const US_STATES: &str = include_str!("../../../data/us_states.tsv");
@@ -288,14 +288,6 @@ fn entry(kind: EntityKind, canonical: &str) -> Entry {
         region: false,
         country: false,
     }
-}
-
-/// "US", "U.S.", "NATO": letters all capitals, at most six of them.
-fn is_acronym(surface: &str) -> bool {
-    let letters = surface.chars().filter(|c| c.is_alphabetic()).count();
-    (1..=6).contains(&letters)
-        && !surface.contains(' ')
-        && surface.chars().all(|c| !c.is_lowercase())
 }
 
 impl Gazetteer {

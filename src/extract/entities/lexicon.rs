@@ -6,8 +6,7 @@ use std::sync::OnceLock;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::names::fold;
-use super::tokens::Key;
+use super::fold::fold;
 
 const GIVEN_NAMES: &str = include_str!("../../../data/given_names.txt");
 const SURNAMES: &str = include_str!("../../../data/surnames.txt");
@@ -36,6 +35,9 @@ const ROLE_HEADS: &[&str] = &[
     "inspector", "superintendent", "sheriff", "detective", "agent", "correspondent",
     "commentator", "candidate", "nominee", "counterpart", "chair", "vice-chairman", "trustee",
     "auditor", "registrar", "rapporteur", "administrator", "regulator", "dictator", "monarch",
+    "prop", "flanker", "hooker", "fly-half", "scrum-half", "full-back", "winger", "striker",
+    "midfielder", "defender", "goalkeeper", "keeper", "skipper", "baroness", "baron",
+    "viscount", "earl", "countess", "marquess",
 ];
 
 /// Role heads that also begin organisation names ("General Motors", "Major League"); they
@@ -65,7 +67,11 @@ const ROLE_MODIFIERS: &[&str] = &[
     "staff", "chiefs", "crown", "grand", "supreme", "high", "special", "first", "lead", "top",
     "principal", "permanent", "managing", "operating", "vice-chairman", "co", "trade",
     "minerals", "industrial", "industries", "investment", "privatisation", "privatization",
-    "international", "european",
+    "international", "european", "work", "pensions", "procurement", "sport", "media",
+    "schools", "children", "families", "skills", "equality", "women", "rural", "europe",
+    "constitutional", "universities", "policing", "prisons", "immigration", "exports",
+    "communities", "learning", "arts", "heritage", "farming", "roads", "climate",
+    "innovation", "disabled", "disabilities", "lifelong", "regeneration",
 ];
 
 /// Lower-case words just before a capitalised name that make it a person.
@@ -105,7 +111,8 @@ const ORG_SUFFIXES: &[&str] = &[
     "railway", "railways", "railroad", "shipping", "logistics", "foundation", "society",
     "church", "movement", "front", "brigades", "league", "alliance", "coalition", "centre",
     "center", "club", "enterprises", "ventures", "properties", "cooperative", "cooperatives",
-    "consortium", "savings", "reserve", "mutual", "fed", "treasury", "secretariat",
+    "consortium", "savings", "reserve", "mutual", "fed", "treasury", "secretariat", "rifles",
+    "regiment", "battalion", "brigade", "fusiliers", "bros",
     "directorate", "commissariat", "inc.", "cartel", "syndicate", "airline", "press",
 ];
 
@@ -119,6 +126,36 @@ const ORG_HEADS_OF: &[&str] = &[
     "conference", "secretariat", "cabinet", "order", "federal", "congress", "parliament",
     "assembly",
 ];
+
+/// Words that end with a full stop without ending a sentence ("Mr.", "Gen.", "Inc.",
+/// "Jan.", "e.g."), in lower case, without the final dot; none longer than six characters.
+/// The one list of them: the tokenizer compares a word's folded key, which has no dots, so
+/// the dotted forms at the end matter only to callers that keep inner dots (sentence
+/// splitting for passages).
+#[rustfmt::skip]
+pub const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cmdr", "adm",
+    "sgt", "cpl", "pvt", "gov", "sen", "rep", "rev", "hon", "pres", "st", "mt", "ft", "jr", "sr",
+    "inc", "corp", "co", "ltd", "plc", "bros", "no", "nos", "vs", "brig", "gens", "sens", "reps",
+    "govs", "dept", "etc", "approx", "est", "fig", "jan", "feb", "mar", "apr", "jun", "jul",
+    "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "wed", "thu", "thur",
+    "thurs", "fri", "sat", "sun", "e.g", "i.e", "a.m", "p.m", "u.s", "u.k", "u.n", "e.u",
+    "u.s.a",
+];
+
+/// Whether `text` is written as an acronym: one to six letters, all capitals, no space
+/// ("US", "U.S.", "NATO", "OPEC"). Such a name in a gazetteer must be written in capitals
+/// to match ordinary text, and an organisation so written is a short form.
+pub(crate) fn is_acronym(text: &str) -> bool {
+    let mut letters = 0;
+    for c in text.chars() {
+        if c == ' ' || c.is_lowercase() || (c.is_alphabetic() && !c.is_uppercase()) {
+            return false;
+        }
+        letters += usize::from(c.is_alphabetic());
+    }
+    (1..=6).contains(&letters)
+}
 
 /// Legal-form suffixes that a company's short name drops ("Chrysler Corp" is "Chrysler").
 #[rustfmt::skip]
@@ -136,7 +173,8 @@ const PLACE_SUFFIXES: &[&str] = &[
     "airport", "province", "county", "district", "region", "city", "peninsula", "desert",
     "canal", "coast", "park", "plaza", "hill", "beach", "highlands", "plateau", "basin",
     "strait", "straits", "corridor", "camp", "quarter", "governorate", "prefecture", "oblast",
-    "territory", "territories",
+    "territory", "territories", "parish", "borough", "township", "municipality", "canyon",
+    "gorge", "glacier", "reef", "volcano", "falls",
 ];
 
 /// Capitalised words that begin sentences, join clauses or stand for people without
@@ -213,7 +251,8 @@ const NOT_NAMES: &[&str] = &[
     "ceo", "cfo", "coo", "ai", "faq", "pdf", "url", "usd", "eur", "gbp", "jpy", "dlr", "dlrs",
     "mln", "bln", "pct", "ecu", "ecus", "libor", "fob", "cif", "qtr", "shr", "shrs", "revs",
     "avg", "oper", "cts", "vs", "ii", "iii", "iv", "vi", "vii", "viii", "ix", "xi", "xii", "ok",
-    "tba", "usa-based", "nyse-listed",
+    "tba", "usa-based", "nyse-listed", "tory", "tories", "scot", "scots", "brit", "brits",
+    "welshman", "englishman", "irishman", "scotsman", "bafta", "baftas", "emmys", "grammys",
 ];
 
 #[rustfmt::skip]
@@ -297,7 +336,10 @@ const CHINESE_SURNAMES: &[&str] = &[
     "jin", "hao", "kong", "bai", "cui", "kang", "mao", "qiu", "qin", "gu", "hou", "shao", "meng",
     "long", "wan", "duan", "lei", "qian", "yin", "yi", "chang", "qiao", "lai", "gong", "wen", "xi",
     "bo", "chiang", "chien", "teng", "chou", "hsu", "chu", "tsai", "ko", "lien", "soong", "yeh",
-    "ong",
+    // Cantonese and other southern romanisations (Hong Kong, Taiwan, Singapore).
+    "leung", "chan", "wong", "cheung", "lau", "tsang", "tung", "ng", "yip", "lam", "chow", "kwok",
+    "yeung", "fung", "kwan", "chiu", "siu", "tam", "hui", "yau", "poon", "tsui", "tse", "mak",
+    "choy", "lui", "kok", "goh", "teo", "lim", "tan", "ong",
 ];
 
 /// Family names written first in Korean names ("Kim Jong-un"), recognised when the given
@@ -306,6 +348,60 @@ const KOREAN_SURNAMES: &[&str] = &[
     "kim", "lee", "park", "choi", "jung", "chung", "kang", "cho", "yoon", "jang", "lim", "han",
     "oh", "seo", "shin", "kwon", "hwang", "ahn", "song", "yoo", "hong", "jeon", "ko", "moon",
     "yang", "son", "bae", "baek", "heo", "nam", "roh", "chun", "ban", "rhee", "yun",
+];
+
+/// Last words of the names of events, contests and prizes ("Sydney Olympics", "Golden
+/// Globe Awards", "Davis Cup"): such a name is no person's.
+#[rustfmt::skip]
+const EVENT_SUFFIXES: &[&str] = &[
+    "olympics", "olympiad", "games", "cup", "open", "championship", "championships", "prix",
+    "festival", "awards", "award", "prize", "prizes", "trophy", "marathon", "derby", "expo",
+    "summit", "war", "revolution", "referendum", "election", "elections", "rally", "tour",
+    "classic", "series", "globe", "globes", "oscars", "baftas", "emmys", "grammys",
+];
+
+/// Lower-case words that, right before a name of several words, make it the title of a
+/// work, a prize or an event rather than a person ("film Vera Drake", "two Golden Globes",
+/// "first Harry Potter film").
+#[rustfmt::skip]
+const WORK_CUES_BEFORE: &[&str] = &[
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "first", "second", "third", "fourth", "fifth", "latest", "next", "prestigious", "film",
+    "films", "movie", "movies", "drama", "dramas", "novel", "novels", "book", "books",
+    "musical", "series", "album", "song", "comedy", "thriller", "documentary", "sitcom",
+    "opera", "biopic", "game", "adaptation", "sequel", "epic", "blockbuster", "franchise",
+];
+
+/// Lower-case words before "in" that make what follows a work ("her role in Vera Drake",
+/// "starring in A Very Long Engagement").
+#[rustfmt::skip]
+const ROLE_IN_A_WORK: &[&str] = &[
+    "role", "roles", "performance", "performances", "starring", "starred", "stars", "star",
+    "appearing", "appeared", "appearance", "appears", "cameo", "part", "parts", "featured",
+    "features", "acting", "cast",
+];
+
+/// Lower-case words that, right after a name of several words, make it the title of a
+/// work, a prize or an event ("Vera Drake star Imelda Staunton", "Harry Potter films",
+/// "Golden Globe award").
+#[rustfmt::skip]
+const WORK_CUES_AFTER: &[&str] = &[
+    "film", "films", "movie", "movies", "star", "stars", "award", "awards", "nomination",
+    "nominations", "nominee", "nominees", "ceremony", "ceremonies", "series", "book", "books",
+    "novel", "novels", "games", "theme", "franchise", "musical", "soundtrack", "sequel",
+    "sequels", "premiere", "cast", "character", "winner", "winners", "winning", "trophy",
+];
+
+/// Contractions written with a capital ("I've", "We're"): never names.
+#[rustfmt::skip]
+const CONTRACTIONS: &[&str] = &[
+    "i've", "i'm", "i'd", "i'll", "we've", "we're", "we'd", "we'll", "you've", "you're",
+    "you'd", "you'll", "they've", "they're", "they'd", "they'll", "he's", "he'd", "he'll",
+    "she's", "she'd", "she'll", "it's", "it'd", "it'll", "that's", "there's", "here's",
+    "what's", "who's", "let's", "don't", "didn't", "doesn't", "can't", "won't", "isn't",
+    "wasn't", "aren't", "weren't", "couldn't", "wouldn't", "shouldn't", "haven't", "hasn't",
+    "i’ve", "i’m", "i’d", "i’ll", "we’re", "we’ve", "you’re", "they’re", "it’s", "that’s",
+    "there’s", "don’t", "can’t", "won’t",
 ];
 
 /// Particles of family names ("de", "van", "al"), left out of the surname key.
@@ -342,6 +438,10 @@ mod list {
     pub const HYPHEN_TAIL: u32 = 1 << 20;
     pub const CHINESE_SURNAME: u32 = 1 << 21;
     pub const KOREAN_SURNAME: u32 = 1 << 22;
+    pub const EVENT_SUFFIX: u32 = 1 << 25;
+    pub const WORK_CUE_BEFORE: u32 = 1 << 26;
+    pub const WORK_CUE_AFTER: u32 = 1 << 27;
+    pub const ROLE_IN_A_WORK: u32 = 1 << 28;
     /// Not a list: role words joined by hyphens ("vice-chairman-elect").
     pub const HYPHENATED_ROLE: u32 = 1 << 23;
     /// Not a list: more than four letters ending with "ed" or "ing" ("backed").
@@ -364,12 +464,6 @@ impl LexKey for str {
 impl LexKey for String {
     fn lists(&self, lex: &Lexicon) -> u32 {
         lex.lists(self)
-    }
-}
-
-impl LexKey for Key {
-    fn lists(&self, lex: &Lexicon) -> u32 {
-        self.lists_with(|text| lex.lists(text))
     }
 }
 
@@ -450,6 +544,11 @@ impl Lexicon {
             (HYPHEN_TAILS, list::HYPHEN_TAIL),
             (CHINESE_SURNAMES, list::CHINESE_SURNAME),
             (KOREAN_SURNAMES, list::KOREAN_SURNAME),
+            (EVENT_SUFFIXES, list::EVENT_SUFFIX),
+            (WORK_CUES_BEFORE, list::WORK_CUE_BEFORE),
+            (WORK_CUES_AFTER, list::WORK_CUE_AFTER),
+            (ROLE_IN_A_WORK, list::ROLE_IN_A_WORK),
+            (CONTRACTIONS, list::NOT_NAME),
         ] {
             for word in words {
                 add(word.to_string(), bit);
@@ -487,6 +586,10 @@ impl Lexicon {
         }
         if key.len() > 4 && (key.ends_with("ed") || key.ends_with("ing")) {
             lists |= list::PARTICIPLE;
+        }
+        // "Brexit", "Grexit": events named after an exit.
+        if key.len() > 4 && key.ends_with("exit") {
+            lists |= list::NOT_NAME;
         }
         lists
     }
@@ -582,6 +685,18 @@ impl Lexicon {
     }
     pub fn is_chinese_surname<K: LexKey + ?Sized>(&self, key: &K) -> bool {
         self.on(key, list::CHINESE_SURNAME)
+    }
+    pub fn is_event_suffix<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::EVENT_SUFFIX)
+    }
+    pub fn is_work_cue_before<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::WORK_CUE_BEFORE)
+    }
+    pub fn is_role_in_a_work<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::ROLE_IN_A_WORK)
+    }
+    pub fn is_work_cue_after<K: LexKey + ?Sized>(&self, key: &K) -> bool {
+        self.on(key, list::WORK_CUE_AFTER)
     }
     pub fn is_korean_surname<K: LexKey + ?Sized>(&self, key: &K) -> bool {
         self.on(key, list::KOREAN_SURNAME)

@@ -1,169 +1,26 @@
-//! Corpus-wide alias resolution: from every article-level name (with the number of
-//! articles it appears in) to entities. Spelling variants of one person merge ("Anthony"/
-//! "Antony Blinken", "Joab"/"Yoav Gallant") while namesakes stay apart ("Joe"/"Hunter
-//! Biden"); a bare surname joins the one person of the corpus with that surname;
-//! organisation short forms and acronyms join their full names; the curated alias table
-//! names the entities it knows. Names are indexed by surname skeleton and normalised
-//! key, so the work grows with the number of names, not its square.
+//! Corpus-wide alias resolution: from every article-level name (with what the corpus
+//! says of it) to entities. Spelling variants of one person merge ("Anthony"/"Antony
+//! Blinken", "Joab"/"Yoav Gallant", "Zelensky"/"Zelenskiy") while namesakes stay apart
+//! ("Joe"/"Hunter Biden"); a bare surname joins the one person of the corpus with that
+//! surname, or, when several share it, the one [`super::link`] finds the corpus means by
+//! it; organisation short forms and acronyms join their full names; the curated alias
+//! table names the entities it knows. Names are indexed by surname skeleton and
+//! normalised key, so the work grows with the number of names, not its square.
 
 use std::collections::{BTreeMap, HashSet};
 
 use rustc_hash::FxHashMap as HashMap;
 
-use serde::{Deserialize, Serialize};
-
+use super::entity::EntityKind;
+use super::fold::fold;
 use super::gazetteer::gazetteer;
-use super::lexicon::{lexicon, LEGAL_SUFFIXES};
+use super::lexicon::{is_acronym, lexicon, LEGAL_SUFFIXES};
+use super::link::{average_context, choose, Candidate, Choice, NameStats};
 use super::names::{
-    fold, parse_person, same_given_person, same_person, skeleton, surnames_compatible, PersonName,
+    parse_person, same_given_person, skeleton, surname_key, surname_skeleton, surnames_compatible,
+    PersonName,
 };
-use super::EntityKind;
-
-/// How article-level names map to entities. Built by [`resolve_corpus`].
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct AliasTable {
-    person: KindTable,
-    org: KindTable,
-    place: KindTable,
-}
-
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-struct KindTable {
-    /// Article-level name → canonical name, for names merged into another.
-    canonical: HashMap<String, String>,
-    /// Canonical name → the article-level names that resolve to it (sorted).
-    members: HashMap<String, Vec<String>>,
-    /// Folded name, alias or unique surname → canonical name.
-    keys: HashMap<String, String>,
-}
-
-impl AliasTable {
-    fn table(&self, kind: EntityKind) -> &KindTable {
-        match kind {
-            EntityKind::Person => &self.person,
-            EntityKind::Org => &self.org,
-            EntityKind::Place => &self.place,
-        }
-    }
-
-    /// The canonical (display) name of an article-level name; the name itself when it is
-    /// merged with nothing. Names the corpus never gave go through the curated alias
-    /// table ("U.S." → "United States").
-    pub fn canonical(&self, kind: EntityKind, name: &str) -> String {
-        let table = self.table(kind);
-        if let Some(canonical) = table.canonical.get(name) {
-            return canonical.clone();
-        }
-        if table.members.contains_key(name) {
-            return name.to_string();
-        }
-        match gazetteer().canonical(kind, name) {
-            Some(curated) => table
-                .canonical
-                .get(curated)
-                .cloned()
-                .unwrap_or_else(|| curated.to_string()),
-            None => name.to_string(),
-        }
-    }
-
-    /// The other names of an entity, for display: the article-level names merged into
-    /// it and the curated aliases of it, sorted.
-    pub fn aliases(&self, kind: EntityKind, canonical: &str) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .table(kind)
-            .members
-            .get(canonical)
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect();
-        out.extend(gazetteer().aliases(kind, canonical).iter().cloned());
-        out.retain(|a| a != canonical);
-        out.sort();
-        out.dedup();
-        out
-    }
-
-    /// The canonical name for what a user typed (`--person netanyahu`, `--org EU`):
-    /// case- and accent-insensitive; a canonical name, any alias, a surname only one
-    /// person of the corpus has, or (for people) a spelling variant of one known person.
-    /// `None` when the corpus knows no such entity.
-    pub fn lookup(&self, kind: EntityKind, user_text: &str) -> Option<String> {
-        let table = self.table(kind);
-        let key = fold(user_text);
-        if key.is_empty() {
-            return None;
-        }
-        if let Some(canonical) = table.keys.get(&key) {
-            return Some(canonical.clone());
-        }
-        if kind != EntityKind::Person {
-            return None;
-        }
-        let wanted = parse_person(user_text);
-        if !wanted.is_full() {
-            return None;
-        }
-        // A rare path (a full name no article gave): compare with every person.
-        let mut found: Vec<&String> = table
-            .members
-            .iter()
-            .filter(|(_, members)| {
-                members.iter().any(|m| {
-                    let member = parse_person(m);
-                    member.is_full() && same_person(&member, &wanted)
-                })
-            })
-            .map(|(canonical, _)| canonical)
-            .collect();
-        found.sort();
-        found.dedup();
-        match found.as_slice() {
-            [one] => Some((*one).clone()),
-            _ => None,
-        }
-    }
-
-    /// All article-level names that resolve to `canonical` (for building a filter).
-    pub fn members(&self, kind: EntityKind, canonical: &str) -> Vec<String> {
-        self.table(kind)
-            .members
-            .get(canonical)
-            .cloned()
-            .unwrap_or_default()
-    }
-}
-
-/// One entity: its members with article counts, and the name to display.
-struct Cluster {
-    members: Vec<(String, u64)>,
-    display: String,
-    /// Surname keys of the members (people only).
-    surnames: Vec<String>,
-}
-
-/// Resolves every article-level `(kind, name, articles)` of the corpus into entities.
-pub fn resolve_corpus(names: &[(EntityKind, String, u64)]) -> AliasTable {
-    let mut by_kind: HashMap<EntityKind, HashMap<&str, u64>> = HashMap::default();
-    for (kind, name, count) in names {
-        let name = name.trim();
-        if !name.is_empty() {
-            *by_kind.entry(*kind).or_default().entry(name).or_default() += count;
-        }
-    }
-    let list = |kind| -> Vec<(String, u64)> {
-        by_kind
-            .get(&kind)
-            .map(|m| m.iter().map(|(n, c)| (n.to_string(), *c)).collect())
-            .unwrap_or_default()
-    };
-    AliasTable {
-        person: person_table(resolve_people(list(EntityKind::Person))),
-        org: kind_table(EntityKind::Org, resolve_orgs(&list(EntityKind::Org))),
-        place: kind_table(EntityKind::Place, resolve_places(&list(EntityKind::Place))),
-    }
-}
+use super::table::{kind_table, person_table, AliasTable, Cluster, KindTable, Linking};
 
 /// Display name: the curated canonical name if any member has one, else the most
 /// frequent member (full forms first), then the longest, then the first alphabetically.
@@ -227,14 +84,6 @@ fn org_key(name: &str) -> String {
         words.pop();
     }
     words.join(" ")
-}
-
-/// "NATO", "EC", "OPEC": two to six capitals, no spaces.
-fn is_acronym(name: &str) -> bool {
-    let letters: Vec<char> = name.chars().filter(|c| c.is_alphabetic()).collect();
-    (2..=6).contains(&letters.len())
-        && letters.iter().all(|c| c.is_uppercase())
-        && !name.contains(' ')
 }
 
 /// "European Central Bank" → "ecb" (capitalised words only; "of", "and" skipped).
@@ -443,21 +292,20 @@ fn file_under<K: std::hash::Hash + Eq>(map: &mut HashMap<K, Vec<usize>>, key: K,
     }
 }
 
-fn resolve_people(mut names: Vec<(String, u64)>) -> Vec<Cluster> {
-    let mut parsed: Vec<PersonName> = names.iter().map(|(n, _)| parse_person(n)).collect();
-    let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_unstable_by(|&a, &b| {
-        names[b]
-            .1
-            .cmp(&names[a].1)
-            .then_with(|| names[a].0.cmp(&names[b].0))
-    });
+/// The people of the corpus: full names clustered by surname and given name, bare
+/// surnames linked to the one cluster with that surname, or (when several share it) to
+/// the one the corpus most likely means, with the choice kept for [`Linking`].
+fn resolve_people(stats: HashMap<String, NameStats>) -> (KindTable, Linking) {
+    let mut names: Vec<(String, NameStats)> = stats.into_iter().collect();
+    names.sort_unstable_by(|a, b| b.1.articles.cmp(&a.1.articles).then_with(|| a.0.cmp(&b.0)));
+    let parsed: Vec<PersonName> = names.iter().map(|(n, _)| parse_person(n)).collect();
+    let order: Vec<usize> = (0..names.len()).collect();
 
     // Full names, grouped by surname skeleton, then clustered greedily by frequency.
     let mut by_skeleton: HashMap<String, Vec<FullName>> = HashMap::default();
     for &i in order.iter().filter(|&&i| parsed[i].is_full()) {
         by_skeleton
-            .entry(skeleton(&parsed[i].surname))
+            .entry(surname_skeleton(&parsed[i].surname))
             .or_default()
             .push(full_name(i, &parsed[i]));
     }
@@ -467,8 +315,9 @@ fn resolve_people(mut names: Vec<(String, u64)>) -> Vec<Cluster> {
     for group in &groups {
         cluster_group(group, &parsed, &mut clusters);
     }
+    let full_clusters = clusters.len();
 
-    // Bare surnames join the one cluster with that surname, else stay themselves.
+    // The clusters each surname belongs to.
     let mut by_key: HashMap<&str, Vec<usize>> = HashMap::default();
     let mut keys_by_skeleton: HashMap<String, Vec<&str>> = HashMap::default();
     for (c, members) in clusters.iter().enumerate() {
@@ -479,41 +328,159 @@ fn resolve_people(mut names: Vec<(String, u64)>) -> Vec<Cluster> {
                 list.push(c);
             }
             if list.len() == 1 {
-                keys_by_skeleton.entry(skeleton(key)).or_default().push(key);
+                keys_by_skeleton
+                    .entry(surname_skeleton(key))
+                    .or_default()
+                    .push(key);
             }
         }
     }
-    let mut singles: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut unlinked: Vec<usize> = Vec::new();
+    let mut shared: Vec<(usize, Vec<usize>)> = Vec::new();
     for &i in order.iter().filter(|&&i| !parsed[i].is_full()) {
         let key = &parsed[i].surname;
-        let mut targets: Vec<usize> = keys_by_skeleton
-            .get(&skeleton(key))
-            .into_iter()
-            .flatten()
-            .filter(|k| surnames_compatible(k, key))
-            .flat_map(|k| by_key[k].iter().copied())
-            .collect();
+        // The people with this very surname, else those with a spelling of it ("Browne" is
+        // not Gordon Brown when the corpus names a Browne).
+        let mut targets: Vec<usize> = match by_key.get(key.as_str()) {
+            Some(exact) => exact.clone(),
+            None => keys_by_skeleton
+                .get(&surname_skeleton(key))
+                .into_iter()
+                .flatten()
+                .filter(|k| surnames_compatible(k, key))
+                .flat_map(|k| by_key[k].iter().copied())
+                .collect(),
+        };
         targets.sort_unstable();
         targets.dedup();
         match targets.as_slice() {
+            [] => unlinked.push(i),
             [c] => clusters[*c].push(i),
-            _ => singles.entry(key.clone()).or_default().push(i),
+            _ => shared.push((i, targets)),
         }
     }
-    clusters.extend(singles.into_values());
 
-    clusters
+    // Bare surnames several people share: the person the corpus as a whole means, if any.
+    let display_of = |members: &[usize]| {
+        let members: Vec<(String, u64)> = members
+            .iter()
+            .map(|&m| (names[m].0.clone(), names[m].1.articles))
+            .collect();
+        display_name(EntityKind::Person, &members, |n| {
+            n.split_whitespace().count() > 1
+        })
+    };
+    let displays: Vec<String> = clusters.iter().map(|c| display_of(c)).collect();
+    let candidate_of = |members: &[usize]| {
+        let mut total = NameStats::default();
+        for &m in members {
+            total.merge(&names[m].1);
+        }
+        Candidate::of(&total)
+    };
+    let mut linking = Linking::default();
+    let mut background = NameStats::default();
+    for (_, s) in &names {
+        background.profile.merge(&s.profile);
+    }
+    linking.background = Candidate::of(&background);
+    let mut joins: Vec<(usize, usize)> = Vec::new();
+    for (i, targets) in &shared {
+        // People named in full once are "someone else": the Good-Turing estimate of the
+        // people the corpus never names in full, and too little evidence to link to.
+        let mut other = NameStats::default();
+        let mut options: Vec<(String, usize)> = Vec::new();
+        for &c in targets {
+            let candidate = candidate_of(&clusters[c]);
+            if candidate.articles <= 1 {
+                other.merge(&names[clusters[c][0]].1);
+                continue;
+            }
+            options.push((displays[c].clone(), c));
+            linking
+                .profiles
+                .entry(displays[c].clone())
+                .or_insert(candidate);
+        }
+        if options.is_empty() {
+            unlinked.push(*i);
+            continue;
+        }
+        options.sort();
+        other.articles = other.articles.max(1);
+        let choice = Choice {
+            options: options.iter().map(|(d, _)| d.clone()).collect(),
+            other: Candidate::of(&other),
+        };
+        let context = average_context(&names[*i].1);
+        let default = choose(
+            &choice,
+            &linking.profiles,
+            &linking.background,
+            None,
+            &context,
+            |_| true,
+        );
+        let name = &names[*i].0;
+        for (k, (display, _)) in options.iter().enumerate() {
+            if Some(k) != default {
+                linking
+                    .may_be
+                    .entry(display.clone())
+                    .or_default()
+                    .push(name.clone());
+            }
+        }
+        match default {
+            Some(k) => {
+                joins.push((options[k].1, *i));
+                linking.alone.insert(name.clone(), name.clone());
+            }
+            None => unlinked.push(*i),
+        }
+        linking.choices.insert(name.clone(), choice);
+    }
+    for (c, i) in joins {
+        clusters[c].push(i);
+    }
+
+    // Bare surnames of no one named in full: one entity per surname and its spellings.
+    unlinked.sort_unstable();
+    let mut single_keys: HashMap<String, Vec<usize>> = HashMap::default();
+    for i in unlinked {
+        let key = &parsed[i].surname;
+        let skeleton = surname_skeleton(key);
+        let known = single_keys.get(&skeleton).and_then(|list| {
+            list.iter()
+                .copied()
+                .find(|&c| surnames_compatible(&parsed[clusters[c][0]].surname, key))
+        });
+        match known {
+            Some(c) => clusters[c].push(i),
+            None => {
+                single_keys
+                    .entry(skeleton)
+                    .or_default()
+                    .push(clusters.len());
+                clusters.push(vec![i]);
+            }
+        }
+    }
+
+    let articles: Vec<u64> = clusters
+        .iter()
+        .map(|c| c.iter().map(|&m| names[m].1.articles).sum())
+        .collect();
+    let clusters: Vec<Cluster> = clusters
         .into_iter()
         .map(|members| {
-            let mut surnames: Vec<String> = members
-                .iter()
-                .map(|&m| std::mem::take(&mut parsed[m].surname))
-                .collect();
+            let mut surnames: Vec<String> =
+                members.iter().map(|&m| parsed[m].surname.clone()).collect();
             surnames.sort_unstable();
             surnames.dedup();
             let members: Vec<(String, u64)> = members
                 .iter()
-                .map(|&m| (std::mem::take(&mut names[m].0), names[m].1))
+                .map(|&m| (names[m].0.clone(), names[m].1.articles))
                 .collect();
             Cluster {
                 display: display_name(EntityKind::Person, &members, |n| {
@@ -523,75 +490,67 @@ fn resolve_people(mut names: Vec<(String, u64)>) -> Vec<Cluster> {
                 surnames,
             }
         })
-        .collect()
-}
-
-/// Builds the lookup tables from clusters; keys that two entities claim are dropped.
-fn kind_table(kind: EntityKind, clusters: Vec<Cluster>) -> KindTable {
-    const CONTESTED: usize = usize::MAX;
-    let mut keys: HashMap<String, usize> = HashMap::default();
-    let mut claim = |key: String, cluster: usize| {
-        if !key.is_empty() {
-            keys.entry(key)
-                .and_modify(|c| {
-                    if *c != cluster {
-                        *c = CONTESTED;
-                    }
-                })
-                .or_insert(cluster);
+        .collect();
+    for (name, alone) in linking.alone.iter_mut() {
+        if let Some(group) = clusters
+            .iter()
+            .find(|c| c.members.iter().any(|(n, _)| n == name) && c.display != *name)
+            .filter(|c| !c.members.iter().any(|(n, _)| n.contains(' ')))
+        {
+            alone.clone_from(&group.display);
         }
+    }
+    // A typed surname several people share means the one that dominates it, as a bare
+    // surname in an article without context would.
+    let dominant = |owners: &[usize]| {
+        let full: Vec<usize> = owners
+            .iter()
+            .copied()
+            .filter(|&c| c < full_clusters)
+            .collect();
+        let singletons: u64 = full.iter().filter(|&&c| articles[c] == 1).count() as u64;
+        let best = full
+            .iter()
+            .copied()
+            .max_by(|&a, &b| articles[a].cmp(&articles[b]).then_with(|| b.cmp(&a)))?;
+        (articles[best] >= singletons.max(1)).then_some(best)
     };
-    for (c, cluster) in clusters.iter().enumerate() {
-        if !cluster.members.iter().any(|(n, _)| *n == cluster.display) {
-            claim(fold(&cluster.display), c);
-        }
-        for (name, _) in &cluster.members {
-            claim(fold(name), c);
-        }
-        for alias in gazetteer().aliases(kind, &cluster.display) {
-            claim(fold(alias), c);
-        }
+    let table = person_table(clusters, dominant);
+    for key in table.keys.keys().filter(|k| !k.contains(' ')) {
+        linking
+            .surnames
+            .entry(surname_skeleton(&surname_key(key)))
+            .or_default()
+            .push(key.clone());
     }
-    let displays: Vec<String> = clusters.iter().map(|c| c.display.clone()).collect();
-    let mut table = KindTable::default();
-    for cluster in clusters {
-        let mut members: Vec<String> = cluster.members.into_iter().map(|(n, _)| n).collect();
-        members.sort();
-        for name in &members {
-            if name != &cluster.display {
-                table
-                    .canonical
-                    .insert(name.clone(), cluster.display.clone());
-            }
-        }
-        table.members.insert(cluster.display, members);
+    for list in linking
+        .surnames
+        .values_mut()
+        .chain(linking.may_be.values_mut())
+    {
+        list.sort();
+        list.dedup();
     }
-    table.keys = keys
-        .into_iter()
-        .filter(|&(_, c)| c != CONTESTED)
-        .map(|(k, c)| (k, displays[c].clone()))
-        .collect();
-    table
+    (table, linking)
 }
 
-/// The person table also answers bare surnames that only one entity has.
-fn person_table(clusters: Vec<Cluster>) -> KindTable {
-    let mut owners: HashMap<&str, Option<usize>> = HashMap::default();
-    for (c, cluster) in clusters.iter().enumerate() {
-        for key in &cluster.surnames {
-            owners
-                .entry(key.as_str())
-                .and_modify(|owner| *owner = None)
-                .or_insert(Some(c));
-        }
+/// The alias table of the corpus's names and what the corpus says of each.
+pub(crate) fn build_table(
+    person: HashMap<String, NameStats>,
+    org: HashMap<String, NameStats>,
+    place: HashMap<String, NameStats>,
+) -> AliasTable {
+    let counts = |names: HashMap<String, NameStats>| -> Vec<(String, u64)> {
+        let mut list: Vec<(String, u64)> =
+            names.into_iter().map(|(n, s)| (n, s.articles)).collect();
+        list.sort();
+        list
+    };
+    let (person, linking) = resolve_people(person);
+    AliasTable {
+        person,
+        org: kind_table(EntityKind::Org, resolve_orgs(&counts(org))),
+        place: kind_table(EntityKind::Place, resolve_places(&counts(place))),
+        linking,
     }
-    let unique: Vec<(String, String)> = owners
-        .into_iter()
-        .filter_map(|(key, owner)| owner.map(|c| (key.to_string(), clusters[c].display.clone())))
-        .collect();
-    let mut table = kind_table(EntityKind::Person, clusters);
-    for (surname, canonical) in unique {
-        table.keys.entry(surname).or_insert(canonical);
-    }
-    table
 }

@@ -6,21 +6,16 @@ use std::cell::Cell;
 use std::fmt;
 use std::ops::Deref;
 
-use super::lexicon::lexicon;
-use super::names::fold;
+use super::fold::fold;
+use super::gazetteer::gazetteer;
+use super::lexicon::{lexicon, LexKey, Lexicon, ABBREVIATIONS};
 
-/// Words that end with a full stop without ending a sentence (folded, without the dot;
-/// none longer than six letters).
-const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "messrs", "dr", "prof", "gen", "lt", "col", "maj", "capt", "cmdr", "adm",
-    "sgt", "cpl", "pvt", "gov", "sen", "rep", "rev", "hon", "pres", "st", "mt", "ft", "jr", "sr",
-    "inc", "corp", "co", "ltd", "plc", "bros", "no", "nos", "vs", "brig", "gens", "sens", "reps",
-    "govs", "dept", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
-    "dec",
+/// Abbreviations that often close a sentence too ("... said Cargill Inc. The company"):
+/// the next word starts one when it is capitalised.
+const CLOSING_ABBREVIATIONS: &[&str] = &[
+    "inc", "corp", "co", "ltd", "plc", "jr", "sr", "bros", "etc", "est", "mon", "tue", "tues",
+    "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
 ];
-
-/// Abbreviations that often close a sentence too ("... said Cargill Inc. The company").
-const CLOSING_ABBREVIATIONS: &[&str] = &["inc", "corp", "co", "ltd", "plc", "jr", "sr", "bros"];
 
 /// Particles written before a hyphen in Arabic names ("al-Assad", "bin-Laden").
 const HYPHEN_PARTICLES: &[&str] = &[
@@ -151,6 +146,12 @@ impl Key {
                 .expect("an inline key holds a whole string"),
             KeyRepr::Heap { text, .. } => text,
         }
+    }
+}
+
+impl LexKey for Key {
+    fn lists(&self, lex: &Lexicon) -> u32 {
+        self.lists_with(|text| lex.lists(text))
     }
 }
 
@@ -398,8 +399,7 @@ fn push_word(
         // "CANADA-EGYPT", "Israel-Gaza": two places, not one name.
         let places = parts.len() == 2
             && parts.iter().all(|p| {
-                p.chars().next().is_some_and(char::is_uppercase)
-                    && super::gazetteer::gazetteer().region(p).is_some()
+                p.chars().next().is_some_and(char::is_uppercase) && gazetteer().region(p).is_some()
             });
         if places {
             let head_end = start + parts[0].len();
@@ -611,6 +611,9 @@ mod tests {
     #[test]
     fn keys_are_the_folded_words() {
         assert!(ABBREVIATIONS.iter().all(|a| a.len() <= 6));
+        assert!(CLOSING_ABBREVIATIONS
+            .iter()
+            .all(|a| ABBREVIATIONS.contains(a)));
         for word in [
             "",
             "x",
