@@ -18,3 +18,4 @@ pub mod output;
 pub mod pipeline;
 pub mod schema;
 pub mod search;
+pub mod stories;

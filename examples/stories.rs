@@ -1,0 +1,254 @@
+//! Groups articles into stories and prints each article's story, one JSON object a line
+//! (`{"id": ..., "story": ...}`): for `bench/stories_eval.py`, and to time sketching and
+//! clustering apart from the index.
+//!
+//!     cargo run --release --example stories -- --jsonl articles.jsonl
+//!     cargo run --release --example stories -- bbc/            # .txt files, title first
+//!     cargo run --release --example stories -- --jsonl a.jsonl --book /tmp/b --batches 4
+//!
+//! JSON-lines files carry one article a line (`id`, `title`, `text` or `body`, `date`,
+//! `source`); text files hold the title on their first line and the body after it, and
+//! their id is their path relative to the folder given. Each article goes through
+//! newsearch's own extraction (`build_article`: passages, entities, publication date), as
+//! in the index. With `--book DIR` the stories are computed by a persistent
+//! [`StoryBook`] in `--batches` incremental runs (the articles dealt into batches in a
+//! shuffled order, a save after each) and checked against one in-memory pass.
+//! Timings go to stderr.
+
+use std::fs;
+use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use newsearch::extract::entities::EntityKind;
+use newsearch::extract::{build_article, Article};
+use newsearch::ingest::{Record, RecordMeta};
+use newsearch::stories::{cluster_all, sketch, Params, StoryId, StoryInput, StorySketch};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+
+#[derive(Parser)]
+#[command(about = "Group articles into stories and print each article's story")]
+struct Args {
+    /// Folders or files of .txt articles (first line the title).
+    paths: Vec<PathBuf>,
+    /// JSON-lines files, one article a line.
+    #[arg(long)]
+    jsonl: Vec<PathBuf>,
+    /// Story window in days.
+    #[arg(long)]
+    window: Option<i32>,
+    /// Cosine at which an article joins a story.
+    #[arg(long)]
+    join: Option<f64>,
+    /// Estimated shingle resemblance at which two articles are copies.
+    #[arg(long)]
+    copy: Option<f64>,
+    /// Articles' worth of evidence the English word prior counts for.
+    #[arg(long)]
+    prior: Option<f64>,
+    /// Run the clustering this many times and report the median time.
+    #[arg(long, default_value_t = 1)]
+    repeat: usize,
+}
+
+/// An article read from the input, with the id the evaluation knows it by.
+struct Input {
+    external_id: String,
+    record: Record,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let mut params = Params::default();
+    if let Some(w) = args.window {
+        params.window_days = w;
+    }
+    if let Some(j) = args.join {
+        params.join = j;
+    }
+    if let Some(c) = args.copy {
+        params.copy = c;
+    }
+    if let Some(p) = args.prior {
+        params.prior_docs = p;
+    }
+    let inputs = read_inputs(&args)?;
+    if inputs.is_empty() {
+        bail!("no articles read");
+    }
+
+    let started = Instant::now();
+    let articles: Vec<Option<Article>> = inputs
+        .par_iter()
+        .map(|input| build_article(&input.record).ok().map(|(a, _)| a))
+        .collect();
+    let extracted = started.elapsed();
+
+    let started = Instant::now();
+    let sketches: Vec<StorySketch> = articles
+        .par_iter()
+        .zip(&inputs)
+        .map(|(article, input)| sketch_of(article.as_ref(), input))
+        .collect();
+    let sketch_wall = started.elapsed();
+    let started = Instant::now();
+    for (article, input) in articles.iter().zip(&inputs) {
+        std::hint::black_box(sketch_of(article.as_ref(), input));
+    }
+    let sketch_cpu = started.elapsed();
+
+    let mut times = Vec::new();
+    let mut stories = Vec::new();
+    for _ in 0..args.repeat.max(1) {
+        let started = Instant::now();
+        stories = cluster_all(&sketches, params);
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let cluster = times[times.len() / 2];
+
+    eprintln!(
+        "{} articles: extraction {} (parallel); sketches {} parallel, {} on one thread; \
+         clustering {} (median of {})",
+        inputs.len(),
+        secs(extracted),
+        secs(sketch_wall),
+        secs(sketch_cpu),
+        secs(cluster),
+        times.len()
+    );
+    print_stories(&inputs, &stories)
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+fn print_stories(inputs: &[Input], stories: &[StoryId]) -> Result<()> {
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    for (input, story) in inputs.iter().zip(stories) {
+        let line = json!({"id": input.external_id, "story": story.to_string()});
+        writeln!(out, "{line}")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn sketch_of(article: Option<&Article>, input: &Input) -> StorySketch {
+    let key = newsearch::extract::article_id(&input.record).0;
+    let Some(article) = article else {
+        return sketch(&StoryInput {
+            id: key,
+            date: None,
+            source: None,
+            title: "",
+            passages: &[],
+            entities: &[],
+        });
+    };
+    let entities: Vec<(EntityKind, &str)> = article
+        .entities
+        .iter()
+        .map(|e| (e.kind, e.name.as_str()))
+        .collect();
+    sketch(&StoryInput {
+        id: article.id.0,
+        date: article.date.map(|d| d.date()),
+        source: article.source.as_deref(),
+        title: &article.title,
+        passages: &article.passages,
+        entities: &entities,
+    })
+}
+
+fn read_inputs(args: &Args) -> Result<Vec<Input>> {
+    let mut out = Vec::new();
+    for path in &args.jsonl {
+        read_jsonl(path, &mut out)?;
+    }
+    for path in &args.paths {
+        if path.is_dir() {
+            let mut files: Vec<PathBuf> = walkdir::WalkDir::new(path)
+                .into_iter()
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_file())
+                .map(|e| e.into_path())
+                .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+                .collect();
+            files.sort();
+            for file in files {
+                out.push(read_text(&file, path)?);
+            }
+        } else {
+            let base = path.parent().unwrap_or(Path::new(""));
+            out.push(read_text(path, base)?);
+        }
+    }
+    Ok(out)
+}
+
+fn read_text(file: &Path, base: &Path) -> Result<Input> {
+    let bytes = fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let (title, body) = text.split_once('\n').unwrap_or((&text, ""));
+    let external_id = file
+        .strip_prefix(base)
+        .unwrap_or(file)
+        .display()
+        .to_string();
+    Ok(Input {
+        record: Record {
+            path: file.display().to_string(),
+            identity: external_id.clone(),
+            record: None,
+            meta: RecordMeta {
+                title: Some(title.trim().to_string()),
+                ..RecordMeta::default()
+            },
+            body: body.to_string(),
+        },
+        external_id,
+    })
+}
+
+fn read_jsonl(path: &Path, out: &mut Vec<Input>) -> Result<()> {
+    let file = fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    for (n, line) in BufReader::new(file).lines().enumerate() {
+        let line = line.with_context(|| format!("reading {}", path.display()))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(&line)
+            .with_context(|| format!("{}:{}: not JSON", path.display(), n + 1))?;
+        let field = |name: &str| {
+            value
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .filter(|s| !s.is_empty())
+        };
+        let external_id = field("id").unwrap_or_else(|| format!("{}:{}", path.display(), n + 1));
+        out.push(Input {
+            record: Record {
+                path: path.display().to_string(),
+                identity: format!("{}:{}", path.display(), n + 1),
+                record: Some(n as u64 + 1),
+                meta: RecordMeta {
+                    id: Some(external_id.clone()),
+                    title: field("title"),
+                    date: field("date"),
+                    source: field("source"),
+                    url: field("url"),
+                    author: None,
+                },
+                body: field("text").or_else(|| field("body")).unwrap_or_default(),
+            },
+            external_id,
+        });
+    }
+    Ok(())
+}
