@@ -49,6 +49,9 @@ struct Args {
     /// Articles' worth of evidence the English word prior counts for.
     #[arg(long)]
     prior: Option<f64>,
+    /// Days over which similarity to a dated article halves (0: no decay).
+    #[arg(long)]
+    half_life: Option<f64>,
     /// Run the clustering this many times and report the median time.
     #[arg(long, default_value_t = 1)]
     repeat: usize,
@@ -74,6 +77,9 @@ fn main() -> Result<()> {
     }
     if let Some(p) = args.prior {
         params.prior_docs = p;
+    }
+    if let Some(h) = args.half_life {
+        params.half_life_days = h;
     }
     let inputs = read_inputs(&args)?;
     if inputs.is_empty() {

@@ -40,6 +40,9 @@ pub struct Params {
     pub copy: f64,
     /// How many articles' worth of evidence the English prior counts for.
     pub prior_docs: f64,
+    /// Days over which the similarity to a dated article halves: a report three weeks
+    /// after another about the same people is more likely a new event than a follow-up.
+    pub half_life_days: f64,
 }
 
 impl Default for Params {
@@ -54,6 +57,7 @@ impl Default for Params {
             // about once in a thousand.
             copy: 0.65,
             prior_docs: 100.0,
+            half_life_days: 7.0,
         }
     }
 }
@@ -320,9 +324,16 @@ impl Window {
                 *slot += u64::from(w) * u64::from(mw);
             }
         }
-        let mut by_story: FxHashMap<u64, u64> = FxHashMap::default();
+        let mut by_story: FxHashMap<u64, f64> = FxHashMap::default();
         for &i in &self.touched {
-            *by_story.entry(self.members[i].story).or_insert(0) += self.dots[i];
+            let member = &self.members[i];
+            let decay = match (sketch.day, member.day) {
+                (Some(a), Some(b)) if self.params.half_life_days > 0.0 => {
+                    (-f64::from((a - b).abs()) / self.params.half_life_days).exp2()
+                }
+                _ => 1.0,
+            };
+            *by_story.entry(member.story).or_insert(0.0) += self.dots[i] as f64 * decay;
         }
         let scale = UNIT * UNIT;
         let mut best: Option<(f64, u64)> = None;
@@ -330,7 +341,7 @@ impl Window {
             let Some(profile) = self.profiles.get(&story) else {
                 continue;
             };
-            let similarity = dot as f64 / (scale * f64::from(profile.members));
+            let similarity = dot / (scale * f64::from(profile.members));
             let better = match best {
                 None => true,
                 Some((s, id)) => similarity > s || (similarity == s && story < id),

@@ -20,13 +20,18 @@
 //! after, by key), and an incremental save replays from the earliest changed article to
 //! the point where the result provably equals the stored one (see [`book`]).
 
+pub mod book;
 pub mod engine;
+pub mod read;
 pub mod sketch;
+mod store;
 pub mod text;
 
 use std::fmt;
 
+pub use book::{remove_stale, StoryBook};
 pub use engine::Params;
+pub use read::{Stories, StoryInfo};
 pub use sketch::{sketch, StoryInput, StorySketch};
 
 /// A story's id: the key of its founding article (its earliest article in canonical
