@@ -43,6 +43,10 @@ pub struct Params {
     /// Days over which the similarity to a dated article halves: a report three weeks
     /// after another about the same people is more likely a new event than a follow-up.
     pub half_life_days: f64,
+    /// Share of the window's articles above which a word stops counting: a word in one
+    /// article of twenty (idf below 3 nats) names no event, and such words make most of the
+    /// work of comparing (their posting lists are the long ones).
+    pub max_share: f64,
 }
 
 impl Default for Params {
@@ -58,6 +62,7 @@ impl Default for Params {
             copy: 0.65,
             prior_docs: 100.0,
             half_life_days: 7.0,
+            max_share: 0.05,
         }
     }
 }
@@ -113,6 +118,10 @@ pub struct Window {
     /// Scratch: per window member, the dot product with the article being placed.
     dots: Vec<u64>,
     touched: Vec<usize>,
+    /// Similarity factor by distance in days.
+    decay: Vec<f64>,
+    /// Scratch: summed similarity per story.
+    by_story: FxHashMap<u64, f64>,
 }
 
 impl Window {
@@ -147,6 +156,16 @@ impl Window {
             profiles: FxHashMap::default(),
             dots: Vec::new(),
             touched: Vec::new(),
+            by_story: FxHashMap::default(),
+            decay: (0..=params.window_days.max(0))
+                .map(|gap| {
+                    if params.half_life_days > 0.0 {
+                        (-f64::from(gap) / params.half_life_days).exp2()
+                    } else {
+                        1.0
+                    }
+                })
+                .collect(),
         }
     }
 
@@ -199,7 +218,9 @@ impl Window {
             .collect();
         for &(key, w) in &features {
             *self.df.entry(key).or_insert(0) += 1;
-            self.postings.entry(key).or_default().push((seq, w));
+            if w > 0 {
+                self.postings.entry(key).or_default().push((seq, w));
+            }
         }
         let bands = band_keys(&sketch.minhash);
         for &band in &bands {
@@ -267,6 +288,9 @@ impl Window {
                 ),
             };
             let p = ((df + m * f.prior()) / (n + m)).min(1.0);
+            if p > self.params.max_share {
+                return 0.0;
+            }
             f.tf() * -p.ln()
         };
         unit_weights(sketch.features().map(idf_weight))
@@ -303,10 +327,13 @@ impl Window {
     /// articles (a market beat) has a centroid made of their shared jargon, close to
     /// every new article of the beat, while its members' mean similarity stays low.
     fn closest_story(&mut self, sketch: &StorySketch, weights: &[u16]) -> Option<u64> {
-        self.dots.clear();
-        self.dots.resize(self.members.len(), 0);
-        self.touched.clear();
+        if self.dots.len() < self.members.len() {
+            self.dots.resize(self.members.len(), 0);
+        }
         for (f, &w) in sketch.features().zip(weights) {
+            if w == 0 {
+                continue;
+            }
             let Some(list) = self.postings.get(&f.key) else {
                 continue;
             };
@@ -324,20 +351,24 @@ impl Window {
                 *slot += u64::from(w) * u64::from(mw);
             }
         }
-        let mut by_story: FxHashMap<u64, f64> = FxHashMap::default();
+        let mut by_story = std::mem::take(&mut self.by_story);
+        by_story.clear();
         for &i in &self.touched {
             let member = &self.members[i];
             let decay = match (sketch.day, member.day) {
-                (Some(a), Some(b)) if self.params.half_life_days > 0.0 => {
-                    (-f64::from((a - b).abs()) / self.params.half_life_days).exp2()
+                (Some(a), Some(b)) => {
+                    let gap = usize::try_from(a.abs_diff(b)).unwrap_or(usize::MAX);
+                    self.decay.get(gap).copied().unwrap_or(0.0)
                 }
                 _ => 1.0,
             };
             *by_story.entry(member.story).or_insert(0.0) += self.dots[i] as f64 * decay;
+            self.dots[i] = 0;
         }
+        self.touched.clear();
         let scale = UNIT * UNIT;
         let mut best: Option<(f64, u64)> = None;
-        for (story, dot) in by_story {
+        for (&story, &dot) in &by_story {
             let Some(profile) = self.profiles.get(&story) else {
                 continue;
             };
@@ -350,6 +381,7 @@ impl Window {
                 best = Some((similarity, story));
             }
         }
+        self.by_story = by_story;
         best.filter(|(s, _)| *s >= self.params.join)
             .map(|(_, story)| story)
     }

@@ -43,9 +43,17 @@ pub fn zipf10(word: &str) -> u8 {
 /// The probability that a news article of ordinary length (about 300 words) contains a
 /// word of the given Zipf value at least once, read as a Poisson draw.
 pub fn prior_doc_probability(zipf10: u8) -> f64 {
-    const ARTICLE_WORDS: f64 = 300.0;
-    let per_word = 10f64.powf(f64::from(zipf10) / 10.0 - 9.0);
-    -(-ARTICLE_WORDS * per_word).exp_m1()
+    static TABLE: OnceLock<Vec<f64>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        const ARTICLE_WORDS: f64 = 300.0;
+        (0..=u8::MAX)
+            .map(|z| {
+                let per_word = 10f64.powf(f64::from(z) / 10.0 - 9.0);
+                -(-ARTICLE_WORDS * per_word).exp_m1()
+            })
+            .collect()
+    });
+    table[usize::from(zipf10)]
 }
 
 /// Calls `f` with each word of `text`, lowercased and folded to ASCII letters and digits.
