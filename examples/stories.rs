@@ -25,7 +25,9 @@ use clap::Parser;
 use newsearch::extract::entities::EntityKind;
 use newsearch::extract::{build_article, Article};
 use newsearch::ingest::{Record, RecordMeta};
-use newsearch::stories::{cluster_all, sketch, Params, StoryId, StoryInput, StorySketch};
+use newsearch::stories::{
+    cluster_all, remove_stale, sketch, Params, Stories, StoryBook, StoryId, StoryInput, StorySketch,
+};
 use rayon::prelude::*;
 use serde_json::{json, Value};
 
@@ -55,6 +57,13 @@ struct Args {
     /// Share of the window's articles above which a word stops counting.
     #[arg(long)]
     max_share: Option<f64>,
+    /// Also build a persistent story book in this folder (emptied first), in --batches
+    /// incremental runs, and check it against the one-pass result.
+    #[arg(long)]
+    book: Option<PathBuf>,
+    /// Number of incremental runs for --book.
+    #[arg(long, default_value_t = 4)]
+    batches: usize,
     /// Run the clustering this many times and report the median time.
     #[arg(long, default_value_t = 1)]
     repeat: usize,
@@ -133,7 +142,70 @@ fn main() -> Result<()> {
         secs(cluster.1),
         times.len()
     );
+    if let Some(dir) = &args.book {
+        check_book(dir, &sketches, &stories, params, args.batches.max(1))?;
+    }
     print_stories(&inputs, &stories)
+}
+
+/// Builds a story book in `batches` saves over a shuffled order and checks that it
+/// assigns every article the story of the one-pass result.
+fn check_book(
+    dir: &Path,
+    sketches: &[StorySketch],
+    expected: &[StoryId],
+    params: Params,
+    batches: usize,
+) -> Result<()> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).with_context(|| format!("emptying {}", dir.display()))?;
+    }
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut order: Vec<usize> = (0..sketches.len()).collect();
+    let mut seed = 0x5eed_u64;
+    for i in (1..order.len()).rev() {
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        order.swap(i, (seed >> 33) as usize % (i + 1));
+    }
+    let per_batch = order.len().div_ceil(batches);
+    let mut name = String::new();
+    for (n, batch) in order.chunks(per_batch).enumerate() {
+        let generation = n as u64;
+        let mut book = StoryBook::open(dir, generation)?.with_params(params);
+        let started = (Instant::now(), cpu_time());
+        for &i in batch {
+            book.upsert(&sketches[i])?;
+        }
+        name = book.save(dir, generation + 1)?;
+        remove_stale(dir, &name)?;
+        eprintln!(
+            "book save {} ({} articles): {} (CPU {})",
+            generation + 1,
+            batch.len(),
+            secs(started.0.elapsed()),
+            secs(cpu_time().saturating_sub(started.1))
+        );
+    }
+    let started = Instant::now();
+    let stories = Stories::load(dir, &name)?;
+    let loaded = started.elapsed();
+    let differing = sketches
+        .iter()
+        .zip(expected)
+        .filter(|(s, e)| stories.story_of(s.id) != Some(**e))
+        .count();
+    eprintln!(
+        "book: {} stories, loaded in {:.2} ms; articles whose story differs from one pass: {}",
+        stories.story_count(),
+        loaded.as_secs_f64() * 1000.0,
+        differing
+    );
+    if differing > 0 {
+        bail!("the incremental book differs from one pass for {differing} articles");
+    }
+    Ok(())
 }
 
 /// Time this thread has spent on a CPU (Linux), to report work apart from waiting on a

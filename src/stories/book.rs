@@ -21,7 +21,8 @@
 //! window after the last change and after the last article whose placement changed. Such
 //! an article sees exactly the window the stored pass saw, and so does every later one:
 //! the replay stops there. Undated articles, clustered among themselves by text alone, are
-//! replayed whole when one of them changes.
+//! replayed whole when one of them changes; which dated story an undated story joins is
+//! recomputed at every save while undated articles exist, streaming the dated partitions.
 //!
 //! Memory: per article on disk, its sketch, story and arrival weights (about 400 bytes,
 //! in monthly partition files) and a 32-byte row in the book file; in memory during a
@@ -38,6 +39,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use super::attach::Attacher;
 use super::canonical_key;
 use super::engine::{Params, Placement, Window};
 use super::read::Stories;
@@ -166,6 +168,7 @@ impl StoryBook {
         if days.iter().any(Option::is_none) {
             save.replay_undated(upserts.get(&PartKey::Undated))?;
         }
+        save.attach_undated()?;
 
         let mut sources = self.base.source_table();
         let mut source_index: FxHashMap<String, u32> = sources
@@ -411,6 +414,36 @@ impl Save<'_> {
         }
         if changed {
             self.write(key, &records)?;
+        }
+        Ok(())
+    }
+}
+
+impl Save<'_> {
+    /// Places undated stories in dated ones ([`super::attach`]): recomputed at every save
+    /// while there are undated articles, as any dated change may move them.
+    fn attach_undated(&mut self) -> Result<()> {
+        let Some(name) = self.manifest.get(&PartKey::Undated) else {
+            return Ok(());
+        };
+        let undated = read_part(self.dir, name)?;
+        let mut attacher = Attacher::default();
+        for record in &undated {
+            attacher.add_undated(&record.sketch, &record.placement());
+        }
+        for (key, name) in &self.manifest {
+            if *key == PartKey::Undated {
+                continue;
+            }
+            for record in read_part(self.dir, name)? {
+                attacher.add_dated(&record.sketch, &record.placement());
+            }
+        }
+        let attach = attacher.finish(self.params);
+        for record in &undated {
+            let mut update = Update::of(record);
+            update.story = attach.get(&record.story).copied().unwrap_or(record.story);
+            self.rows.insert(record.sketch.id, update);
         }
         Ok(())
     }

@@ -62,7 +62,7 @@ impl Default for Params {
             copy: 0.65,
             prior_docs: 100.0,
             half_life_days: 7.0,
-            max_share: 0.05,
+            max_share: 1.0,
         }
     }
 }

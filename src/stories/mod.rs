@@ -4,7 +4,9 @@
 //! word 5-shingles and LSH banding) and *the same event from several outlets* (online
 //! clustering in publication order, where an article joins the most similar story open
 //! in a 30-day window behind it, by cosine over weighted words and entities, or founds a
-//! new story). Undated articles are grouped among themselves by text alone.
+//! new story). Undated articles are grouped among themselves by text alone, and a group
+//! of them then joins the dated story it resembles as much as its members resemble each
+//! other (see [`attach`]).
 //!
 //! The pieces, in the order the index uses them:
 //! - [`sketch`]: per article at extraction time, a pure function ([`StoryInput`] →
@@ -20,6 +22,7 @@
 //! after, by key), and an incremental save replays from the earliest changed article to
 //! the point where the result provably equals the stored one (see [`book`]).
 
+mod attach;
 pub mod book;
 pub mod engine;
 pub mod read;
@@ -75,6 +78,7 @@ pub fn cluster_all(sketches: &[StorySketch], params: Params) -> Vec<StoryId> {
         .map(|&i| &sketches[i])
         .filter(|s| s.day.is_none());
     let mut undated = engine::Window::undated(params, undated_all);
+    let mut placements = Vec::with_capacity(sketches.len());
     for &i in &order {
         let sketch = &sketches[i];
         let window = match sketch.day {
@@ -87,6 +91,26 @@ pub fn cluster_all(sketches: &[StorySketch], params: Params) -> Vec<StoryId> {
         let placement = window.place(sketch);
         window.admit(sketch, &placement);
         stories[i] = StoryId(placement.story);
+        placements.push((i, placement));
+    }
+    let mut attacher = attach::Attacher::default();
+    for (i, placement) in placements
+        .iter()
+        .filter(|(i, _)| sketches[*i].day.is_none())
+    {
+        attacher.add_undated(&sketches[*i], placement);
+    }
+    for (i, placement) in placements
+        .iter()
+        .filter(|(i, _)| sketches[*i].day.is_some())
+    {
+        attacher.add_dated(&sketches[*i], placement);
+    }
+    let attach = attacher.finish(params);
+    for story in &mut stories {
+        if let Some(dated) = attach.get(&story.0) {
+            *story = StoryId(*dated);
+        }
     }
     stories
 }

@@ -23,7 +23,7 @@ pub const MINHASHES: usize = 64;
 const SHINGLE: usize = 5;
 /// Word features kept per article: enough to cover most of a news article's weight
 /// vector, few enough that a sketch stays a few hundred bytes.
-const MAX_TERMS: usize = 40;
+const MAX_TERMS: usize = 24;
 /// Entity features kept per article (in the order extraction gives them).
 const MAX_ENTITIES: usize = 12;
 /// Words with a prior document probability above this say nothing about an event (the,
