@@ -22,3 +22,4 @@ pub(crate) mod progress;
 pub(crate) mod schema;
 pub mod search;
 pub(crate) mod serve;
+pub mod stories;

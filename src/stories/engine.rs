@@ -1,0 +1,476 @@
+//! The clustering pass: articles arrive one at a time in canonical order (publication
+//! day, then article key) and each joins a story active in the window behind it or
+//! founds a new one.
+//!
+//! An article joins, in this order of precedence:
+//! 1. the story of its closest *copy* in the window: an article whose MinHash signature
+//!    estimates a word 5-shingle resemblance of at least [`Params::copy`] (candidates come
+//!    from LSH banding, 16 bands of 4 values);
+//! 2. else the story whose profile (the sum of its in-window members' unit vectors) is
+//!    most similar by cosine, if that cosine reaches [`Params::join`];
+//! 3. else it founds a story whose id is its own key.
+//!
+//! A feature's weight is its sublinear term frequency times an IDF whose document
+//! probability blends the window's own document frequency with the English prior of
+//! the word, the prior counting as [`Params::prior_docs`] articles: in a sparse window
+//! the prior speaks, in a busy one the corpus does (so "shr", "dlrs" and "pct", rare in
+//! English, stop counting in a wire archive where every third article has them).
+//!
+//! Everything the pass computes for an article (its story and its arrival weights,
+//! kept as 16-bit integers) is a function of the members of its window alone, and all
+//! sums are integers, so that replaying from any point with the earlier members'
+//! stored placements reproduces exactly what one pass from the start computes: the
+//! basis of the incremental runs' determinism (see [`super::book`]).
+
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
+
+use super::sketch::{resemblance, StorySketch, MINHASHES};
+
+/// The clustering parameters. None is fitted to a collection; see each for why.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Params {
+    /// Days a story stays open after its last article, and the span over which
+    /// document frequencies are counted.
+    pub window_days: i32,
+    /// Similarity between an article and a story at which the article joins.
+    pub join: f64,
+    /// Estimated shingle resemblance at which two articles are copies.
+    pub copy: f64,
+    /// How many articles' worth of evidence the English prior counts for.
+    pub prior_docs: f64,
+    /// Days over which the similarity to a dated article halves: a report three weeks
+    /// after another about the same people is more likely a new event than a follow-up.
+    pub half_life_days: f64,
+    /// Share of the window's articles above which a word stops counting: a word in one
+    /// article of twenty (idf below 3 nats) names no event, and such words make most of the
+    /// work of comparing (their posting lists are the long ones).
+    pub max_share: f64,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            // A month: syndicated copies and follow-ups of one event arrive within days
+            // to weeks; past a month of silence a new report is news again.
+            window_days: 30,
+            join: 0.1,
+            // The lower 3-sigma bound of a 64-value MinHash estimate at resemblance 0.8
+            // (sd = sqrt(0.8 * 0.2 / 64) = 0.05): a pair of copies at 0.8 is missed
+            // about once in a thousand.
+            copy: 0.65,
+            prior_docs: 100.0,
+            half_life_days: 7.0,
+            max_share: 1.0,
+        }
+    }
+}
+
+/// Rows per LSH band; 16 bands of 4 make a pair at resemblance 0.8 a candidate with
+/// probability 1 - (1 - 0.8^4)^16 = 0.9998.
+const ROWS: usize = 4;
+/// The fixed-point scale of a unit weight.
+const UNIT: f64 = 65535.0;
+
+/// Where an article was placed, and the weights it arrived with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Placement {
+    pub story: u64,
+    /// Weights aligned with the sketch's terms then names, each family a unit vector,
+    /// in 1/65535ths.
+    pub weights: Vec<u16>,
+}
+
+struct Member {
+    seq: u64,
+    day: Option<i32>,
+    story: u64,
+    features: Vec<(u32, u16)>,
+    minhash: Vec<u16>,
+    bands: Vec<u64>,
+}
+
+/// Per story in the window: how many members it has there.
+#[derive(Default)]
+struct Profile {
+    members: u32,
+}
+
+/// Document frequencies the weights are computed from.
+enum Frequencies {
+    /// Counted over the window as it slides (dated articles).
+    Window,
+    /// Fixed for the whole pass (undated articles: every undated article counts).
+    Fixed { df: FxHashMap<u32, u32>, n: u32 },
+}
+
+/// The state of one pass: the members of the current window and their stories.
+pub struct Window {
+    params: Params,
+    members: VecDeque<Member>,
+    next_seq: u64,
+    frequencies: Frequencies,
+    df: FxHashMap<u32, u32>,
+    postings: FxHashMap<u32, Vec<(u64, u16)>>,
+    bands: FxHashMap<u64, Vec<u64>>,
+    profiles: FxHashMap<u64, Profile>,
+    /// Scratch: per window member, the dot product with the article being placed.
+    dots: Vec<u64>,
+    touched: Vec<usize>,
+    /// Similarity factor by distance in days.
+    decay: Vec<f64>,
+    /// Scratch: summed similarity per story.
+    by_story: FxHashMap<u64, f64>,
+}
+
+impl Window {
+    /// A pass over dated articles: frequencies slide with the window.
+    pub fn dated(params: Params) -> Window {
+        Window::new(params, Frequencies::Window)
+    }
+
+    /// A pass over undated articles, all of which count towards frequencies and all of
+    /// which stay open for each other.
+    pub fn undated<'a>(params: Params, all: impl Iterator<Item = &'a StorySketch>) -> Window {
+        let mut df: FxHashMap<u32, u32> = FxHashMap::default();
+        let mut n = 0;
+        for sketch in all {
+            n += 1;
+            for f in sketch.features() {
+                *df.entry(f.key).or_insert(0) += 1;
+            }
+        }
+        Window::new(params, Frequencies::Fixed { df, n })
+    }
+
+    fn new(params: Params, frequencies: Frequencies) -> Window {
+        Window {
+            params,
+            members: VecDeque::new(),
+            next_seq: 0,
+            frequencies,
+            df: FxHashMap::default(),
+            postings: FxHashMap::default(),
+            bands: FxHashMap::default(),
+            profiles: FxHashMap::default(),
+            dots: Vec::new(),
+            touched: Vec::new(),
+            by_story: FxHashMap::default(),
+            decay: (0..=params.window_days.max(0))
+                .map(|gap| {
+                    if params.half_life_days > 0.0 {
+                        (-f64::from(gap) / params.half_life_days).exp2()
+                    } else {
+                        1.0
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Number of articles in the window.
+    pub fn len(&self) -> usize {
+        self.members.len()
+    }
+
+    /// Whether the window is empty.
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    /// Closes the window behind `day`: members published more than the window's span
+    /// before it leave, and stories left without members close.
+    pub fn slide_to(&mut self, day: i32) {
+        let cutoff = day - self.params.window_days;
+        while let Some(front) = self.members.front() {
+            match front.day {
+                Some(d) if d < cutoff => {}
+                _ => break,
+            }
+            let Some(member) = self.members.pop_front() else {
+                break;
+            };
+            self.forget(&member);
+        }
+    }
+
+    /// Places `sketch`: which story it joins, with the weights it arrives with. The
+    /// caller then [`admit`](Window::admit)s it.
+    pub fn place(&mut self, sketch: &StorySketch) -> Placement {
+        let weights = self.arrival_weights(sketch);
+        let story = match self.closest_copy(sketch) {
+            Some(story) => story,
+            None => self.closest_story(sketch, &weights).unwrap_or(sketch.id),
+        };
+        Placement { story, weights }
+    }
+
+    /// Adds an article with its placement (computed by [`place`](Window::place) now, or
+    /// by an earlier pass) as the newest member of the window.
+    pub fn admit(&mut self, sketch: &StorySketch, placement: &Placement) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let features: Vec<(u32, u16)> = sketch
+            .features()
+            .zip(&placement.weights)
+            .map(|(f, w)| (f.key, *w))
+            .collect();
+        for &(key, w) in &features {
+            *self.df.entry(key).or_insert(0) += 1;
+            if w > 0 {
+                self.postings.entry(key).or_default().push((seq, w));
+            }
+        }
+        let bands = band_keys(&sketch.minhash);
+        for &band in &bands {
+            self.bands.entry(band).or_default().push(seq);
+        }
+        let member = Member {
+            seq,
+            day: sketch.day,
+            story: placement.story,
+            features,
+            minhash: sketch.minhash.clone(),
+            bands,
+        };
+        self.profiles.entry(placement.story).or_default().members += 1;
+        self.members.push_back(member);
+    }
+
+    fn forget(&mut self, member: &Member) {
+        for &(key, _) in &member.features {
+            decrement(&mut self.df, key);
+            if let Some(list) = self.postings.get_mut(&key) {
+                let gone = list.partition_point(|(s, _)| *s <= member.seq);
+                list.drain(..gone);
+                if list.is_empty() {
+                    self.postings.remove(&key);
+                }
+            }
+        }
+        for band in &member.bands {
+            if let Some(list) = self.bands.get_mut(band) {
+                let gone = list.partition_point(|s| *s <= member.seq);
+                list.drain(..gone);
+                if list.is_empty() {
+                    self.bands.remove(band);
+                }
+            }
+        }
+        if let Some(profile) = self.profiles.get_mut(&member.story) {
+            profile.members -= 1;
+            if profile.members == 0 {
+                self.profiles.remove(&member.story);
+            }
+        }
+    }
+
+    fn index_of(&self, seq: u64) -> Option<usize> {
+        let first = self.members.front()?.seq;
+        let i = usize::try_from(seq.checked_sub(first)?).ok()?;
+        (i < self.members.len()).then_some(i)
+    }
+
+    /// Unit weights: sublinear tf times the blended IDF, in fixed point.
+    fn arrival_weights(&self, sketch: &StorySketch) -> Vec<u16> {
+        let m = self.params.prior_docs;
+        let idf_weight = |f: &super::sketch::Feature| {
+            let (df, n) = match &self.frequencies {
+                // The article counts itself, so a word only it has is not infinitely rare.
+                Frequencies::Window => (
+                    f64::from(self.df.get(&f.key).copied().unwrap_or(0)) + 1.0,
+                    self.members.len() as f64 + 1.0,
+                ),
+                Frequencies::Fixed { df, n } => (
+                    f64::from(df.get(&f.key).copied().unwrap_or(1)),
+                    f64::from(*n),
+                ),
+            };
+            let p = ((df + m * f.prior()) / (n + m)).min(1.0);
+            if p > self.params.max_share {
+                return 0.0;
+            }
+            f.tf() * -p.ln()
+        };
+        unit_weights(sketch.features().map(idf_weight))
+    }
+
+    fn closest_copy(&self, sketch: &StorySketch) -> Option<u64> {
+        let mut best: Option<(usize, u64, u64)> = None; // (equal values, seq, story)
+        let needed = (self.params.copy * MINHASHES as f64).ceil() as usize;
+        for band in band_keys(&sketch.minhash) {
+            let Some(list) = self.bands.get(&band) else {
+                continue;
+            };
+            for &seq in list {
+                let Some(member) = self.index_of(seq).and_then(|i| self.members.get(i)) else {
+                    continue;
+                };
+                let equal = (resemblance(&sketch.minhash, &member.minhash) * MINHASHES as f64)
+                    .round() as usize;
+                let better = match best {
+                    None => true,
+                    Some((e, s, _)) => equal > e || (equal == e && seq < s),
+                };
+                if equal >= needed && better {
+                    best = Some((equal, seq, member.story));
+                }
+            }
+        }
+        best.map(|(_, _, story)| story)
+    }
+
+    /// The most similar open story by group-average similarity: the mean cosine between
+    /// the article and the story's members in the window. Unlike the cosine with a
+    /// centroid it does not grow with a story's size: a story of many loosely related
+    /// articles (a market beat) has a centroid made of their shared jargon, close to
+    /// every new article of the beat, while its members' mean similarity stays low.
+    fn closest_story(&mut self, sketch: &StorySketch, weights: &[u16]) -> Option<u64> {
+        if self.dots.len() < self.members.len() {
+            self.dots.resize(self.members.len(), 0);
+        }
+        for (f, &w) in sketch.features().zip(weights) {
+            if w == 0 {
+                continue;
+            }
+            let Some(list) = self.postings.get(&f.key) else {
+                continue;
+            };
+            let first = self.members.front().map_or(0, |m| m.seq);
+            for &(seq, mw) in list {
+                let Some(i) = seq.checked_sub(first).and_then(|i| usize::try_from(i).ok()) else {
+                    continue;
+                };
+                let Some(slot) = self.dots.get_mut(i) else {
+                    continue;
+                };
+                if *slot == 0 {
+                    self.touched.push(i);
+                }
+                *slot += u64::from(w) * u64::from(mw);
+            }
+        }
+        let mut by_story = std::mem::take(&mut self.by_story);
+        by_story.clear();
+        for &i in &self.touched {
+            let member = &self.members[i];
+            let decay = match (sketch.day, member.day) {
+                (Some(a), Some(b)) => {
+                    let gap = usize::try_from(a.abs_diff(b)).unwrap_or(usize::MAX);
+                    self.decay.get(gap).copied().unwrap_or(0.0)
+                }
+                _ => 1.0,
+            };
+            *by_story.entry(member.story).or_insert(0.0) += self.dots[i] as f64 * decay;
+            self.dots[i] = 0;
+        }
+        self.touched.clear();
+        let scale = UNIT * UNIT;
+        let mut best: Option<(f64, u64)> = None;
+        for (&story, &dot) in &by_story {
+            let Some(profile) = self.profiles.get(&story) else {
+                continue;
+            };
+            let similarity = dot / (scale * f64::from(profile.members));
+            let better = match best {
+                None => true,
+                Some((s, id)) => similarity > s || (similarity == s && story < id),
+            };
+            if better {
+                best = Some((similarity, story));
+            }
+        }
+        self.by_story = by_story;
+        best.filter(|(s, _)| *s >= self.params.join)
+            .map(|(_, story)| story)
+    }
+}
+
+/// Scales raw weights to a unit vector in fixed point.
+fn unit_weights(raw: impl Iterator<Item = f64>) -> Vec<u16> {
+    let raw: Vec<f64> = raw.collect();
+    let norm = raw.iter().map(|w| w * w).sum::<f64>().sqrt();
+    raw.iter()
+        .map(|w| {
+            if norm > 0.0 {
+                (w / norm * UNIT).round() as u16
+            } else {
+                0
+            }
+        })
+        .collect()
+}
+
+fn decrement(map: &mut FxHashMap<u32, u32>, key: u32) {
+    if let Some(count) = map.get_mut(&key) {
+        *count -= 1;
+        if *count == 0 {
+            map.remove(&key);
+        }
+    }
+}
+
+/// One key per LSH band: the band's index and its values hashed together.
+fn band_keys(minhash: &[u16]) -> Vec<u64> {
+    if minhash.len() != MINHASHES {
+        return Vec::new();
+    }
+    minhash
+        .chunks(ROWS)
+        .enumerate()
+        .map(|(i, rows)| {
+            let mut bytes = [0u8; 2 * ROWS + 1];
+            bytes[0] = i as u8;
+            for (j, v) in rows.iter().enumerate() {
+                bytes[1 + 2 * j..3 + 2 * j].copy_from_slice(&v.to_le_bytes());
+            }
+            xxhash_rust::xxh3::xxh3_64(&bytes)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stories::sketch::{sketch, StoryInput};
+    use chrono::NaiveDate;
+
+    fn article(id: u64, day: u32, text: &str) -> StorySketch {
+        let passages = vec![text.to_string()];
+        sketch(&StoryInput {
+            id,
+            date: NaiveDate::from_ymd_opt(2024, 3, day),
+            source: None,
+            title: "",
+            passages: &passages,
+            entities: &[],
+        })
+    }
+
+    #[test]
+    fn a_copy_joins_its_original_and_unrelated_news_founds_a_story() {
+        let mut window = Window::dated(Params::default());
+        let text = "Floods swept through the river valley on Monday, forcing thousands of \
+            villagers to leave their homes as rescue teams searched for survivors.";
+        let a = article(1, 4, text);
+        let b = article(2, 5, &text.replace("thousands", "hundreds"));
+        let c = article(
+            3,
+            5,
+            "The central bank left interest rates unchanged and said \
+            it would wait for more inflation data before cutting borrowing costs.",
+        );
+        for s in [&a, &b, &c] {
+            window.slide_to(s.day.unwrap_or(0));
+            let placed = window.place(s);
+            window.admit(s, &placed);
+        }
+        let stories: Vec<u64> = window.members.iter().map(|m| m.story).collect();
+        assert_eq!(stories, [1, 1, 3]);
+        window.slide_to(article(4, 1, "x").day.unwrap_or(0) + 40);
+        assert!(window.is_empty());
+        assert!(window.profiles.is_empty() && window.postings.is_empty());
+        assert!(window.bands.is_empty() && window.df.is_empty());
+    }
+}

@@ -1,0 +1,264 @@
+//! The read side: a generation's book file, read with one `read` and used in place (fixed
+//! records in sorted arrays, looked up by binary search), so that a query process pays
+//! for reading the bytes and nothing else, at any corpus size.
+
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use chrono::NaiveDate;
+
+use super::store::{
+    ArticleRow, Manifest, ARTICLE_LEN, BOOK_MAGIC, HEADER_LEN, NO_DAY, NO_SOURCE, STORY_LEN,
+};
+use super::StoryId;
+
+/// The stories of one committed generation.
+pub struct Stories {
+    bytes: Vec<u8>,
+    generation: u64,
+    /// (count, offset) of: articles, stories, members, story sources, source spans, by size.
+    sections: [(usize, usize); 6],
+    source_bytes: usize,
+    manifest: (usize, usize),
+}
+
+/// One story's summary.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoryInfo {
+    pub id: StoryId,
+    /// Number of articles.
+    pub size: usize,
+    /// Earliest and latest publication date among its dated articles.
+    pub first_date: Option<NaiveDate>,
+    pub last_date: Option<NaiveDate>,
+    /// The generation (index commit) in which the story first existed.
+    pub created_generation: u64,
+    /// Position among the stories in the file, for [`Stories::members`] and
+    /// [`Stories::sources`].
+    index: usize,
+}
+
+const ARTICLES: usize = 0;
+const STORIES: usize = 1;
+const MEMBERS: usize = 2;
+const STORY_SOURCES: usize = 3;
+const SPANS: usize = 4;
+const BY_SIZE: usize = 5;
+
+impl Stories {
+    /// Loads the book file `file_name` (as returned by [`super::StoryBook::save`]) from
+    /// the index folder.
+    pub fn load(dir: &Path, file_name: &str) -> Result<Stories> {
+        let path = dir.join(file_name);
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        Stories::from_bytes(bytes).with_context(|| format!("reading {}", path.display()))
+    }
+
+    /// An empty set of stories (no story file yet).
+    pub fn empty() -> Stories {
+        let manifest = Manifest::default();
+        let bytes = super::store::encode_book(&super::store::BookContents {
+            generation: 0,
+            articles: &[],
+            sources: &[],
+            created: &|_| None,
+            manifest: &manifest,
+        });
+        // Encoding an empty book cannot fail; fall back to an all-empty header anyway.
+        Stories::from_bytes(bytes.unwrap_or_default()).unwrap_or(Stories {
+            bytes: Vec::new(),
+            generation: 0,
+            sections: [(0, 0); 6],
+            source_bytes: 0,
+            manifest: (0, 0),
+        })
+    }
+
+    fn from_bytes(bytes: Vec<u8>) -> Result<Stories> {
+        if bytes.len() < HEADER_LEN || &bytes[..8] != BOOK_MAGIC {
+            bail!("not a newsearch story file");
+        }
+        let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4]));
+        if u32_at(8) != 1 {
+            bail!("story file version {} is not supported", u32_at(8));
+        }
+        let generation = u64::from_le_bytes(bytes[16..24].try_into().unwrap_or([0; 8]));
+        let mut sections = [(0usize, 0usize); 6];
+        for (i, section) in sections.iter_mut().enumerate() {
+            *section = (u32_at(24 + 8 * i) as usize, u32_at(28 + 8 * i) as usize);
+        }
+        let source_bytes = u32_at(72) as usize;
+        let manifest = (u32_at(76) as usize, u32_at(80) as usize);
+        let widths = [ARTICLE_LEN, STORY_LEN, 8, 4, 8, 4];
+        for (i, &(count, offset)) in sections.iter().enumerate() {
+            if offset + count * widths[i] > bytes.len() {
+                bail!("story file is truncated");
+            }
+        }
+        if source_bytes > bytes.len() || manifest.0 + manifest.1 > bytes.len() {
+            bail!("story file is truncated");
+        }
+        Ok(Stories {
+            bytes,
+            generation,
+            sections,
+            source_bytes,
+            manifest,
+        })
+    }
+
+    /// The generation that wrote this file.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Number of articles with a story.
+    pub fn article_count(&self) -> usize {
+        self.sections[ARTICLES].0
+    }
+
+    /// Number of stories.
+    pub fn story_count(&self) -> usize {
+        self.sections[STORIES].0
+    }
+
+    fn u32_at(&self, at: usize) -> u32 {
+        u32::from_le_bytes(self.bytes[at..at + 4].try_into().unwrap_or([0; 4]))
+    }
+
+    fn u64_at(&self, at: usize) -> u64 {
+        u64::from_le_bytes(self.bytes[at..at + 8].try_into().unwrap_or([0; 8]))
+    }
+
+    fn record(&self, section: usize, width: usize, i: usize) -> usize {
+        self.sections[section].1 + i * width
+    }
+
+    fn search(&self, section: usize, width: usize, key: u64) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.sections[section].0);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let value = self.u64_at(self.record(section, width, mid));
+            match value.cmp(&key) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// The story of an article.
+    pub fn story_of(&self, article: u64) -> Option<StoryId> {
+        let i = self.search(ARTICLES, ARTICLE_LEN, article)?;
+        let story = self.u32_at(self.record(ARTICLES, ARTICLE_LEN, i) + 8) as usize;
+        Some(StoryId(self.u64_at(self.record(STORIES, STORY_LEN, story))))
+    }
+
+    /// A story's summary.
+    pub fn story(&self, id: StoryId) -> Option<StoryInfo> {
+        let i = self.search(STORIES, STORY_LEN, id.0)?;
+        Some(self.info(i))
+    }
+
+    fn info(&self, index: usize) -> StoryInfo {
+        let at = self.record(STORIES, STORY_LEN, index);
+        let date = |at: usize| {
+            let day = self.u32_at(at) as i32;
+            (day != NO_DAY)
+                .then(|| NaiveDate::from_num_days_from_ce_opt(day))
+                .flatten()
+        };
+        StoryInfo {
+            id: StoryId(self.u64_at(at)),
+            created_generation: self.u64_at(at + 8),
+            size: self.u32_at(at + 20) as usize,
+            first_date: date(at + 24),
+            last_date: date(at + 28),
+            index,
+        }
+    }
+
+    /// Whether the story already existed at generation `generation` (an alert that ran
+    /// then has reported it).
+    pub fn existed_at(&self, id: StoryId, generation: u64) -> bool {
+        self.story(id)
+            .is_some_and(|s| s.created_generation <= generation)
+    }
+
+    /// The story's articles, by publication date then key (undated ones last).
+    pub fn members(&self, story: &StoryInfo) -> impl Iterator<Item = u64> + '_ {
+        let at = self.record(STORIES, STORY_LEN, story.index);
+        let start = self.u32_at(at + 16) as usize;
+        let len = self.u32_at(at + 20) as usize;
+        (start..start + len).map(move |i| self.u64_at(self.record(MEMBERS, 8, i)))
+    }
+
+    /// The story's distinct sources, in the order of the source table.
+    pub fn sources(&self, story: &StoryInfo) -> impl Iterator<Item = &str> + '_ {
+        let at = self.record(STORIES, STORY_LEN, story.index);
+        let start = self.u32_at(at + 32) as usize;
+        let len = self.u32_at(at + 36) as usize;
+        (start..start + len).filter_map(move |i| {
+            let source = self.u32_at(self.record(STORY_SOURCES, 4, i)) as usize;
+            self.source(source)
+        })
+    }
+
+    fn source(&self, i: usize) -> Option<&str> {
+        if i >= self.sections[SPANS].0 {
+            return None;
+        }
+        let at = self.record(SPANS, 8, i);
+        let start = self.source_bytes + self.u32_at(at) as usize;
+        let len = self.u32_at(at + 4) as usize;
+        std::str::from_utf8(self.bytes.get(start..start + len)?).ok()
+    }
+
+    /// Every story, largest first (ties by id).
+    pub fn by_size(&self) -> impl Iterator<Item = StoryInfo> + '_ {
+        (0..self.sections[BY_SIZE].0)
+            .map(move |i| self.info(self.u32_at(self.record(BY_SIZE, 4, i)) as usize))
+    }
+
+    /// Every article row, by article key (for the book that extends this generation).
+    pub(super) fn rows(&self) -> impl Iterator<Item = ArticleRow> + '_ {
+        (0..self.sections[ARTICLES].0).map(move |i| {
+            let at = self.record(ARTICLES, ARTICLE_LEN, i);
+            let story = self.u32_at(at + 8) as usize;
+            let source = self.u32_at(at + 12);
+            let day = self.u32_at(at + 16) as i32;
+            ArticleRow {
+                article: self.u64_at(at),
+                story: self.u64_at(self.record(STORIES, STORY_LEN, story)),
+                source: (source != NO_SOURCE).then_some(source),
+                day: (day != NO_DAY).then_some(day),
+            }
+        })
+    }
+
+    /// The row of one article.
+    pub(super) fn row(&self, article: u64) -> Option<ArticleRow> {
+        let i = self.search(ARTICLES, ARTICLE_LEN, article)?;
+        self.rows().nth(i)
+    }
+
+    /// The source table.
+    pub(super) fn source_table(&self) -> Vec<String> {
+        (0..self.sections[SPANS].0)
+            .map(|i| self.source(i).unwrap_or("").to_string())
+            .collect()
+    }
+
+    /// The partition files of this generation.
+    pub(super) fn manifest(&self) -> Result<Manifest> {
+        let (at, len) = self.manifest;
+        postcard::from_bytes(&self.bytes[at..at + len]).context("decoding the story manifest")
+    }
+
+    /// The creation generation of a story id, if it exists here.
+    pub(super) fn created(&self, id: u64) -> Option<u64> {
+        self.search(STORIES, STORY_LEN, id)
+            .map(|i| self.u64_at(self.record(STORIES, STORY_LEN, i) + 8))
+    }
+}
