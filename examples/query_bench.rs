@@ -13,7 +13,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use newsearch::index::NewsIndex;
 use newsearch::search::filters::Filters;
-use newsearch::search::{search, SearchRequest, Sort};
+use newsearch::search::{search, Group, SearchRequest, Sort};
 
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
@@ -41,6 +41,7 @@ fn main() -> Result<()> {
                 snippet_chars: 200,
                 filters: Filters::default(),
                 sort: Sort::Relevance,
+                group: Group::Story,
                 facets: None,
             };
             let started = Instant::now();

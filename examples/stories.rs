@@ -297,6 +297,7 @@ fn read_text(file: &Path, base: &Path) -> Result<Input> {
         .to_string();
     Ok(Input {
         record: Record {
+            external_id: None,
             path: file.display().to_string(),
             identity: external_id.clone(),
             record: None,
@@ -329,6 +330,7 @@ fn read_jsonl(path: &Path, out: &mut Vec<Input>) -> Result<()> {
         let external_id = field("id").unwrap_or_else(|| format!("{}:{}", path.display(), n + 1));
         out.push(Input {
             record: Record {
+                external_id: None,
                 path: path.display().to_string(),
                 identity: format!("{}:{}", path.display(), n + 1),
                 record: Some(n as u64 + 1),

@@ -18,7 +18,7 @@ use crate::extract::entities::EntityKind;
 use crate::files::{open_lock_file, write_atomic};
 use crate::index::NewsIndex;
 use crate::search::filters::{parse_period, DayRange, Filters};
-use crate::search::{search, SearchRequest, SearchResults, Sort};
+use crate::search::{search, Group, SearchRequest, SearchResults, Sort};
 
 /// Folder of the alerts, inside the index folder.
 pub const ALERTS_DIR: &str = "alerts";
@@ -30,6 +30,9 @@ pub struct AlertDefinition {
     pub query: String,
     #[serde(default, skip_serializing_if = "FilterSpec::is_empty")]
     pub filters: FilterSpec,
+    /// Report every new or changed article, not only stories the alert has not reported.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub each_article: bool,
 }
 
 /// The filters as typed (dates not yet resolved), as an alert saves them: relative dates
@@ -102,9 +105,17 @@ pub struct Alert {
     /// When the alert was created and last ran successfully (RFC 3339, local time).
     pub created: String,
     pub last_run: Option<String>,
-    /// Articles the last successful run reported.
+    /// Articles (or stories) the last successful run reported.
     pub last_reported: usize,
+    /// The articles by which the alert reported a story, most recent last (at most
+    /// [`REMEMBERED_STORIES`]): a story holding one of them was reported, so an article
+    /// joining it is not news (whatever the story's id has become since).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reported_stories: Vec<String>,
 }
+
+/// Most stories an alert remembers having reported; older ones are forgotten first.
+pub const REMEMBERED_STORIES: usize = 10_000;
 
 /// The alerts of one index.
 pub struct AlertStore {
@@ -261,6 +272,7 @@ pub fn run(
             created: now.clone(),
             last_run: None,
             last_reported: 0,
+            reported_stories: Vec::new(),
         },
         (None, None) => return Err(NewsearchError::UnknownAlert(request.name.clone()).into()),
     };
@@ -281,9 +293,42 @@ pub fn run(
         snippet_chars: request.snippet_chars,
         filters,
         sort: request.sort,
+        group: if alert.definition.each_article {
+            Group::Article
+        } else {
+            Group::Story
+        },
         facets: None,
     };
-    let results = search(index, &search_request)?;
+    let mut results = search(index, &search_request)?;
+    // A story reported before is not news, whichever of its articles is new.
+    let reported: std::collections::HashSet<&str> =
+        alert.reported_stories.iter().map(String::as_str).collect();
+    let was_reported = |hit: &crate::search::Hit| {
+        let members = std::iter::once(hit.article_id)
+            .chain(hit.story.iter().flat_map(|s| s.others.iter().copied()));
+        members
+            .map(|id| id.to_string())
+            .any(|id| reported.contains(id.as_str()))
+    };
+    if !alert.definition.each_article {
+        results.hits.retain(|hit| !was_reported(hit));
+    }
+    let mut new_stories: Vec<String> = results
+        .hits
+        .iter()
+        .filter(|hit| hit.story.is_some())
+        .map(|hit| hit.article_id.to_string())
+        .collect();
+    new_stories.dedup();
+    let reported_now = if alert.definition.each_article {
+        results.total_articles
+    } else {
+        let mut distinct: Vec<u64> = results.hits.iter().map(|h| h.article_id.0).collect();
+        distinct.dedup();
+        distinct.len()
+    };
+    drop(reported);
     if !results.hits.is_empty() {
         if let Err(error) = deliver(&results) {
             return Err(NewsearchError::AlertNotDelivered {
@@ -295,12 +340,22 @@ pub fn run(
     }
     alert.cursor = upto;
     alert.last_run = Some(now);
-    alert.last_reported = results.total_articles;
+    alert.last_reported = reported_now;
+    for story in new_stories {
+        if !alert.reported_stories.contains(&story) {
+            alert.reported_stories.push(story);
+        }
+    }
+    let excess = alert
+        .reported_stories
+        .len()
+        .saturating_sub(REMEMBERED_STORIES);
+    alert.reported_stories.drain(..excess);
     store.save(&alert)?;
     Ok(if results.hits.is_empty() {
         AlertOutcome::Nothing
     } else {
-        AlertOutcome::Reported(results.total_articles)
+        AlertOutcome::Reported(reported_now)
     })
 }
 
@@ -333,11 +388,13 @@ mod tests {
                     from: Some("7d".into()),
                     ..FilterSpec::default()
                 },
+                each_article: false,
             },
             cursor: 3,
             created: "2026-11-21T10:00:00+00:00".into(),
             last_run: None,
             last_reported: 0,
+            reported_stories: Vec::new(),
         }
     }
 

@@ -38,6 +38,8 @@ pub enum Command {
     Show(ShowArgs),
     /// Count articles by source and date (histogram), over everything or what a query selects
     Facets(FacetsArgs),
+    /// List stories (one event however many outlets and copies report it): the biggest, or those a query matches
+    Stories(StoriesArgs),
     /// Print every article with its metadata and dates, one JSON object a line
     Export(ExportArgs),
     /// Print the index's size, counts and date range
@@ -119,6 +121,26 @@ pub struct FacetsArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct StoriesArgs {
+    /// List the stories of the articles this query matches, best match first (without
+    /// one, the biggest stories first)
+    pub query: Option<String>,
+    #[command(flatten)]
+    pub filters: FilterArgs,
+    /// Number of stories to list
+    #[arg(short = 'n', long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: u64,
+    /// Skip this many stories first (for paging)
+    #[arg(long, default_value_t = 0)]
+    pub offset: usize,
+    /// Most articles listed under each story
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub articles: usize,
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
+
+#[derive(Debug, Args)]
 pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub format: ExportFormat,
@@ -135,6 +157,12 @@ pub enum IntervalArg {
     Week,
     Month,
     Year,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GroupArg {
+    Story,
+    Article,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -252,6 +280,10 @@ pub struct QueryArgs {
     /// Result order: best match first, or newest article first
     #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
     pub sort: SortArg,
+    /// Show each story once (its best article, then its other outlets; -n and --offset
+    /// count stories), or every article
+    #[arg(long, value_enum, default_value_t = GroupArg::Story)]
+    pub group: GroupArg,
     /// Also count the matching articles by source and date (JSON output carries `facets`)
     #[arg(long)]
     pub facets: bool,
@@ -283,6 +315,10 @@ pub struct AlertArgs {
     /// Create the alert (or move its cursor to now) without printing current matches
     #[arg(long)]
     pub init: bool,
+    /// Report every new or changed article; without it, a story is reported once and an
+    /// article joining a story already reported is not news
+    #[arg(long)]
+    pub each_article: bool,
     /// List the saved alerts
     #[arg(long, conflicts_with = "delete")]
     pub list: bool,

@@ -13,6 +13,7 @@ use crate::aliases;
 use crate::cli::{Cli, Shell};
 use crate::config::{
     AlertAction, AlertConfig, AlertRun, Config, DocConfig, FacetsConfig, IndexConfig, QueryConfig,
+    StoriesConfig,
 };
 use crate::error::NewsearchError;
 use crate::extract::ArticleId;
@@ -22,7 +23,11 @@ use crate::pipeline::run_index;
 use crate::progress::StderrReporter;
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::Filters;
+use crate::search::story_list::{list_stories, story_of_article, StoryRequest};
 use crate::search::{facets_of, search};
+
+/// Most articles of its story `show` lists.
+const SHOWN_STORY_ARTICLES: usize = 20;
 
 /// Exit status when something matched (or a run succeeded).
 pub const FOUND: u8 = 0;
@@ -38,6 +43,7 @@ pub fn run(config: Config, out: &mut impl Write) -> Result<ExitCode> {
         Config::Query(config) => query(&config, out),
         Config::Show { doc, id } => show(&doc, &id, out),
         Config::Facets(config) => facets(&config, out),
+        Config::Stories(config) => stories(&config, out),
         Config::Export(doc) => export(&doc, out),
         Config::Stats(doc) => stats(&doc, out),
         Config::Alert(config) => alert(&config, out),
@@ -133,8 +139,27 @@ fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> 
             article.meta.date.map(|d| d.date()),
         )
     };
-    output::print_article(out, &article, &entities, config.json, config.color)?;
+    let story = story_of_article(&index, article_id, SHOWN_STORY_ARTICLES)?;
+    output::print_article(
+        out,
+        &article,
+        &entities,
+        story.as_ref(),
+        config.json,
+        config.color,
+    )?;
     Ok(ExitCode::from(FOUND))
+}
+
+fn stories(config: &StoriesConfig, out: &mut impl Write) -> Result<ExitCode> {
+    let index = NewsIndex::open_reader(&config.doc.index_dir)?;
+    let results = list_stories(&index, &config.request)?;
+    output::print_stories(out, &results, config.doc.json, config.doc.color)?;
+    Ok(ExitCode::from(if results.stories.is_empty() {
+        NOTHING
+    } else {
+        FOUND
+    }))
 }
 
 fn facets(config: &FacetsConfig, out: &mut impl Write) -> Result<ExitCode> {
@@ -152,9 +177,14 @@ fn facets(config: &FacetsConfig, out: &mut impl Write) -> Result<ExitCode> {
 fn export(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
     let table = aliases::load(&index)?;
+    let stories = index.stories()?;
     index.for_each_article(|meta| {
         let entities = aliases::shown_entities(&table, &meta.entities, meta.date.map(|d| d.date()));
-        output::print_export_line(out, &meta, &entities)?;
+        let story = stories
+            .story_of(meta.id.0)
+            .and_then(|id| stories.story(id))
+            .map(|info| (info.id, info.size));
+        output::print_export_line(out, &meta, &entities, story)?;
         Ok(())
     })?;
     Ok(ExitCode::from(FOUND))
@@ -167,7 +197,17 @@ fn stats(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
         interval: Interval::Year,
     };
     let (_, facets) = facets_of(&index, None, &Filters::default(), top)?;
-    output::print_stats(out, &index.stats()?, &facets, config.json)?;
+    let largest = list_stories(
+        &index,
+        &StoryRequest {
+            query: None,
+            filters: Filters::default(),
+            limit: 5,
+            offset: 0,
+            articles: 0,
+        },
+    )?;
+    output::print_stats(out, &index.stats()?, &facets, &largest, config.json)?;
     Ok(ExitCode::from(FOUND))
 }
 
@@ -209,8 +249,8 @@ fn run_alert(
     let warn = |message: &str| eprintln!("newsearch: {}", output::sanitize(message));
     Ok(ExitCode::from(
         match alert::run(&index, &run.request, deliver, warn)? {
-            AlertOutcome::Reported(_) => FOUND,
-            AlertOutcome::Nothing | AlertOutcome::Initialised => NOTHING,
+            AlertOutcome::Reported(_) | AlertOutcome::Initialised => FOUND,
+            AlertOutcome::Nothing => NOTHING,
         },
     ))
 }

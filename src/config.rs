@@ -16,7 +16,8 @@ use crate::output::{Highlight, QueryFormat};
 use crate::pipeline::IndexRequest;
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::Filters;
-use crate::search::{SearchRequest, Sort};
+use crate::search::story_list::StoryRequest;
+use crate::search::{Group, SearchRequest, Sort};
 use crate::serve::ServeRequest;
 
 /// Default index folder, relative to the working directory.
@@ -51,6 +52,13 @@ pub struct DocConfig {
     pub index_dir: PathBuf,
     pub json: bool,
     pub color: bool,
+}
+
+/// Settings of `stories`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoriesConfig {
+    pub doc: DocConfig,
+    pub request: StoryRequest,
 }
 
 /// Settings of `facets`.
@@ -96,6 +104,7 @@ pub enum Config {
         id: String,
     },
     Facets(FacetsConfig),
+    Stories(StoriesConfig),
     Export(DocConfig),
     Stats(DocConfig),
     Alert(AlertConfig),
@@ -189,6 +198,10 @@ impl Config {
                         snippet_chars: args.snippet_chars as usize,
                         filters: filters(args.filters, today)?,
                         sort: sort(args.sort),
+                        group: match args.group {
+                            cli::GroupArg::Story => Group::Story,
+                            cli::GroupArg::Article => Group::Article,
+                        },
                         facets: args.facets.then_some(FacetRequest {
                             top: args.top,
                             interval: interval(args.interval),
@@ -210,6 +223,16 @@ impl Config {
                 request: FacetRequest {
                     top: args.top,
                     interval: interval(args.interval),
+                },
+            }),
+            Command::Stories(args) => Config::Stories(StoriesConfig {
+                doc: doc(args.format == cli::DocFormat::Json),
+                request: StoryRequest {
+                    query: args.query,
+                    filters: filters(args.filters, today)?,
+                    limit: args.limit as usize,
+                    offset: args.offset,
+                    articles: args.articles,
                 },
             }),
             Command::Export(_) => Config::Export(doc(true)),
@@ -270,8 +293,12 @@ fn alert_action(args: cli::AlertArgs, color: bool, today: NaiveDate) -> Result<A
     // Malformed dates are reported now, before anything is saved.
     filters.resolve(today)?;
     let definition = match args.query {
-        Some(query) => Some(AlertDefinition { query, filters }),
-        None if !filters.is_empty() => {
+        Some(query) => Some(AlertDefinition {
+            query,
+            filters,
+            each_article: args.each_article,
+        }),
+        None if !filters.is_empty() || args.each_article => {
             bail!("give the query too when changing the filters of alert {name:?}")
         }
         None => None,

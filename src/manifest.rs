@@ -35,6 +35,9 @@ pub struct CommitInfo {
     pub generation: u64,
     /// File name (inside the index folder) of the manifest of this commit.
     pub manifest: Option<String>,
+    /// File name of the story book of this commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stories: Option<String>,
 }
 
 impl CommitInfo {
@@ -236,6 +239,7 @@ mod tests {
         let info = CommitInfo {
             generation: 3,
             manifest: Some(name.clone()),
+            stories: None,
         };
         assert_eq!(Manifest::load(dir.path(), &info).unwrap(), manifest);
 
@@ -252,6 +256,7 @@ mod tests {
         let info = CommitInfo {
             generation: 9,
             manifest: Some("manifest-9.bin".into()),
+            stories: Some("stories-9.book".into()),
         };
         assert_eq!(CommitInfo::parse(Some(&info.to_payload())).unwrap(), info);
         assert_eq!(CommitInfo::parse(None).unwrap(), CommitInfo::default());

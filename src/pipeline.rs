@@ -23,6 +23,7 @@ use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::aliases;
+use crate::extract::entities::EntityKind;
 use crate::extract::{article_id, build_article, Article, ArticleId, Rejection};
 use crate::index::{article_ids, IndexLock, NewsIndex, NewsWriter, Wait};
 use crate::ingest::{
@@ -33,6 +34,7 @@ use crate::manifest::{
     self, absolute, file_key, ArticleEntry, CommitInfo, FileEntry, Manifest, Stamp,
 };
 use crate::schema::SCHEMA_VERSION;
+use crate::stories::{self, StoryBook, StoryInput, StorySketch};
 
 /// The manifest entry of articles piped in on standard input: it only grows (a walk never
 /// removes them), so that piping an article again finds it unchanged.
@@ -152,7 +154,7 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
     } else {
         article_ids(&index.searcher()?)?
     };
-    let mut run = Run::new(&index, writer, &info, previous, known, config, reporter);
+    let mut run = Run::new(&index, writer, &info, previous, known, config, reporter)?;
     if config.full {
         run.writer.delete_all()?;
         run.dirty = true;
@@ -324,6 +326,8 @@ enum RecordOutcome {
     /// New or changed: to be written, with the seq to reuse when a rebuild finds it unchanged.
     Built {
         article: Box<Article>,
+        /// What story clustering keeps of it.
+        sketch: Box<StorySketch>,
         hash: u64,
         reuse_seq: Option<u64>,
     },
@@ -397,8 +401,10 @@ fn build_chunk(chunk: Chunk, previous: &Previous) -> BuiltChunk {
                         .get(&id)
                         .filter(|a| a.hash == hash)
                         .map(|a| a.seq);
+                    let sketch = Box::new(story_sketch(&article));
                     let outcome = RecordOutcome::Built {
                         article: Box::new(article),
+                        sketch,
                         hash,
                         reuse_seq,
                     };
@@ -466,6 +472,23 @@ impl OpenFile<'_> {
     }
 }
 
+/// What story clustering keeps of an article.
+fn story_sketch(article: &Article) -> StorySketch {
+    let names: Vec<(EntityKind, &str)> = article
+        .entities
+        .iter()
+        .map(|e| (e.kind, e.name.as_str()))
+        .collect();
+    stories::sketch(&StoryInput {
+        id: article.id.0,
+        date: article.date.map(|d| d.date()),
+        source: article.source.as_deref(),
+        title: &article.title,
+        passages: &article.passages,
+        entities: &names,
+    })
+}
+
 /// Hash of everything a record's article is built from.
 fn record_hash(record: &Record) -> u64 {
     let mut hasher = Xxh3Default::new();
@@ -488,6 +511,8 @@ fn under_any(key: &str, roots: &[PathBuf]) -> bool {
 struct Run<'a> {
     index: &'a NewsIndex,
     writer: NewsWriter,
+    /// The stories, saved with every commit.
+    book: StoryBook,
     /// Generation of the next commit: articles written now carry it as their seq.
     generation: u64,
     /// The manifest as it will be committed.
@@ -515,7 +540,9 @@ impl<'a> Run<'a> {
         known: HashSet<ArticleId>,
         config: &IndexRequest,
         reporter: &'a dyn Reporter,
-    ) -> Run<'a> {
+    ) -> Result<Run<'a>> {
+        // A rebuild starts from no stories; a run that goes on, from the last commit's.
+        let book = StoryBook::open(index.dir(), if config.full { 0 } else { info.generation })?;
         let manifest = if config.full {
             Manifest::default()
         } else {
@@ -527,9 +554,10 @@ impl<'a> Run<'a> {
                 *contributors.entry(id).or_default() += 1;
             }
         }
-        Run {
+        Ok(Run {
             index,
             writer,
+            book,
             generation: info.generation + 1,
             manifest,
             previous,
@@ -543,7 +571,7 @@ impl<'a> Run<'a> {
                 ..IndexSummary::default()
             },
             reporter,
-        }
+        })
     }
 
     fn warn(&mut self, problem: &Problem, skipped: bool) {
@@ -566,6 +594,7 @@ impl<'a> Run<'a> {
         if left == 0 {
             self.contributors.remove(&id);
             self.writer.delete(id);
+            self.book.remove(id.0);
             self.articles_changed = true;
             if self.known.remove(&id) {
                 self.summary.removed += 1;
@@ -618,6 +647,7 @@ impl<'a> Run<'a> {
                 }
                 RecordOutcome::Built {
                     article,
+                    sketch,
                     hash,
                     reuse_seq,
                 } => {
@@ -627,6 +657,7 @@ impl<'a> Run<'a> {
                     // memory until the commit: a kilobyte or two an article).
                     self.writer
                         .upsert(&article, seq, self.known.contains(&id))?;
+                    self.book.upsert(&sketch)?;
                     self.articles_changed = true;
                     self.dirty = true;
                     if self.known.insert(id) {
@@ -722,12 +753,15 @@ impl<'a> Run<'a> {
             self.manifest.files.remove(&file.changed.key);
         }
         let name = saved?;
+        let stories = self.book.save(self.index.dir(), self.generation)?;
         let info = CommitInfo {
             generation: self.generation,
             manifest: Some(name.clone()),
+            stories: Some(stories.clone()),
         };
         self.writer.commit(&info.to_payload())?;
         manifest::remove_stale(self.index.dir(), Some(&name));
+        stories::remove_stale(self.index.dir(), &stories)?;
         // A commit of new file stamps only leaves every entity name as it was.
         if self.articles_changed
             || !aliases::carry_over(self.index.dir(), self.generation - 1, self.generation)
@@ -812,6 +846,7 @@ mod tests {
         Run {
             index,
             writer: index.writer(1, 50 << 20).unwrap(),
+            book: StoryBook::open(index.dir(), 0).unwrap(),
             generation: 1,
             previous: manifest.clone(),
             manifest,

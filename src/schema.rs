@@ -27,7 +27,7 @@ use crate::extract::entities::EntityKind;
 
 /// Bumped whenever the fields, their options or the analyzers change in a way that makes
 /// an existing index unreadable or its answers wrong. Stored beside the index.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Name of the analyzer used for prose (titles and query words): case and accent folding
 /// plus English stemming, identical at index and query time.

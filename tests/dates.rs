@@ -139,14 +139,19 @@ fn date_sort_puts_the_newest_article_first() {
     );
     env.write("undated.txt", "Rafah again.\n");
     env.index(&env.corpus());
-    let (_, by_score) = json_of(&env, &["query", "Rafah", "--format", "json"]);
+    let (_, by_score) = json_of(
+        &env,
+        &["query", "Rafah", "--group", "article", "--format", "json"],
+    );
     assert!(by_score["results"][0]["path"]
         .as_str()
         .unwrap()
         .ends_with("old.txt"));
     let (_, by_date) = json_of(
         &env,
-        &["query", "Rafah", "--sort", "date", "--format", "json"],
+        &[
+            "query", "Rafah", "--sort", "date", "--group", "article", "--format", "json",
+        ],
     );
     let paths: Vec<&str> = by_date["results"]
         .as_array()

@@ -77,7 +77,15 @@ fn every_documented_example_has_the_fields_of_the_real_output() {
         }
         if args[0] == "alert" {
             let init = env
-                .cmd(&["alert", "rafah", "Rafah", "--from", "7d", "--init"])
+                .cmd(&[
+                    "alert",
+                    "rafah",
+                    "Rafah",
+                    "--from",
+                    "7d",
+                    "--each-article",
+                    "--init",
+                ])
                 .output()
                 .unwrap();
             assert!(init.status.code().unwrap() <= 1);

@@ -172,7 +172,7 @@ fn every_endpoint_answers_the_documented_json() {
     assert_conforms(&spec, "/api/health", 200, &health);
     assert_eq!(health["articles"], 2);
 
-    let (status, results) = get_json(&server, "/api/search?q=Rafah&facets=true&n=3");
+    let (status, results) = get_json(&server, "/api/search?q=Rafah&facets=true&n=3&group=article");
     assert_eq!(status, 200);
     assert_conforms(&spec, "/api/search", 200, &results);
     assert_eq!(results["total_articles"], 2);
@@ -192,6 +192,11 @@ fn every_endpoint_answers_the_documented_json() {
     assert_eq!(status, 200);
     assert_conforms(&spec, "/api/articles/{id}", 200, &article);
     assert_eq!(article["article_id"], id.as_str());
+
+    let (status, stories) = get_json(&server, "/api/stories?q=Rafah&articles=3");
+    assert_eq!(status, 200);
+    assert_conforms(&spec, "/api/stories", 200, &stories);
+    assert_eq!(stories["stories"][0]["size"], 2);
 
     let (status, stats) = get_json(&server, "/api/stats");
     assert_eq!(status, 200);

@@ -11,6 +11,7 @@ mod writer;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context, Result};
 use serde::{Deserialize, Serialize};
@@ -30,6 +31,7 @@ use crate::error::NewsearchError;
 use crate::extract::ArticleId;
 use crate::manifest::CommitInfo;
 use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
+use crate::stories::Stories;
 
 /// File beside tantivy's own that records which newsearch schema wrote the index.
 const VERSION_FILE: &str = "newsearch.json";
@@ -53,6 +55,8 @@ pub struct NewsIndex {
     dir: PathBuf,
     reader: Option<IndexReader>,
     commit: CommitInfo,
+    /// The stories of the commit, read the first time they are needed.
+    stories: OnceLock<Arc<Stories>>,
 }
 
 impl NewsIndex {
@@ -80,6 +84,7 @@ impl NewsIndex {
             dir: dir.to_path_buf(),
             reader: None,
             commit: CommitInfo::default(),
+            stories: OnceLock::new(),
         })
     }
 
@@ -118,6 +123,7 @@ impl NewsIndex {
             dir: dir.to_path_buf(),
             reader: None,
             commit: CommitInfo::default(),
+            stories: OnceLock::new(),
         })
     }
 
@@ -170,6 +176,18 @@ impl NewsIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .with_context(|| format!("reading the index at {}", self.dir.display()))
+    }
+
+    /// The stories of the commit the index was opened on (none before its first commit).
+    pub fn stories(&self) -> Result<Arc<Stories>> {
+        if let Some(stories) = self.stories.get() {
+            return Ok(Arc::clone(stories));
+        }
+        let loaded = match &self.commit.stories {
+            Some(name) => Stories::load(&self.dir, name)?,
+            None => Stories::empty(),
+        };
+        Ok(Arc::clone(self.stories.get_or_init(|| Arc::new(loaded))))
     }
 
     /// A searcher on the commit the index was opened on.

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::wire::{AlertsJson, ArticleJson, ExportLine, StatsJson, SummaryJson};
+use super::wire::{AlertsJson, ArticleJson, ExportLine, StatsJson, StoriesJson, SummaryJson};
 use super::{paint, reset, sanitize, DIM_STYLE, TITLE_STYLE};
 use crate::alert::Alert;
 use crate::aliases::ShownEntity;
@@ -11,6 +11,8 @@ use crate::extract::dates::Granularity;
 use crate::index::{ArticleMeta, IndexStats, StoredArticle};
 use crate::pipeline::IndexSummary;
 use crate::search::facets::Facets;
+use crate::search::story_list::{ArticleRef, StoryListing, StoryResults};
+use crate::stories::StoryId;
 
 /// Prints one article of `export` as a JSON line, with its entities under their
 /// corpus-wide names.
@@ -18,8 +20,9 @@ pub fn print_export_line(
     out: &mut impl Write,
     meta: &ArticleMeta,
     entities: &[ShownEntity],
+    story: Option<(StoryId, usize)>,
 ) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &ExportLine::of(meta, entities))?;
+    serde_json::to_writer(&mut *out, &ExportLine::of(meta, entities, story))?;
     writeln!(out)
 }
 
@@ -51,11 +54,12 @@ pub fn print_article(
     out: &mut impl Write,
     article: &StoredArticle,
     entities: &[ShownEntity],
+    story: Option<&StoryListing>,
     json: bool,
     color: bool,
 ) -> io::Result<()> {
     if json {
-        serde_json::to_writer_pretty(&mut *out, &ArticleJson::of(article, entities))?;
+        serde_json::to_writer_pretty(&mut *out, &ArticleJson::of(article, entities, story))?;
         return writeln!(out);
     }
     let first = &article.meta;
@@ -129,6 +133,23 @@ pub fn print_article(
             sanitize(&forms.join(", "))
         )?;
     }
+    if let Some(story) = story.filter(|s| s.size > 1) {
+        writeln!(
+            out,
+            "{}story:{} {} ({} articles{})",
+            paint(DIM_STYLE, color),
+            reset(DIM_STYLE, color),
+            story.id,
+            story.size,
+            match story.sources.len() {
+                0 => String::new(),
+                _ => format!(" from {}", sanitize(&story.sources.join(", "))),
+            }
+        )?;
+        for other in story.articles.iter().filter(|a| a.id != first.id) {
+            writeln!(out, "  {}  {}", other.id, article_line(other))?;
+        }
+    }
     for passage in &article.passages {
         writeln!(out)?;
         writeln!(out, "{}", sanitize(passage))?;
@@ -166,10 +187,11 @@ pub fn print_stats(
     out: &mut impl Write,
     stats: &IndexStats,
     top: &Facets,
+    largest: &StoryResults,
     json: bool,
 ) -> io::Result<()> {
     if json {
-        serde_json::to_writer_pretty(&mut *out, &StatsJson::of(stats, top))?;
+        serde_json::to_writer_pretty(&mut *out, &StatsJson::of(stats, top, largest))?;
         return writeln!(out);
     }
     writeln!(out, "index:          {}", stats.index)?;
@@ -198,6 +220,78 @@ pub fn print_stats(
                 .map(|e| format!("{} ({})", sanitize(&e.name), e.count))
                 .collect();
             writeln!(out, "{label:<16}{}", names.join(", "))?;
+        }
+    }
+    writeln!(out, "stories:        {}", largest.total_stories)?;
+    for story in largest.stories.iter().filter(|s| s.size > 1) {
+        writeln!(out, "  {:>5}  {}", story.size, sanitize(&story.headline))?;
+    }
+    Ok(())
+}
+
+/// An article of a story in one line: title, source and date.
+fn article_line(article: &ArticleRef) -> String {
+    let mut line = sanitize(&article.title);
+    if let Some(source) = &article.source {
+        line.push_str(&format!("  {}", sanitize(source)));
+    }
+    if let Some(date) = article.date {
+        line.push_str(&format!("  {}", date.format("%Y-%m-%d")));
+    }
+    line
+}
+
+/// Prints a story listing (`stories`) as text or JSON.
+pub fn print_stories(
+    out: &mut impl Write,
+    results: &StoryResults,
+    json: bool,
+    color: bool,
+) -> io::Result<()> {
+    if json {
+        serde_json::to_writer_pretty(&mut *out, &StoriesJson::of(results))?;
+        return writeln!(out);
+    }
+    for (n, story) in results.stories.iter().enumerate() {
+        if n > 0 {
+            writeln!(out)?;
+        }
+        writeln!(
+            out,
+            "{}{}{}  ({} article{})",
+            paint(TITLE_STYLE, color),
+            sanitize(&story.headline),
+            reset(TITLE_STYLE, color),
+            story.size,
+            if story.size == 1 { "" } else { "s" }
+        )?;
+        let dates = match (story.first_date, story.last_date) {
+            (Some(first), Some(last)) if first == last => first.to_string(),
+            (Some(first), Some(last)) => format!("{first} to {last}"),
+            _ => "undated".to_string(),
+        };
+        writeln!(
+            out,
+            "{}{}  {dates}{}{}",
+            paint(DIM_STYLE, color),
+            story.id,
+            match story.sources.len() {
+                0 => String::new(),
+                _ => format!("  {}", sanitize(&story.sources.join(", "))),
+            },
+            reset(DIM_STYLE, color)
+        )?;
+        for (label, names) in [
+            ("people", &story.people),
+            ("organisations", &story.orgs),
+            ("places", &story.places),
+        ] {
+            if !names.is_empty() {
+                writeln!(out, "  {label}: {}", sanitize(&names.join(", ")))?;
+            }
+        }
+        for article in &story.articles {
+            writeln!(out, "  {}  {}", article.id, article_line(article))?;
         }
     }
     Ok(())

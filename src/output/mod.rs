@@ -11,7 +11,9 @@ use std::io;
 
 use anstyle::{AnsiColor, Style};
 
-pub use documents::{print_alerts, print_article, print_export_line, print_stats, print_summary};
+pub use documents::{
+    print_alerts, print_article, print_export_line, print_stats, print_stories, print_summary,
+};
 pub use results::{print_facets, print_results};
 pub use wire::FORMAT_VERSION;
 

@@ -10,7 +10,8 @@ use super::{
 };
 use crate::extract::ArticleId;
 use crate::search::facets::Facets;
-use crate::search::{Hit, SearchResults};
+use crate::search::{Hit, SearchResults, StorySummary};
+use chrono::{Datelike, NaiveDate};
 
 /// Prints query results in the chosen format.
 pub fn print_results(
@@ -179,11 +180,83 @@ fn print_text(
             first.article_id,
             reset(DIM_STYLE, color)
         )?;
-        for hit in hits {
+        for hit in &hits {
             writeln!(out, "  {:>2}. {}", hit.rank, marked_text(hit, highlight))?;
+        }
+        if let Some(line) = first
+            .story
+            .as_deref()
+            .and_then(|s| story_line(s, first.source.as_deref()))
+        {
+            writeln!(
+                out,
+                "      {}{}{}",
+                paint(DIM_STYLE, color),
+                sanitize(&line),
+                reset(DIM_STYLE, color)
+            )?;
         }
     }
     Ok(())
+}
+
+/// Most other outlets named in a story's line before "(+N)".
+const NAMED_SOURCES: usize = 3;
+
+/// The line under a result whose story has other articles: `also reported by: rte.ie,
+/// bbc.co.uk, cnn.com (+2), 24–25 Feb 2017`; `None` for a story of one article.
+fn story_line(story: &StorySummary, own_source: Option<&str>) -> Option<String> {
+    if story.size < 2 {
+        return None;
+    }
+    let others: Vec<&str> = story
+        .sources
+        .iter()
+        .map(String::as_str)
+        .filter(|s| Some(*s) != own_source)
+        .collect();
+    let mut line = if others.is_empty() {
+        let more = story.size - 1;
+        format!("also in this story: {more} more article{}", plural(more))
+    } else {
+        let mut named = others[..others.len().min(NAMED_SOURCES)].join(", ");
+        if others.len() > NAMED_SOURCES {
+            named.push_str(&format!(" (+{})", others.len() - NAMED_SOURCES));
+        }
+        format!("also reported by: {named}")
+    };
+    if let Some(span) = date_span(story.first_date, story.last_date) {
+        line.push_str(", ");
+        line.push_str(&span);
+    }
+    Some(line)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// `24 Feb 2017`, `24–25 Feb 2017`, `24 Feb – 2 Mar 2017`, `30 Dec 2016 – 2 Jan 2017`.
+fn date_span(first: Option<NaiveDate>, last: Option<NaiveDate>) -> Option<String> {
+    let (first, last) = match (first, last) {
+        (Some(first), Some(last)) => (first, last),
+        (Some(day), None) | (None, Some(day)) => (day, day),
+        (None, None) => return None,
+    };
+    let whole = |d: NaiveDate| d.format("%-d %b %Y").to_string();
+    Some(if first == last {
+        whole(first)
+    } else if first.year() != last.year() {
+        format!("{} – {}", whole(first), whole(last))
+    } else if first.month() != last.month() {
+        format!("{} – {}", first.format("%-d %b"), whole(last))
+    } else {
+        format!("{}–{}", first.format("%-d"), whole(last))
+    })
 }
 
 /// The snippet with its highlights marked and unsafe characters removed, with "…" where
@@ -237,6 +310,7 @@ mod tests {
             score: 1.5,
             article_id: ArticleId(u64::from_str_radix(id, 16).unwrap()),
             external_id: None,
+            story: None,
             path: format!("corpus/{id}.txt"),
             title: format!("Title {id}"),
             source: None,
@@ -316,5 +390,47 @@ mod tests {
         assert_eq!(lines.len(), 3);
         assert!(lines.iter().all(|l| l["query"] == "rafah"));
         assert_eq!(lines[1]["rank"], 2);
+    }
+
+    #[test]
+    fn a_story_line_names_the_other_outlets_and_the_dates() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2017, 2, d);
+        let story = StorySummary {
+            id: crate::stories::StoryId(1),
+            size: 6,
+            sources: [
+                "rte.ie",
+                "bbc.co.uk",
+                "cnn.com",
+                "reuters.com",
+                "afp.com",
+                "ap.org",
+            ]
+            .map(String::from)
+            .to_vec(),
+            first_date: day(24),
+            last_date: day(25),
+            others: Vec::new(),
+        };
+        assert_eq!(
+            story_line(&story, Some("reuters.com")).unwrap(),
+            "also reported by: rte.ie, bbc.co.uk, cnn.com (+2), 24–25 Feb 2017"
+        );
+        let alone = StorySummary {
+            size: 1,
+            ..story.clone()
+        };
+        assert_eq!(story_line(&alone, None), None);
+        let same_outlet = StorySummary {
+            sources: vec!["reuters.com".into()],
+            size: 3,
+            first_date: NaiveDate::from_ymd_opt(2016, 12, 30),
+            last_date: NaiveDate::from_ymd_opt(2017, 1, 2),
+            ..story
+        };
+        assert_eq!(
+            story_line(&same_outlet, Some("reuters.com")).unwrap(),
+            "also in this story: 2 more articles, 30 Dec 2016 – 2 Jan 2017"
+        );
     }
 }

@@ -12,14 +12,42 @@ use crate::extract::entities::EntityKind;
 use crate::index::{ArticleMeta, IndexStats, StoredArticle};
 use crate::pipeline::IndexSummary;
 use crate::search::facets::{EntityCount, Facets, KeyCount, NameCount};
-use crate::search::Hit;
+use crate::search::story_list::{StoryListing, StoryResults};
+use crate::search::{Hit, StorySummary};
+use crate::stories::StoryId;
 
 /// Version of the printed JSON documents: bumped when a field is removed or changes type
 /// (fields are only ever added within a version). Separate from the index's schema version.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 pub(super) fn day(date: Option<chrono::NaiveDateTime>) -> Option<String> {
     date.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+/// The story of a result or an article.
+#[derive(Debug, Serialize)]
+pub(super) struct StoryJson<'a> {
+    id: String,
+    size: usize,
+    sources: &'a [String],
+    first_date: Option<String>,
+    last_date: Option<String>,
+    /// The story's other articles (at most a hundred).
+    articles: Vec<String>,
+}
+
+impl<'a> StoryJson<'a> {
+    pub(super) fn of(story: &'a StorySummary) -> StoryJson<'a> {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+        StoryJson {
+            id: story.id.to_string(),
+            size: story.size,
+            sources: &story.sources,
+            first_date: date(story.first_date),
+            last_date: date(story.last_date),
+            articles: story.others.iter().map(ToString::to_string).collect(),
+        }
+    }
 }
 
 /// One result.
@@ -36,6 +64,7 @@ pub(super) struct ResultJson<'a> {
     passage_index: u64,
     text: &'a str,
     highlights: Vec<[usize; 2]>,
+    story: Option<StoryJson<'a>>,
 }
 
 impl<'a> ResultJson<'a> {
@@ -52,6 +81,7 @@ impl<'a> ResultJson<'a> {
             passage_index: hit.passage_index,
             text: &hit.text,
             highlights: hit.highlights.iter().map(|&(s, e)| [s, e]).collect(),
+            story: hit.story.as_deref().map(StoryJson::of),
         }
     }
 }
@@ -117,6 +147,7 @@ fn key_counts(list: &[KeyCount]) -> Vec<KeyCountJson<'_>> {
 /// Facet counts (inside `query --facets` and `facets`).
 #[derive(Serialize)]
 pub(super) struct FacetsJson<'a> {
+    stories: usize,
     person: Vec<EntityCountJson<'a>>,
     org: Vec<EntityCountJson<'a>>,
     place: Vec<EntityCountJson<'a>>,
@@ -128,6 +159,7 @@ pub(super) struct FacetsJson<'a> {
 impl<'a> FacetsJson<'a> {
     pub(super) fn of(facets: &'a Facets) -> FacetsJson<'a> {
         FacetsJson {
+            stories: facets.stories,
             person: entity_counts(&facets.person),
             org: entity_counts(&facets.org),
             place: entity_counts(&facets.place),
@@ -226,10 +258,22 @@ pub(super) struct ExportLine<'a> {
     author: Option<&'a str>,
     mentioned_dates: Vec<MentionJson<'a>>,
     entities: EntityNamesJson<'a>,
+    story: Option<ExportStoryJson>,
+}
+
+/// The story of an exported article.
+#[derive(Serialize)]
+pub(super) struct ExportStoryJson {
+    id: String,
+    size: usize,
 }
 
 impl<'a> ExportLine<'a> {
-    pub(super) fn of(meta: &'a ArticleMeta, entities: &'a [ShownEntity]) -> ExportLine<'a> {
+    pub(super) fn of(
+        meta: &'a ArticleMeta,
+        entities: &'a [ShownEntity],
+        story: Option<(StoryId, usize)>,
+    ) -> ExportLine<'a> {
         ExportLine {
             format_version: FORMAT_VERSION,
             article_id: meta.id.to_string(),
@@ -244,6 +288,10 @@ impl<'a> ExportLine<'a> {
             author: meta.author.as_deref(),
             mentioned_dates: mentions(&meta.mentions),
             entities: EntityNamesJson::of(entities),
+            story: story.map(|(id, size)| ExportStoryJson {
+                id: id.to_string(),
+                size,
+            }),
         }
     }
 }
@@ -265,10 +313,15 @@ pub(super) struct ArticleJson<'a> {
     mentioned_dates: Vec<MentionJson<'a>>,
     entities: Vec<EntityJson<'a>>,
     passages: Vec<&'a str>,
+    story: Option<StoryListingJson<'a>>,
 }
 
 impl<'a> ArticleJson<'a> {
-    pub(super) fn of(article: &'a StoredArticle, entities: &'a [ShownEntity]) -> ArticleJson<'a> {
+    pub(super) fn of(
+        article: &'a StoredArticle,
+        entities: &'a [ShownEntity],
+        story: Option<&'a StoryListing>,
+    ) -> ArticleJson<'a> {
         let meta = &article.meta;
         ArticleJson {
             format_version: FORMAT_VERSION,
@@ -293,6 +346,7 @@ impl<'a> ArticleJson<'a> {
                 })
                 .collect(),
             passages: article.passages.iter().map(String::as_str).collect(),
+            story: story.map(StoryListingJson::of),
         }
     }
 }
@@ -317,10 +371,16 @@ pub(super) struct StatsJson<'a> {
     first_date: Option<String>,
     last_date: Option<String>,
     top_entities: TopEntitiesJson<'a>,
+    stories: usize,
+    largest_stories: Vec<StoryListingJson<'a>>,
 }
 
 impl<'a> StatsJson<'a> {
-    pub(super) fn of(stats: &'a IndexStats, top: &'a Facets) -> StatsJson<'a> {
+    pub(super) fn of(
+        stats: &'a IndexStats,
+        top: &'a Facets,
+        largest: &'a StoryResults,
+    ) -> StatsJson<'a> {
         let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
         StatsJson {
             format_version: FORMAT_VERSION,
@@ -337,6 +397,8 @@ impl<'a> StatsJson<'a> {
                 org: entity_counts(&top.org),
                 place: entity_counts(&top.place),
             },
+            stories: largest.total_stories,
+            largest_stories: largest.stories.iter().map(StoryListingJson::of).collect(),
         }
     }
 }
@@ -392,6 +454,8 @@ struct AlertJson<'a> {
     query: &'a str,
     #[serde(skip_serializing_if = "FilterSpecJson::is_empty")]
     filters: FilterSpecJson<'a>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    each_article: bool,
     cursor: u64,
     created: &'a str,
     last_run: Option<&'a str>,
@@ -458,6 +522,7 @@ impl<'a> AlertsJson<'a> {
                     name: &a.name,
                     query: &a.definition.query,
                     filters: FilterSpecJson::of(&a.definition.filters),
+                    each_article: a.definition.each_article,
                     cursor: a.cursor,
                     created: &a.created,
                     last_run: a.last_run.as_deref(),
@@ -480,5 +545,76 @@ mod tests {
         let json = serde_json::to_string(&mentions(&found)[0]).expect("serializes");
         assert!(json.contains(r#""date":"2023-10-01""#), "{json}");
         assert!(json.contains(r#""granularity":"month""#), "{json}");
+    }
+}
+
+/// An article of a story listing.
+#[derive(Serialize)]
+pub(super) struct ArticleRefJson<'a> {
+    article_id: String,
+    title: &'a str,
+    source: Option<&'a str>,
+    date: Option<String>,
+}
+
+/// One story of `stories`, or the story of `show`.
+#[derive(Serialize)]
+pub(super) struct StoryListingJson<'a> {
+    id: String,
+    headline: &'a str,
+    size: usize,
+    sources: &'a [String],
+    first_date: Option<String>,
+    last_date: Option<String>,
+    people: &'a [String],
+    orgs: &'a [String],
+    places: &'a [String],
+    articles: Vec<ArticleRefJson<'a>>,
+}
+
+impl<'a> StoryListingJson<'a> {
+    pub(super) fn of(story: &'a StoryListing) -> StoryListingJson<'a> {
+        let date = |d: Option<chrono::NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+        StoryListingJson {
+            id: story.id.to_string(),
+            headline: &story.headline,
+            size: story.size,
+            sources: &story.sources,
+            first_date: date(story.first_date),
+            last_date: date(story.last_date),
+            people: &story.people,
+            orgs: &story.orgs,
+            places: &story.places,
+            articles: story
+                .articles
+                .iter()
+                .map(|a| ArticleRefJson {
+                    article_id: a.id.to_string(),
+                    title: &a.title,
+                    source: a.source.as_deref(),
+                    date: day(a.date),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `stories --format json`.
+#[derive(Serialize)]
+pub(super) struct StoriesJson<'a> {
+    format_version: u32,
+    query: Option<&'a str>,
+    total_stories: usize,
+    stories: Vec<StoryListingJson<'a>>,
+}
+
+impl<'a> StoriesJson<'a> {
+    pub(super) fn of(results: &'a StoryResults) -> StoriesJson<'a> {
+        StoriesJson {
+            format_version: FORMAT_VERSION,
+            query: results.query.as_deref(),
+            total_stories: results.total_stories,
+            stories: results.stories.iter().map(StoryListingJson::of).collect(),
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! and people, organisations and places merged through the corpus alias table.
 //! Counts count articles.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -19,6 +19,7 @@ use crate::extract::dates::Granularity;
 use crate::extract::entities::{AliasTable, EntityKind};
 use crate::index::EntityOrds;
 use crate::schema::{date_of_seconds, FacetPath, Fields};
+use crate::stories::Stories;
 
 /// Width of the publication-date histogram's buckets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,6 +63,8 @@ pub struct EntityCount {
 /// Facet counts of a set of articles.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Facets {
+    /// Distinct stories among the articles counted.
+    pub stories: usize,
     pub person: Vec<EntityCount>,
     pub org: Vec<EntityCount>,
     pub place: Vec<EntityCount>,
@@ -72,19 +75,25 @@ pub struct Facets {
     pub mentioned: Vec<KeyCount>,
 }
 
-/// Counts the facets of the articles `query` matches.
+/// Counts the facets of the articles `query` matches, and their distinct stories.
 pub fn count_facets(
     searcher: &Searcher,
     query: &dyn Query,
     request: FacetRequest,
     range: DayRange,
     aliases: &Arc<AliasTable>,
+    stories: &Arc<Stories>,
 ) -> Result<Facets> {
-    let counted = searcher.search(
+    let (counted, distinct) = searcher.search(
         query,
-        &FacetCounter {
-            aliases: Arc::clone(aliases),
-        },
+        &(
+            FacetCounter {
+                aliases: Arc::clone(aliases),
+            },
+            DistinctStories {
+                stories: Arc::clone(stories),
+            },
+        ),
     )?;
     let mut sources = Vec::new();
     let mut days: BTreeMap<NaiveDate, u64> = BTreeMap::new();
@@ -132,6 +141,7 @@ pub fn count_facets(
         list
     };
     Ok(Facets {
+        stories: distinct.len(),
         person: list(EntityKind::Person),
         org: list(EntityKind::Org),
         place: list(EntityKind::Place),
@@ -199,6 +209,54 @@ fn histogram(
         }
     }
     out
+}
+
+/// The distinct stories of the matching articles (an article outside any story counts
+/// as a story of its own).
+pub(crate) struct DistinctStories {
+    pub stories: Arc<Stories>,
+}
+
+pub(crate) struct DistinctStoriesSegment {
+    stories: Arc<Stories>,
+    keys: Column<u64>,
+    found: HashSet<u64>,
+}
+
+impl Collector for DistinctStories {
+    type Fruit = HashSet<u64>;
+    type Child = DistinctStoriesSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        Ok(DistinctStoriesSegment {
+            stories: Arc::clone(&self.stories),
+            keys: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
+            found: HashSet::new(),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashSet<u64>>) -> tantivy::Result<HashSet<u64>> {
+        Ok(fruits.into_iter().flatten().collect())
+    }
+}
+
+impl SegmentCollector for DistinctStoriesSegment {
+    type Fruit = HashSet<u64>;
+
+    fn collect(&mut self, doc: u32, _: Score) {
+        if let Some(key) = self.keys.first(doc) {
+            let story = self.stories.story_of(key).map_or(key, |s| s.0);
+            self.found.insert(story);
+        }
+    }
+
+    fn harvest(self) -> HashSet<u64> {
+        self.found
+    }
 }
 
 /// What the counter gathers: plain facet paths, and entities by canonical name.

@@ -11,26 +11,28 @@ pub mod filters;
 pub mod highlight;
 mod passages;
 pub mod query;
+mod retrieve;
+pub mod story_list;
 
 use std::cell::OnceCell;
 use std::sync::Arc;
 
 use anyhow::Result;
-use chrono::NaiveDateTime;
-use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
-use tantivy::columnar::Column;
+use chrono::{NaiveDate, NaiveDateTime};
+use tantivy::collector::Count;
 use tantivy::query::{AllQuery, Query};
-use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 use crate::extract::entities::{AliasTable, EntityKind};
 use crate::extract::ArticleId;
 use crate::index::{ArticleMeta, ArticleReader, NewsIndex};
-use crate::schema::{news_analyzer, word_form, Fields};
+use crate::schema::{news_analyzer, word_form};
+use crate::stories::{Stories, StoryId};
 use compile::{compile_query, Compiled, EntitySlot};
 use facets::{count_facets, FacetRequest, Facets};
 use filters::Filters;
 use highlight::{Matcher, Scanner};
 use passages::{match_article, PassageQuery};
+use retrieve::top_articles;
 
 /// What to search for and how much to return.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,8 +44,60 @@ pub struct SearchRequest {
     pub snippet_chars: usize,
     pub filters: Filters,
     pub sort: Sort,
+    /// One result per story (its best article), or one per article.
+    pub group: Group,
     /// Also count the matching articles' facets.
     pub facets: Option<FacetRequest>,
+}
+
+/// How results are grouped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// Each story once: its best-matching article; `limit` and `offset` count stories.
+    Story,
+    /// Each article; `limit` and `offset` count passages.
+    Article,
+}
+
+/// A story as a result shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StorySummary {
+    pub id: StoryId,
+    /// Its number of articles.
+    pub size: usize,
+    /// Its distinct sources.
+    pub sources: Vec<String>,
+    pub first_date: Option<NaiveDate>,
+    pub last_date: Option<NaiveDate>,
+    /// Its other articles (by date), at most [`MAX_OTHERS`].
+    pub others: Vec<ArticleId>,
+}
+
+/// Most other articles of a story a result lists (its size counts them all).
+pub const MAX_OTHERS: usize = 100;
+
+impl StorySummary {
+    /// The story of `article` in `stories`; `None` for an article outside any story.
+    pub fn of(
+        stories: &Stories,
+        story: Option<StoryId>,
+        article: ArticleId,
+    ) -> Option<StorySummary> {
+        let info = stories.story(story?)?;
+        Some(StorySummary {
+            id: info.id,
+            size: info.size,
+            sources: stories.sources(&info).map(str::to_string).collect(),
+            first_date: info.first_date,
+            last_date: info.last_date,
+            others: stories
+                .members(&info)
+                .filter(|&m| m != article.0)
+                .take(MAX_OTHERS)
+                .map(ArticleId)
+                .collect(),
+        })
+    }
 }
 
 /// Result order.
@@ -58,9 +112,13 @@ pub enum Sort {
 /// One ranked passage.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hit {
+    /// Position in the ranking: of the passage, or with results grouped by story, of its
+    /// story.
     pub rank: usize,
     /// The relevance of the passage's article (BM25 over its body and title).
     pub score: f32,
+    /// The story the article belongs to.
+    pub story: Option<Arc<StorySummary>>,
     pub article_id: ArticleId,
     /// The id the article's own data gives it.
     pub external_id: Option<String>,
@@ -135,6 +193,7 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
     })?;
     let query = filters::apply(query, fields, &request.filters, || aliases.get())?;
     let total_articles = searcher.search(query.as_ref(), &Count)?;
+    let stories = index.stories()?;
     let facets = match request.facets {
         Some(facet_request) => Some(count_facets(
             &searcher,
@@ -142,24 +201,23 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
             facet_request,
             request.filters.published,
             &aliases.get()?,
+            &stories,
         )?),
         None => None,
     };
-    // Every article shows at least one passage: the articles that can fill the page.
-    // Allocation follows what matched, never the numbers asked for.
+    // Every article shows at least one passage: the articles (or stories) that can fill
+    // the page. Allocation follows what matched, never the numbers asked for.
+    let group = request.group == Group::Story;
     let need = request.offset.saturating_add(request.limit);
-    let articles = need.min(total_articles);
-    let top = if articles == 0 {
-        Vec::new()
-    } else {
-        match request.sort {
-            Sort::Relevance => searcher.search(
-                query.as_ref(),
-                &TopDocs::with_limit(articles).order_by_score(),
-            )?,
-            Sort::Date => newest(&searcher, query.as_ref(), articles)?,
-        }
-    };
+    let top = top_articles(
+        &searcher,
+        query.as_ref(),
+        request.sort,
+        need,
+        total_articles,
+        &stories,
+        group,
+    )?;
     let passage_query = PassageQuery {
         units: &units,
         required: &required,
@@ -169,13 +227,13 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
     let reader = ArticleReader::new(&searcher, fields);
     let mut scanner = Scanner::new(&matchers);
     let mut found = Vec::with_capacity(top.len());
-    let mut passages = 0;
-    for (score, address) in top {
+    let mut filled = 0;
+    for candidate in top {
         // Enough articles to fill the page: every one shows at least one passage.
-        if passages >= need {
+        if filled >= need {
             break;
         }
-        let article = reader.at(address)?;
+        let article = reader.at(candidate.address)?;
         let matched = if entities.is_empty() {
             match_article(&mut scanner, &article.passages, &matchers)
         } else {
@@ -189,35 +247,41 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
         let (tokens, count) = matched.lengths();
         let average = tokens as f32 / count.max(1) as f32;
         let shown = matched.choose(&article.passages, &passage_query, average);
-        passages += shown.len();
+        filled += if group { 1 } else { shown.len() };
         let best = shown.first().map_or(0.0, |p| p.score);
-        found.push((score, best, article.meta, shown));
+        let score = match request.sort {
+            // The best passage's own score breaks near ties between articles: of two
+            // about as relevant, the one that answers in one place comes first.
+            Sort::Relevance => candidate.score + PASSAGE_SHARE * best,
+            Sort::Date => candidate.score,
+        };
+        let story = StorySummary::of(&stories, candidate.story, candidate.id).map(Arc::new);
+        found.push((score, article.meta, shown, story));
     }
     if request.sort == Sort::Relevance {
-        // The best passage's own score breaks near ties between articles: of two articles
-        // about as relevant, the one that answers in one place comes first.
-        let combined = |(score, best, ..): &(Score, f32, _, _)| score + PASSAGE_SHARE * best;
-        found.sort_by(|a, b| combined(b).total_cmp(&combined(a)));
+        found.sort_by(|a, b| b.0.total_cmp(&a.0));
     }
     let mut hits = Vec::new();
     let mut shown = 0;
-    'articles: for (score, best, meta, passages) in found {
-        let score = if request.sort == Sort::Relevance {
-            score + PASSAGE_SHARE * best
-        } else {
-            score
-        };
+    'articles: for (position, (score, meta, passages, story)) in found.into_iter().enumerate() {
+        if group && position >= need {
+            break;
+        }
+        if group && position < request.offset {
+            continue;
+        }
         for passage in passages {
             shown += 1;
-            if shown > need {
+            if !group && shown > need {
                 break 'articles;
             }
-            if shown <= request.offset {
+            if !group && shown <= request.offset {
                 continue;
             }
             hits.push(Hit {
-                rank: shown,
+                rank: if group { position + 1 } else { shown },
                 score,
+                story: story.clone(),
                 article_id: meta.id,
                 external_id: meta.external_id.clone(),
                 path: meta.path.clone(),
@@ -296,98 +360,7 @@ pub fn facets_of(
         request,
         filters.published,
         &aliases.get()?,
+        &index.stories()?,
     )?;
     Ok((total, facets))
-}
-
-/// The `limit` newest matching articles (undated ones last, then by index order), each
-/// with its relevance score: every match is scored, none through `explain`.
-fn newest(
-    searcher: &Searcher,
-    query: &dyn Query,
-    limit: usize,
-) -> Result<Vec<(Score, DocAddress)>> {
-    let found = searcher.search(query, &Newest { limit })?;
-    Ok(found
-        .into_iter()
-        .map(|(_, score, address)| (score, address))
-        .collect())
-}
-
-/// Collects the newest matches with their scores.
-struct Newest {
-    limit: usize,
-}
-
-/// A match: its publication time (`i64::MIN` when undated), score and address.
-type Dated = (i64, Score, DocAddress);
-
-struct NewestSegment {
-    segment_ord: u32,
-    published: Column<i64>,
-    found: Vec<Dated>,
-    limit: usize,
-}
-
-/// Newest first; ties in index order.
-fn newest_first(a: &Dated, b: &Dated) -> std::cmp::Ordering {
-    b.0.cmp(&a.0).then_with(|| a.2.cmp(&b.2))
-}
-
-/// Keeps the `limit` newest of `found`, in order.
-fn keep_newest(mut found: Vec<Dated>, limit: usize) -> Vec<Dated> {
-    if found.len() > limit {
-        found.select_nth_unstable_by(limit, newest_first);
-        found.truncate(limit);
-    }
-    found.sort_by(newest_first);
-    found
-}
-
-impl Collector for Newest {
-    type Fruit = Vec<Dated>;
-    type Child = NewestSegment;
-
-    fn for_segment(
-        &self,
-        segment_ord: u32,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<Self::Child> {
-        Ok(NewestSegment {
-            segment_ord,
-            published: segment.fast_fields().i64(Fields::PUBLISHED)?,
-            found: Vec::new(),
-            limit: self.limit,
-        })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<Dated>>) -> tantivy::Result<Vec<Dated>> {
-        Ok(keep_newest(
-            fruits.into_iter().flatten().collect(),
-            self.limit,
-        ))
-    }
-}
-
-impl SegmentCollector for NewestSegment {
-    type Fruit = Vec<Dated>;
-
-    fn collect(&mut self, doc: DocId, score: Score) {
-        let published = self.published.first(doc).unwrap_or(i64::MIN);
-        self.found
-            .push((published, score, DocAddress::new(self.segment_ord, doc)));
-        // Bound what is held by what is asked for, whatever the matches.
-        if self.found.len() >= self.limit.saturating_mul(2).max(1024) {
-            let found = std::mem::take(&mut self.found);
-            self.found = keep_newest(found, self.limit);
-        }
-    }
-
-    fn harvest(self) -> Vec<Dated> {
-        keep_newest(self.found, self.limit)
-    }
 }

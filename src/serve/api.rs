@@ -21,6 +21,7 @@ use crate::output::{self, Highlight, QueryFormat, FORMAT_VERSION};
 use crate::schema::SCHEMA_VERSION;
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::{BadDate, Filters};
+use crate::search::story_list::{list_stories, story_of_article, StoryRequest};
 use crate::search::{facets_of, search as run_search};
 
 type Shared = Arc<State>;
@@ -180,9 +181,28 @@ pub(super) async fn article(
             &article.meta.entities,
             article.meta.date.map(|d| d.date()),
         );
+        let story = story_of_article(index, article_id, 20)?;
         let mut body = Vec::new();
-        output::print_article(&mut body, &article, &entities, true, false)
+        output::print_article(&mut body, &article, &entities, story.as_ref(), true, false)
             .map_err(anyhow::Error::from)?;
+        Ok(json_response(body))
+    })
+    .await
+}
+
+/// `GET /api/stories`: what `newsearch stories --format json` prints.
+pub(super) async fn stories(
+    Extract(state): Extract<Shared>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let asked = match params::stories(&Params::parse(query.as_deref()), today()) {
+        Ok(asked) => asked,
+        Err(bad) => return ApiError::from(bad).into_response(),
+    };
+    on_index(state, move |index| {
+        let results = list_stories(index, &asked)?;
+        let mut body = Vec::new();
+        output::print_stories(&mut body, &results, true, false).map_err(anyhow::Error::from)?;
         Ok(json_response(body))
     })
     .await
@@ -199,8 +219,18 @@ pub(super) async fn stats(Extract(state): Extract<Shared>, RawQuery(query): RawQ
             interval: Interval::Year,
         };
         let (_, facets) = facets_of(index, None, &Filters::default(), top)?;
+        let largest = list_stories(
+            index,
+            &StoryRequest {
+                query: None,
+                filters: Filters::default(),
+                limit: 5,
+                offset: 0,
+                articles: 0,
+            },
+        )?;
         let mut body = Vec::new();
-        output::print_stats(&mut body, &index.stats()?, &facets, true)
+        output::print_stats(&mut body, &index.stats()?, &facets, &largest, true)
             .map_err(anyhow::Error::from)?;
         Ok(json_response(body))
     })

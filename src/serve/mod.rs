@@ -107,6 +107,7 @@ pub(crate) fn router(index_dir: PathBuf) -> Router {
         .route("/api/search", get(api::search))
         .route("/api/facets", get(api::facets))
         .route("/api/articles/{id}", get(api::article))
+        .route("/api/stories", get(api::stories))
         .route("/api/stats", get(api::stats))
         .route("/api/openapi.json", get(api::openapi))
         .fallback(api::not_found)

@@ -11,7 +11,8 @@ use crate::alert::FilterSpec;
 use crate::output::{Highlight, QueryFormat};
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::Filters;
-use crate::search::{SearchRequest, Sort};
+use crate::search::story_list::StoryRequest;
+use crate::search::{Group, SearchRequest, Sort};
 
 /// Longest query text, in bytes.
 const MAX_QUERY_BYTES: usize = 2_000;
@@ -187,6 +188,7 @@ pub(super) fn search(params: &Params, today: NaiveDate) -> Result<SearchParams, 
         "per_article",
         "snippet_chars",
         "sort",
+        "group",
         "facets",
         "top",
         "interval",
@@ -213,6 +215,11 @@ pub(super) fn search(params: &Params, today: NaiveDate) -> Result<SearchParams, 
                 "sort",
                 Sort::Relevance,
                 &[("relevance", Sort::Relevance), ("date", Sort::Date)],
+            )?,
+            group: params.choice(
+                "group",
+                Group::Story,
+                &[("story", Group::Story), ("article", Group::Article)],
             )?,
             facets: if facets {
                 Some(params.facet_request()?)
@@ -252,6 +259,24 @@ pub(super) fn facets(params: &Params, today: NaiveDate) -> Result<FacetParams, B
         query: params.query_text(false)?,
         filters: params.filters(today)?,
         request: params.facet_request()?,
+    })
+}
+
+/// A story listing as `/api/stories` is asked for it.
+pub(super) fn stories(params: &Params, today: NaiveDate) -> Result<StoryRequest, BadParams> {
+    let mut known = vec!["q", "limit", "n", "offset", "articles"];
+    known.extend(FILTERS);
+    params.only(&known)?;
+    let limit = match params.one("limit") {
+        Some(_) => params.number("limit", 20, 1, MAX_LIMIT)?,
+        None => params.number("n", 20, 1, MAX_LIMIT)?,
+    };
+    Ok(StoryRequest {
+        query: params.query_text(false)?,
+        filters: params.filters(today)?,
+        limit,
+        offset: params.number("offset", 0, 0, MAX_OFFSET)?,
+        articles: params.number("articles", 5, 0, 100)?,
     })
 }
 

@@ -82,12 +82,14 @@ impl TestEnv {
     }
 
     /// Runs a query with `--format json`; returns the exit code and the parsed output.
+    /// Results are grouped by article (`--group article`) unless `args` say otherwise: most
+    /// tests are about articles and passages; the story tests ask for `--group story`.
     pub fn query_json(&self, args: &[&str]) -> (i32, Value) {
-        let output = self
-            .cmd(&["query", "--format", "json"])
-            .args(args)
-            .output()
-            .unwrap();
+        let mut command = self.cmd(&["query", "--format", "json"]);
+        if !args.contains(&"--group") {
+            command.args(["--group", "article"]);
+        }
+        let output = command.args(args).output().unwrap();
         let code = output.status.code().unwrap();
         let json = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
         (code, json)
