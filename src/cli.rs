@@ -202,6 +202,10 @@ pub struct IndexArgs {
     /// `--wait=60`) instead of failing at once
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true, default_missing_value = "forever")]
     pub wait: Option<WaitArg>,
+    /// Do not group articles into stories (faster; the index then keeps no stories, and
+    /// results show each article on its own, until a run with --full and without this)
+    #[arg(long)]
+    pub no_stories: bool,
     /// Commit at least this often during a long run, so that a killed run loses little work
     #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
     pub commit_interval: f64,

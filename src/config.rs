@@ -180,6 +180,7 @@ impl Config {
                             )
                         },
                     )?,
+                    stories: !args.no_stories,
                 },
                 json: args.json,
                 strict: args.strict,

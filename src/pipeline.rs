@@ -72,6 +72,8 @@ pub struct IndexRequest {
     pub wait: Wait,
     /// Longest time between commits of one run.
     pub commit_interval: Duration,
+    /// Group articles into stories (off: the index keeps no stories).
+    pub stories: bool,
 }
 
 /// Where an index run tells what it is doing.
@@ -246,7 +248,7 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
                     run.previous.files.get(&changed.key),
                 );
                 let mut stream = ingest::open(&changed.file, &read_options);
-                let built = build_chunk(stream.next_chunk(CHUNK_LIMITS), &previous);
+                let built = build_chunk(stream.next_chunk(CHUNK_LIMITS), &previous, config.stories);
                 (stream, previous, built)
             })
             .collect();
@@ -261,7 +263,11 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
                 if may_commit(&run) {
                     run.commit(Some(&file))?;
                 }
-                built = build_chunk(stream.next_chunk(CHUNK_LIMITS), &file.previous);
+                built = build_chunk(
+                    stream.next_chunk(CHUNK_LIMITS),
+                    &file.previous,
+                    config.stories,
+                );
             };
             run.end_file(file, end);
             reporter.advance(1);
@@ -326,8 +332,8 @@ enum RecordOutcome {
     /// New or changed: to be written, with the seq to reuse when a rebuild finds it unchanged.
     Built {
         article: Box<Article>,
-        /// What story clustering keeps of it.
-        sketch: Box<StorySketch>,
+        /// What story clustering keeps of it (when stories are kept).
+        sketch: Option<Box<StorySketch>>,
         hash: u64,
         reuse_seq: Option<u64>,
     },
@@ -371,7 +377,7 @@ struct BuiltChunk {
 }
 
 /// Builds the articles of a chunk's records (in parallel), except those unchanged.
-fn build_chunk(chunk: Chunk, previous: &Previous) -> BuiltChunk {
+fn build_chunk(chunk: Chunk, previous: &Previous, stories: bool) -> BuiltChunk {
     let Chunk {
         records,
         mut notes,
@@ -401,7 +407,7 @@ fn build_chunk(chunk: Chunk, previous: &Previous) -> BuiltChunk {
                         .get(&id)
                         .filter(|a| a.hash == hash)
                         .map(|a| a.seq);
-                    let sketch = Box::new(story_sketch(&article));
+                    let sketch = stories.then(|| Box::new(story_sketch(&article)));
                     let outcome = RecordOutcome::Built {
                         article: Box::new(article),
                         sketch,
@@ -511,8 +517,8 @@ fn under_any(key: &str, roots: &[PathBuf]) -> bool {
 struct Run<'a> {
     index: &'a NewsIndex,
     writer: NewsWriter,
-    /// The stories, saved with every commit.
-    book: StoryBook,
+    /// The stories, saved with every commit (none when the run keeps no stories).
+    book: Option<StoryBook>,
     /// Generation of the next commit: articles written now carry it as their seq.
     generation: u64,
     /// The manifest as it will be committed.
@@ -542,7 +548,14 @@ impl<'a> Run<'a> {
         reporter: &'a dyn Reporter,
     ) -> Result<Run<'a>> {
         // A rebuild starts from no stories; a run that goes on, from the last commit's.
-        let book = StoryBook::open(index.dir(), if config.full { 0 } else { info.generation })?;
+        let book = if config.stories {
+            Some(StoryBook::open(
+                index.dir(),
+                if config.full { 0 } else { info.generation },
+            )?)
+        } else {
+            None
+        };
         let manifest = if config.full {
             Manifest::default()
         } else {
@@ -594,7 +607,9 @@ impl<'a> Run<'a> {
         if left == 0 {
             self.contributors.remove(&id);
             self.writer.delete(id);
-            self.book.remove(id.0);
+            if let Some(book) = self.book.as_mut() {
+                book.remove(id.0);
+            }
             self.articles_changed = true;
             if self.known.remove(&id) {
                 self.summary.removed += 1;
@@ -657,7 +672,9 @@ impl<'a> Run<'a> {
                     // memory until the commit: a kilobyte or two an article).
                     self.writer
                         .upsert(&article, seq, self.known.contains(&id))?;
-                    self.book.upsert(&sketch)?;
+                    if let (Some(book), Some(sketch)) = (self.book.as_mut(), sketch) {
+                        book.upsert(&sketch)?;
+                    }
                     self.articles_changed = true;
                     self.dirty = true;
                     if self.known.insert(id) {
@@ -753,15 +770,25 @@ impl<'a> Run<'a> {
             self.manifest.files.remove(&file.changed.key);
         }
         let name = saved?;
-        let stories = self.book.save(self.index.dir(), self.generation)?;
+        let stories = match self.book.as_mut() {
+            Some(book) => Some(book.save(self.index.dir(), self.generation)?),
+            None => None,
+        };
         let info = CommitInfo {
             generation: self.generation,
             manifest: Some(name.clone()),
-            stories: Some(stories.clone()),
+            stories: stories.clone(),
         };
         self.writer.commit(&info.to_payload())?;
         manifest::remove_stale(self.index.dir(), Some(&name));
-        stories::remove_stale(self.index.dir(), &stories)?;
+        // Leftovers of earlier commits; failing to remove them now is not an error, the
+        // next commit tries again.
+        match &stories {
+            Some(name) => {
+                let _ = stories::remove_stale(self.index.dir(), name);
+            }
+            None => stories::remove_all(self.index.dir()),
+        }
         // A commit of new file stamps only leaves every entity name as it was.
         if self.articles_changed
             || !aliases::carry_over(self.index.dir(), self.generation - 1, self.generation)
@@ -846,7 +873,7 @@ mod tests {
         Run {
             index,
             writer: index.writer(1, 50 << 20).unwrap(),
-            book: StoryBook::open(index.dir(), 0).unwrap(),
+            book: Some(StoryBook::open(index.dir(), 0).unwrap()),
             generation: 1,
             previous: manifest.clone(),
             manifest,
@@ -896,7 +923,7 @@ mod tests {
         let previous = Previous::of(run.manifest.files.get("feed"), None);
         let mut file = run.begin_file(&changed, previous);
         let first = chunk(vec![record("a", "Pilots met in Bergen.")], None);
-        let built = build_chunk(first, &file.previous);
+        let built = build_chunk(first, &file.previous, true);
         assert_eq!(run.apply_chunk(&mut file, built).unwrap(), None);
 
         run.commit(Some(&file)).unwrap();
@@ -915,7 +942,7 @@ mod tests {
             reason: "device error".into(),
         };
         let last = chunk(vec![], Some(End::Interrupted(problem)));
-        let built = build_chunk(last, &file.previous);
+        let built = build_chunk(last, &file.previous, true);
         let end = run.apply_chunk(&mut file, built).unwrap().unwrap();
         run.end_file(file, end);
         let entry = &run.manifest.files["feed"];
@@ -938,7 +965,7 @@ mod tests {
             vec![record("a", "Pilots met in Bergen.")],
             Some(End::Complete),
         );
-        let built = build_chunk(only, &file.previous);
+        let built = build_chunk(only, &file.previous, true);
         let end = run.apply_chunk(&mut file, built).unwrap().unwrap();
         run.end_file(file, end);
         let entry = &run.manifest.files["feed"];

@@ -337,3 +337,20 @@ fn the_seed_articles_are_one_story() {
     let other = &json["results"][0]["story"]["articles"][0];
     assert!(other.is_string() && !shown.contains(other.as_str().unwrap()));
 }
+
+#[test]
+fn an_index_without_stories_shows_every_article_on_its_own() {
+    let env = TestEnv::new();
+    corpus(&env);
+    env.index_with(&["--no-stories"], &env.corpus());
+    let output = env.cmd(&["stories", "--format", "json"]).output().unwrap();
+    let listed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(listed["total_stories"], 0);
+    let (_, json) = env.query_json(&["Gdansk", "--group", "story", "--per-article", "1"]);
+    assert_eq!(json["results"].as_array().unwrap().len(), 3);
+    assert!(json["results"][0]["story"].is_null());
+    assert!(!std::fs::read_dir(env.index_dir())
+        .unwrap()
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with("stories-")));
+}

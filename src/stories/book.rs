@@ -472,6 +472,19 @@ pub fn remove_stale(dir: &Path, keep: &str) -> Result<usize> {
     Ok(removed)
 }
 
+/// Deletes every story file in `dir` (an index that keeps no stories); what cannot be
+/// removed now is left for a later run.
+pub fn remove_all(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(PREFIX) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
