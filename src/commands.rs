@@ -23,6 +23,7 @@ use crate::progress::StderrReporter;
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::Filters;
 use crate::search::{facets_of, search};
+use crate::wording::counted;
 
 /// Exit status when something matched (or a run succeeded).
 pub const FOUND: u8 = 0;
@@ -30,6 +31,12 @@ pub const FOUND: u8 = 0;
 pub const NOTHING: u8 = 1;
 /// Exit status on errors.
 pub const ERROR: u8 = 2;
+
+/// A fatal error as one line for stderr: its whole context chain, with control and
+/// bidirectional-override characters (from a query, a path or corpus text) removed.
+pub fn error_message(error: &anyhow::Error) -> String {
+    output::sanitize(&format!("{error:#}"))
+}
 
 /// Runs a command, writing results to `out`.
 pub fn run(config: Config, out: &mut impl Write) -> Result<ExitCode> {
@@ -82,9 +89,8 @@ fn index(config: &IndexConfig, out: &mut impl Write) -> Result<ExitCode> {
     if config.strict && summary.warnings > 0 {
         out.flush()?;
         eprintln!(
-            "newsearch: error: {} warning{} reported (--strict); the index was committed",
-            summary.warnings,
-            if summary.warnings == 1 { "" } else { "s" }
+            "newsearch: error: {} reported (--strict); the index was committed",
+            counted(summary.warnings as u64, "warning", "warnings")
         );
         return Ok(ExitCode::from(ERROR));
     }
@@ -156,6 +162,7 @@ fn stats(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
 fn alert(config: &AlertConfig, out: &mut impl Write) -> Result<ExitCode> {
     match &config.action {
         AlertAction::List { json } => {
+            NewsIndex::ensure_exists(&config.index_dir)?;
             let alerts = AlertStore::new(&config.index_dir).list()?;
             output::print_alerts(out, &alerts, *json)?;
             Ok(ExitCode::from(if alerts.is_empty() {
@@ -165,6 +172,7 @@ fn alert(config: &AlertConfig, out: &mut impl Write) -> Result<ExitCode> {
             }))
         }
         AlertAction::Delete(name) => {
+            NewsIndex::ensure_exists(&config.index_dir)?;
             if AlertStore::new(&config.index_dir).delete(name)? {
                 Ok(ExitCode::from(FOUND))
             } else {
@@ -191,8 +199,8 @@ fn run_alert(
     let warn = |message: &str| eprintln!("newsearch: {}", output::sanitize(message));
     Ok(ExitCode::from(
         match alert::run(&index, &run.request, deliver, warn)? {
-            AlertOutcome::Reported(_) => FOUND,
-            AlertOutcome::Nothing | AlertOutcome::Initialised => NOTHING,
+            AlertOutcome::Reported(_) | AlertOutcome::Initialised => FOUND,
+            AlertOutcome::Nothing => NOTHING,
         },
     ))
 }

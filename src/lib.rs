@@ -21,3 +21,4 @@ pub(crate) mod pipeline;
 pub(crate) mod progress;
 pub(crate) mod schema;
 pub mod search;
+pub(crate) mod wording;

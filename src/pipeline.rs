@@ -134,6 +134,7 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
             missing.join(", ")
         );
     }
+    NewsIndex::check_writable_folder(&config.index_dir)?;
     let _lock = IndexLock::acquire(&config.index_dir, config.wait, || {
         reporter.waiting(&config.index_dir)
     })?;

@@ -11,7 +11,7 @@ use crate::error::NewsearchError;
 use crate::files::open_lock_file;
 
 /// File locked for the whole of an index run.
-const LOCK_FILE: &str = "newsearch.lock";
+pub(super) const LOCK_FILE: &str = "newsearch.lock";
 
 /// What a run does when another run holds the index.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

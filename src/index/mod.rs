@@ -12,7 +12,7 @@ mod writer;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
 use tantivy::directory::error::LockError;
 use tantivy::store::{Compressor, ZstdCompressor};
@@ -32,6 +32,11 @@ use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
 
 /// File beside tantivy's own that records which newsearch schema wrote the index.
 const VERSION_FILE: &str = "newsearch.json";
+/// Folder of the saved alerts, inside the index folder.
+pub const ALERTS_DIR: &str = "alerts";
+/// What newsearch may leave in a folder before it holds an index: the run's lock and the
+/// alerts folder.
+const OWN_ENTRIES: &[&str] = &[lock::LOCK_FILE, ALERTS_DIR];
 /// How often opening a reader is retried when a concurrent commit removed a segment
 /// file between reading `meta.json` and opening the segment.
 const OPEN_ATTEMPTS: u32 = 8;
@@ -55,11 +60,63 @@ pub struct NewsIndex {
 }
 
 impl NewsIndex {
+    /// Fails with [`NewsearchError::NoIndex`] when there is no index at `dir`.
+    pub fn ensure_exists(dir: &Path) -> Result<()> {
+        if dir.join("meta.json").is_file() {
+            Ok(())
+        } else if dir.is_file() {
+            bail!(
+                "--index {} is a file, not an index folder: point --index (or NEWSEARCH_INDEX) at the folder `newsearch index` wrote",
+                dir.display()
+            )
+        } else {
+            Err(NewsearchError::NoIndex(dir.to_path_buf()).into())
+        }
+    }
+
+    /// Checks that an index run may write to `dir`: a newsearch index, a folder holding
+    /// nothing but what newsearch itself leaves there (its lock, its alerts, hidden files
+    /// such as `.gitignore`), or nothing yet. A file, or a folder of other files, is refused
+    /// rather than written into.
+    pub fn check_writable_folder(dir: &Path) -> Result<()> {
+        let metadata = match fs::metadata(dir) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+        };
+        if !metadata.is_dir() {
+            bail!(
+                "--index {} is a file, not a folder: point --index (or NEWSEARCH_INDEX) at a new or empty folder, or at an index",
+                dir.display()
+            );
+        }
+        if dir.join("meta.json").exists() || dir.join(VERSION_FILE).exists() {
+            return Ok(());
+        }
+        let entries = fs::read_dir(dir)
+            .with_context(|| format!("listing the index folder {}", dir.display()))?;
+        let mut foreign: Vec<String> = entries
+            .filter_map(|entry| Some(entry.ok()?.file_name().to_string_lossy().into_owned()))
+            .filter(|name| !name.starts_with('.') && !OWN_ENTRIES.contains(&name.as_str()))
+            .collect();
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        foreign.sort();
+        bail!(
+            "--index {} is not a newsearch index and is not empty (it holds {:?}{}): point --index at a new or empty folder, or at an existing index",
+            dir.display(),
+            foreign[0],
+            match foreign.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            }
+        )
+    }
+
     /// Opens an existing index, checking that this build can read it.
     pub fn open(dir: &Path) -> Result<NewsIndex> {
-        if !dir.join("meta.json").is_file() {
-            return Err(NewsearchError::NoIndex(dir.to_path_buf()).into());
-        }
+        NewsIndex::ensure_exists(dir)?;
         check_version(dir)?;
         let index = Index::open_in_dir(dir)
             .with_context(|| format!("opening the index at {}", dir.display()))?;

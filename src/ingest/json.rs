@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::fields::{pick, FieldNames, MissingFields};
 use super::lines::{Fallback, Line, LineReader};
 use super::{Chunk, ChunkLimits, End, FileRead, Origin, Problem, Record};
+use crate::wording::counted;
 
 /// How many leading lines are tried to tell JSON lines from one JSON document.
 const SNIFF_LINES: usize = 10;
@@ -211,21 +212,26 @@ impl JsonLines {
                     )));
                 }
                 chunk.notes.push(origin.problem(format!(
-                    "gzip data is truncated ({error}); kept the {kept} records before the cut"
+                    "gzip data is truncated ({error}); kept the {} before the cut",
+                    counted(kept, "record", "records")
                 )));
                 End::Complete
             }
             io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData if self.gzip => {
                 let reason = if self.any_line {
-                    format!("not valid gzip data ({error}); kept the {kept} records before it")
+                    format!(
+                        "not valid gzip data ({error}); kept the {} before it",
+                        counted(kept, "record", "records")
+                    )
                 } else {
                     format!("not valid gzip data ({error})")
                 };
                 End::Failed(origin.problem(reason))
             }
             _ => End::Interrupted(origin.problem(format!(
-                "reading stopped after {kept} records ({}); the file's other articles stay \
-                 until a later run reads it",
+                "reading stopped after {} ({}); the file's other articles stay until a later \
+                 run reads it",
+                counted(kept, "record", "records"),
                 super::io_reason(&error)
             ))),
         }

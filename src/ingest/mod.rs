@@ -30,6 +30,8 @@ use std::path::Path;
 use flate2::read::MultiGzDecoder;
 use xxhash_rust::xxh3::xxh3_64;
 
+use crate::wording::counted;
+
 pub use decode::{decode, Decoded};
 use decode::{decode_page, gunzip, is_gzip, normalize_line_ends, Unzipped};
 pub use fields::FieldNames;
@@ -600,8 +602,8 @@ fn read_whole(origin: &Origin, path: &Path, contents: Contents, fields: &FieldNa
     }
     if let Some(reason) = truncated {
         out.notes.push(origin.problem(format!(
-            "gzip data is truncated ({reason}); kept the {} records before the cut",
-            out.records.len()
+            "gzip data is truncated ({reason}); kept the {} before the cut",
+            counted(out.records.len() as u64, "record", "records")
         )));
     }
     if out.records.is_empty() && out.failure.is_none() && out.skipped.is_empty() {

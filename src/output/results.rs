@@ -11,6 +11,7 @@ use super::{
 use crate::extract::ArticleId;
 use crate::search::facets::Facets;
 use crate::search::{Hit, SearchResults};
+use crate::wording::counted;
 
 /// Prints query results in the chosen format.
 pub fn print_results(
@@ -71,7 +72,11 @@ pub fn print_facets(
         serde_json::to_writer_pretty(&mut *out, &document)?;
         return writeln!(out);
     }
-    writeln!(out, "{total_articles} articles")?;
+    writeln!(
+        out,
+        "{}",
+        counted(total_articles as u64, "article", "articles")
+    )?;
     print_facets_text(out, facets)
 }
 

@@ -1,0 +1,375 @@
+//! What a new user and a hostile corpus found: queries that began with '-' or nested
+//! thousands deep, special and damaged files, lines that moved in a feed, alerts that did
+//! not keep their promises, index folders that were not ours, shared and read-only
+//! indexes, a full disk, markup in corpus text, huge lines and histograms. Each test
+//! fails on the code before its fix.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use common::TestEnv;
+use serde_json::Value;
+
+/// One JSON line of an article.
+fn line(id: Option<&str>, title: &str, text: &str) -> String {
+    let mut object = serde_json::json!({"title": title, "text": text, "date": "2024-03-25"});
+    if let Some(id) = id {
+        object["id"] = Value::from(id);
+    }
+    format!("{object}\n")
+}
+
+fn stderr_of(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A small indexed corpus about Rafah, one article mentioning Hamas.
+fn rafah_corpus() -> TestEnv {
+    let env = TestEnv::new();
+    env.write(
+        "feed.jsonl",
+        line(
+            Some("a"),
+            "Crossing",
+            "Aid trucks waited at the Rafah crossing.",
+        ) + &line(
+            Some("b"),
+            "Talks",
+            "Hamas negotiators met in Rafah on Monday.",
+        ) + &line(
+            Some("c"),
+            "Harbour",
+            "Fishing boats returned to Gaza harbour.",
+        ),
+    );
+    env.index(&env.corpus());
+    env
+}
+
+/// The article ids an alert printed as JSON lines, and its exit code.
+fn alert_ids(env: &TestEnv, args: &[&str]) -> (i32, Vec<String>) {
+    let output = env
+        .cmd(&["alert"])
+        .args(args)
+        .args(["--format", "jsonl"])
+        .output()
+        .unwrap();
+    let mut ids: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let value: Value = serde_json::from_str(line).expect("a JSON line");
+            value["article_id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    ids.sort();
+    ids.dedup();
+    (output.status.code().unwrap(), ids)
+}
+
+fn lock_files(index: &Path) -> Vec<PathBuf> {
+    fs::read_dir(index.join("alerts"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "lock"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- 7. deep nesting
+
+#[test]
+fn thousands_of_nested_parentheses_are_a_query_error_not_a_crash() {
+    let env = rafah_corpus();
+    let deep = format!("{}rafah{}", "(".repeat(9_000), ")".repeat(9_000));
+    for args in [
+        vec!["query", deep.as_str()],
+        vec!["facets", deep.as_str()],
+        vec!["alert", "deep", deep.as_str()],
+    ] {
+        let output = env.cmd(&args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{}", args[0]);
+        let stderr = stderr_of(&output);
+        assert!(stderr.contains("nested more than 100 deep"), "{stderr}");
+    }
+    let ok = format!("{}rafah{}", "(".repeat(50), ")".repeat(50));
+    env.cmd(&["query", &ok]).assert().code(0);
+}
+
+// ---------------------------------------------------------------- 8. leading '-'
+
+#[test]
+fn a_query_may_begin_with_a_minus() {
+    let env = rafah_corpus();
+    let (code, json) = env.query_json(&["-hamas rafah"]);
+    assert_eq!(code, 0, "{json}");
+    let titles: Vec<&str> = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Crossing"]);
+
+    let output = env.cmd(&["query", "-gaza"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(!stdout.contains("Usage") && stdout.contains("Crossing"));
+    assert!(!stdout.contains("Harbour"));
+
+    // Options still work after such a query, and before it.
+    let (code, json) = env.query_json(&["-gaza", "-n", "1"]);
+    assert_eq!((code, json["results"].as_array().unwrap().len()), (0, 1));
+
+    env.cmd(&["alert", "not-hamas", "-hamas rafah"])
+        .assert()
+        .code(0);
+    let listed = env
+        .cmd(&["alert", "--list", "--format", "json"])
+        .output()
+        .unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(listed.contains("-hamas rafah"), "{listed}");
+    env.cmd(&["facets", "-hamas"]).assert().code(0);
+}
+
+// ---------------------------------------------------------------- 9. alerts
+
+#[test]
+fn alert_init_succeeds_and_a_failed_first_run_still_saves_the_alert() {
+    let env = rafah_corpus();
+    env.cmd(&["alert", "first", "Rafah", "--init"])
+        .assert()
+        .code(0)
+        .stdout("");
+    assert_eq!(alert_ids(&env, &["first"]), (1, vec![]));
+
+    // The first run of a new alert cannot write its output (a full disk).
+    let full = fs::File::create("/dev/full").unwrap();
+    let output = env
+        .process(&["alert", "second", "Rafah"])
+        .stdout(Stdio::from(full))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("cursor was not moved"));
+    // It was saved, cursor unmoved: the next run reports the same articles.
+    let (code, ids) = alert_ids(&env, &["second"]);
+    assert_eq!((code, ids.len()), (0, 2));
+    assert!(lock_files(&env.index_dir()).is_empty());
+
+    // Unknown, deleted and failed alerts leave no lock files behind.
+    env.cmd(&["alert", "missing"]).assert().code(2);
+    env.cmd(&["alert", "--delete", "second"]).assert().code(0);
+    env.cmd(&["alert", "bad", "Rafah", "--from", "nonsense"])
+        .assert()
+        .code(2);
+    assert_eq!(lock_files(&env.index_dir()), Vec::<PathBuf>::new());
+}
+
+#[test]
+fn alert_list_without_an_index_is_an_error() {
+    let env = TestEnv::new();
+    let output = env.cmd(&["alert", "--list"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("no index at"));
+    env.cmd(&["alert", "--delete", "x"]).assert().code(2);
+}
+
+// ---------------------------------------------------------------- 10. --index
+
+/// `newsearch --index INDEX ARGS…` with a clean environment.
+fn at_index(index: &Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsearch"));
+    cmd.env_remove("NO_COLOR")
+        .env_remove("NEWSEARCH_INDEX")
+        .arg("--index")
+        .arg(index)
+        .args(args);
+    cmd
+}
+
+#[test]
+fn an_index_path_that_is_a_file_or_a_folder_of_other_files_is_refused() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Aid trucks waited at the Rafah crossing.\n");
+    let file = env.dir.path().join("notes.txt");
+    fs::write(&file, "my notes").unwrap();
+    let output = at_index(&file, &["index", "--quiet"])
+        .arg(env.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(stderr.contains("is a file, not a folder"), "{stderr}");
+    assert!(!stderr.contains("os error"), "{stderr}");
+    let query = at_index(&file, &["query", "rafah"]).output().unwrap();
+    assert_eq!(query.status.code(), Some(2));
+    assert!(stderr_of(&query).contains("is a file"));
+
+    let papers = env.dir.path().join("papers");
+    fs::create_dir(&papers).unwrap();
+    fs::write(papers.join("thesis.tex"), "chapter one").unwrap();
+    let output = at_index(&papers, &["index", "--quiet"])
+        .arg(env.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("is not a newsearch index and is not empty")
+            && stderr.contains("thesis.tex"),
+        "{stderr}"
+    );
+    let left: Vec<_> = fs::read_dir(&papers).unwrap().flatten().collect();
+    assert_eq!(left.len(), 1, "nothing was written among the user's files");
+
+    // An empty folder, or one holding only hidden files, takes an index.
+    let fresh = env.dir.path().join("fresh");
+    fs::create_dir(&fresh).unwrap();
+    fs::write(fresh.join(".gitignore"), "*\n").unwrap();
+    let status = at_index(&fresh, &["index", "--quiet"])
+        .arg(env.corpus())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(fresh.join("meta.json").exists());
+}
+
+// ---------------------------------------------------------------- 11. help and messages
+
+/// The `-h` help line of an option: its name and description.
+fn help_line(command: &str, option: &str) -> String {
+    let output = at_index(Path::new("unused"), &[command, "-h"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    help.lines()
+        .find(|l| l.trim_start().starts_with(option))
+        .unwrap_or_else(|| panic!("{option} in {help}"))
+        .to_string()
+}
+
+#[test]
+fn help_describes_every_format_and_every_facet_and_field() {
+    for command in ["query", "facets", "show", "stats", "export", "alert"] {
+        let line = help_line(command, "--format");
+        let described = line
+            .split_once("<FORMAT>")
+            .map(|(_, rest)| rest.trim().trim_start_matches('[').to_string())
+            .unwrap_or_default();
+        assert!(described.starts_with("Output format"), "{command}: {line}");
+    }
+    let facets = at_index(Path::new("unused"), &["--help"]).output().unwrap();
+    let top = String::from_utf8(facets.stdout).unwrap();
+    let facets_line = top
+        .lines()
+        .find(|l| l.trim_start().starts_with("facets"))
+        .unwrap();
+    assert!(facets_line.contains("person"), "{facets_line}");
+    let query = at_index(Path::new("unused"), &["query", "--help"])
+        .output()
+        .unwrap();
+    let query = String::from_utf8(query.stdout).unwrap();
+    for field in ["person:", "org:", "place:"] {
+        assert!(query.contains(field), "{field} in {query}");
+    }
+    let facets_option = help_line("query", "--facets");
+    assert!(facets_option.contains("person"), "{facets_option}");
+}
+
+#[test]
+fn option_mistakes_are_named_instead_of_passing_silently() {
+    let env = rafah_corpus();
+    let output = env
+        .cmd(&["query", "rafah", "--facets", "--format", "jsonl"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("--facets does not go with --format jsonl"));
+    let output = env.cmd(&["query", "rafah", "-n", "0"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("--limit 0"));
+}
+
+#[test]
+fn counts_in_messages_agree_with_their_nouns_and_small_sizes_are_not_zero() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Aid trucks waited at the Rafah crossing.\n");
+    let output = env.cmd(&["index"]).arg(env.corpus()).output().unwrap();
+    assert!(output.status.success());
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("walked 1 file,") && stderr.contains("1 article added"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("0 warnings") && stderr.contains("holds 1 article in 1 passage"));
+    let stats = env.cmd(&["stats"]).output().unwrap();
+    let stats = String::from_utf8(stats.stdout).unwrap();
+    let size = stats.lines().find(|l| l.starts_with("size:")).unwrap();
+    assert!(!size.contains("0.0 MB") && size.contains("kB"), "{size}");
+    let facets = env.cmd(&["facets"]).output().unwrap();
+    assert!(String::from_utf8(facets.stdout)
+        .unwrap()
+        .starts_with("1 article\n"));
+}
+
+#[test]
+fn query_errors_do_not_echo_terminal_escapes_and_addresses_are_text() {
+    let env = rafah_corpus();
+    for query in ["rafah~\u{1b}[2J", "\u{1b}]0;owned\u{7}:x", "(\u{1b}[31m"] {
+        let output = env.cmd(&["query", query]).output().unwrap();
+        let stderr = stderr_of(&output);
+        assert!(
+            !stderr.contains('\u{1b}') && !stderr.contains('\u{7}'),
+            "{stderr:?}"
+        );
+    }
+    let output = env.cmd(&["query", "rafah~\u{1b}[2J"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("typo tolerance"));
+    let output = env
+        .cmd(&["query", "https://example.org/news/rafah"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr_of(&output));
+    assert!(!stderr_of(&output).contains("unknown field"));
+    let output = env.cmd(&["query", "titel:rafah"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr_of(&output).contains("put it in quotes"));
+}
+
+// ---------------------------------------------------------------- 17. release build
+
+#[test]
+fn release_builds_carry_no_debug_info_and_profiling_has_its_own_profile() {
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")).unwrap();
+    let section = |name: &str| -> Option<String> {
+        let start = manifest.find(&format!("[{name}]"))?;
+        let body = &manifest[start + name.len() + 2..];
+        Some(body[..body.find("\n[").unwrap_or(body.len())].to_string())
+    };
+    if let Some(release) = section("profile.release") {
+        let debug = release
+            .lines()
+            .find(|l| l.trim_start().starts_with("debug"))
+            .map(|l| l.split('=').nth(1).unwrap_or("").trim().to_string());
+        assert!(
+            matches!(
+                debug.as_deref(),
+                None | Some("0") | Some("false") | Some("\"none\"")
+            ),
+            "release debug info: {debug:?}"
+        );
+    }
+    let profiling = section("profile.profiling").expect("a profiling profile");
+    assert!(profiling.contains("inherits = \"release\""), "{profiling}");
+    assert!(profiling.contains("debug"), "{profiling}");
+}
