@@ -373,3 +373,71 @@ fn release_builds_carry_no_debug_info_and_profiling_has_its_own_profile() {
     assert!(profiling.contains("inherits = \"release\""), "{profiling}");
     assert!(profiling.contains("debug"), "{profiling}");
 }
+
+// ---------------------------------------------------------------- 2. special files
+
+/// Runs a command to its end, failing the test (instead of hanging it) when it has not
+/// ended after a minute.
+fn run_bounded(mut cmd: std::process::Command) -> std::process::Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    panic!("the run hung; stderr: {}", stderr_of(&output));
+}
+
+#[test]
+fn named_pipes_in_the_corpus_are_reported_once_and_never_opened() {
+    let env = TestEnv::new();
+    env.write(
+        "good.jsonl",
+        line(Some("g1"), "Crossing", "Aid trucks waited at Rafah."),
+    );
+    env.write("story.txt", "Fishing boats returned to Gaza harbour.\n");
+    for name in ["feed.jsonl", "notes.txt", "story.txt.meta.yaml"] {
+        let status = std::process::Command::new("mkfifo")
+            .arg(env.corpus().join(name))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    std::os::unix::fs::symlink(
+        env.corpus().join("feed.jsonl"),
+        env.corpus().join("link.jsonl"),
+    )
+    .unwrap();
+    let mut cmd = env.process(&["index", "--json"]);
+    cmd.arg(env.corpus());
+    let output = run_bounded(cmd);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["added"], 2, "{summary}");
+    let stderr = stderr_of(&output);
+    for name in ["feed.jsonl", "notes.txt", "link.jsonl"] {
+        let warnings: Vec<&str> = stderr.lines().filter(|l| l.contains(name)).collect();
+        assert_eq!(warnings.len(), 1, "{name}: {stderr}");
+        assert!(
+            warnings[0].contains("not a regular file but a named pipe"),
+            "{stderr}"
+        );
+    }
+    assert!(stderr.contains("story.txt.meta.yaml"), "{stderr}");
+    assert_eq!(env.query_json(&["Rafah"]).0, 0);
+    assert_eq!(env.query_json(&["harbour"]).0, 0);
+
+    // The next run neither hangs nor repeats the warnings.
+    let mut cmd = env.process(&["-q", "index"]);
+    cmd.arg(env.corpus());
+    let again = run_bounded(cmd);
+    assert_eq!(again.status.code(), Some(0));
+    assert_eq!(stderr_of(&again), "");
+}

@@ -112,6 +112,12 @@ impl ReadError {
         ReadError::Unusable(reason.into())
     }
 
+    fn into_reason(self) -> String {
+        match self {
+            ReadError::Unavailable(reason) | ReadError::Unusable(reason) => reason,
+        }
+    }
+
     #[cfg(test)]
     fn reason(&self) -> &str {
         match self {
@@ -653,14 +659,52 @@ fn read_contents(
     }
 }
 
-/// Opens a file that is not a folder.
+/// Opens a regular file (or a link to one). Anything else is refused without a blocking
+/// open: opening a named pipe waits for a writer for ever, and reading a device may never
+/// end, which would hold the index lock and lose the run.
 fn open_regular(path: &Path) -> Result<fs::File, ReadError> {
-    let file = fs::File::open(path).map_err(|e| ReadError::io(&e))?;
-    let metadata = file.metadata().map_err(|e| ReadError::io(&e))?;
-    if metadata.is_dir() {
-        return Err(ReadError::unusable("is a folder, not a file"));
-    }
+    use std::os::unix::fs::OpenOptionsExt;
+    check_regular(&fs::metadata(path).map_err(|e| ReadError::io(&e))?)?;
+    // Should the path have become a pipe since, this open returns at once and the check
+    // below refuses it.
+    let file = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| ReadError::io(&e))?;
+    check_regular(&file.metadata().map_err(|e| ReadError::io(&e))?)?;
     Ok(file)
+}
+
+/// Refuses what is not a regular file, naming what it is.
+fn check_regular(metadata: &fs::Metadata) -> Result<(), ReadError> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = metadata.file_type();
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_dir() {
+        "a folder"
+    } else if kind.is_fifo() {
+        "a named pipe"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    };
+    Err(ReadError::unusable(format!(
+        "not a regular file but {what}; skipped"
+    )))
+}
+
+/// Reads a side-car or other small companion file whole, if it is a regular file.
+fn read_regular_to_string(path: &Path) -> Result<String, ReadError> {
+    let mut text = String::new();
+    open_regular(path)?
+        .read_to_string(&mut text)
+        .map_err(|e| ReadError::io(&e))?;
+    Ok(text)
 }
 
 /// Reads a whole file, refusing files larger than `max_bytes`.
