@@ -49,12 +49,14 @@ fn rafah_corpus() -> TestEnv {
     env
 }
 
-/// The article ids an alert printed as JSON lines, and its exit code.
+/// The article ids an alert printed as JSON lines, and its exit code. (Ranked by
+/// relevance: in debug builds, scoring date-sorted hits can trip a tantivy debug
+/// assertion in `BooleanWeight::explain` that release builds do not check.)
 fn alert_ids(env: &TestEnv, args: &[&str]) -> (i32, Vec<String>) {
     let output = env
         .cmd(&["alert"])
         .args(args)
-        .args(["--format", "jsonl"])
+        .args(["--format", "jsonl", "--sort", "relevance"])
         .output()
         .unwrap();
     let mut ids: Vec<String> = String::from_utf8(output.stdout)
@@ -440,4 +442,189 @@ fn named_pipes_in_the_corpus_are_reported_once_and_never_opened() {
     let again = run_bounded(cmd);
     assert_eq!(again.status.code(), Some(0));
     assert_eq!(stderr_of(&again), "");
+}
+
+// ---------------------------------------------------------------- 4. stray NUL bytes
+
+#[test]
+fn a_stray_nul_costs_nothing_and_a_binary_line_costs_one_record() {
+    let env = TestEnv::new();
+    let mut feed = String::new();
+    for i in 1..=10_000 {
+        feed.push_str(&line(
+            Some(&format!("n{i}")),
+            &format!("Story {i}"),
+            &format!("Harbour report number {i} from Gdansk."),
+        ));
+    }
+    let mut bytes = feed.into_bytes();
+    // A NUL inside the first record, within the first 8 KB ...
+    let first = bytes.iter().position(|&b| b == b'G').unwrap();
+    bytes.insert(first, 0);
+    // ... and one at byte 9,000, inside a later record.
+    let at = 9_000 + bytes[9_000..].iter().position(|&b| b == b'G').unwrap();
+    bytes.insert(at, 0);
+    env.write("feed.jsonl", &bytes);
+    // A line of binary junk (a block of zeros left by a crash) between two records.
+    let mut damaged = line(Some("d1"), "Before", "Quarry workers in Tromso struck.").into_bytes();
+    damaged.extend_from_slice(&[0u8; 4096]);
+    damaged.push(b'\n');
+    damaged.extend_from_slice(line(Some("d2"), "After", "Ferry crews in Narvik voted.").as_bytes());
+    env.write("damaged.jsonl", &damaged);
+    env.write("story.txt", b"Pilots met in Bergen\x00 on Monday.\x07\n");
+    env.write("junk.txt", [0u8, 1, 2, 3, 0xff, 0, 0, 0].repeat(512));
+
+    let output = env
+        .cmd(&["index", "--json"])
+        .arg(env.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let summary: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(summary["added"], 10_000 + 2 + 1, "{summary}");
+    let stderr = stderr_of(&output);
+    let feed_notes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("feed.jsonl"))
+        .collect();
+    assert_eq!(feed_notes.len(), 1, "{stderr}");
+    assert!(
+        feed_notes[0].contains("removed 2 stray control characters"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("damaged.jsonl (record 2): binary data"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("story.txt: removed 2 stray control characters"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("junk.txt: binary file"), "{stderr}");
+    assert_eq!(summary["skipped"], 2, "{summary}");
+
+    let (code, json) = env.query_json(&["title:\"Story 1\" Gdansk", "-n", "1"]);
+    assert_eq!(code, 0);
+    assert_eq!(json["results"][0]["title"], "Story 1");
+    let (code, json) = env.query_json(&["Bergen"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        json["results"][0]["text"],
+        "Pilots met in Bergen on Monday."
+    );
+    assert_eq!(env.query_json(&["Narvik"]).0, 0);
+}
+
+// ---------------------------------------------------------------- 3. lines that move
+
+fn count(summary: &Value, key: &str) -> u64 {
+    summary[key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{key} in {summary}"))
+}
+
+/// Added, updated, removed and unchanged articles of an index run.
+fn changes(summary: &Value) -> [u64; 4] {
+    ["added", "updated", "removed", "unchanged"].map(|key| count(summary, key))
+}
+
+/// The exported article with this title: its id and record number.
+fn exported(env: &TestEnv, title: &str) -> (String, u64) {
+    let output = env.cmd(&["export"]).output().unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    let article: Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("{title} in {text}"));
+    (
+        article["article_id"].as_str().unwrap().to_string(),
+        article["record"].as_u64().unwrap_or(0),
+    )
+}
+
+#[test]
+fn a_line_that_moves_in_a_feed_is_not_news() {
+    for with_ids in [true, false] {
+        let env = TestEnv::new();
+        let id = |s: &'static str| with_ids.then_some(s);
+        let a = line(id("a"), "Alpha", "Quarry workers in Tromso struck.");
+        let b = line(id("b"), "Bravo", "Harbour pilots in Bergen met.");
+        let c = line(id("c"), "Charlie", "Ferry crews in Narvik voted.");
+        let d = line(id("d"), "Delta", "Fishermen in Alesund protested.");
+        env.write("feed.jsonl", [a.as_str(), &b, &c].concat());
+        env.index(&env.corpus());
+        env.cmd(&[
+            "alert",
+            "coast",
+            "Tromso OR Bergen OR Narvik OR Alesund",
+            "--init",
+        ])
+        .assert()
+        .code(0);
+        let (bravo, at) = exported(&env, "Bravo");
+        assert_eq!(at, 2);
+
+        // A line prepended: only it is new.
+        env.write("feed.jsonl", [d.as_str(), &a, &b, &c].concat());
+        let prepended = env.index(&env.corpus());
+        assert_eq!(
+            changes(&prepended),
+            [1, 0, 0, 3],
+            "ids {with_ids}: {prepended}"
+        );
+        let (code, ids) = alert_ids(&env, &["coast"]);
+        assert_eq!((code, ids.len()), (0, 1), "ids {with_ids}");
+        assert_eq!(
+            exported(&env, "Bravo"),
+            (bravo.clone(), 3),
+            "same article, new line"
+        );
+
+        // The oldest line dropped, as rolling feeds do: one removal, nothing new.
+        env.write("feed.jsonl", [d.as_str(), &b, &c].concat());
+        let rolled = env.index(&env.corpus());
+        assert_eq!(changes(&rolled), [0, 0, 1, 3], "ids {with_ids}: {rolled}");
+        assert_eq!(alert_ids(&env, &["coast"]), (1, vec![]), "ids {with_ids}");
+        assert_eq!(exported(&env, "Bravo"), (bravo, 2));
+
+        // A changed line is still news.
+        let b2 = line(id("b"), "Bravo", "Harbour pilots in Bergen met again.");
+        env.write("feed.jsonl", [d.as_str(), &b2, &c].concat());
+        let edited = env.index(&env.corpus());
+        if with_ids {
+            assert_eq!(changes(&edited), [0, 1, 0, 2], "{edited}");
+        } else {
+            // Without an id, the content is the article's name: a new article.
+            assert_eq!(changes(&edited), [1, 0, 1, 2], "{edited}");
+        }
+        assert_eq!(alert_ids(&env, &["coast"]).1.len(), 1);
+    }
+}
+
+#[test]
+fn standard_input_in_another_order_is_not_news() {
+    let env = TestEnv::new();
+    let lines = [
+        line(None, "Alpha", "Quarry workers in Tromso struck."),
+        line(None, "Bravo", "Harbour pilots in Bergen met."),
+        line(Some("c"), "Charlie", "Ferry crews in Narvik voted."),
+    ];
+    let pipe = |input: String| {
+        let output = env
+            .cmd(&["index", "--json", "-"])
+            .write_stdin(input)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    pipe(lines.concat());
+    env.cmd(&["alert", "coast", "Tromso OR Bergen OR Narvik", "--init"])
+        .assert()
+        .code(0);
+    let reversed: String = lines.iter().rev().map(String::as_str).collect();
+    let again = pipe(reversed);
+    assert_eq!(changes(&again), [0, 0, 0, 3], "{again}");
+    assert_eq!(alert_ids(&env, &["coast"]), (1, vec![]));
 }

@@ -109,6 +109,14 @@ pub(super) struct JsonLines {
     any_line: bool,
     /// A line that is not UTF-8 was noted (one note a stream is enough).
     recoded_noted: bool,
+    /// Lines of binary data not yet reported (the first and last of a run with nothing
+    /// but blank lines between them): a run is one skip, and a stream of nothing else is
+    /// one binary file.
+    binary_run: Option<(u64, u64)>,
+    /// A line of text (not blank, not binary) was read.
+    any_text: bool,
+    /// Stray control characters removed so far, and the first line that had one.
+    stripped: (usize, u64),
 }
 
 impl JsonLines {
@@ -122,7 +130,26 @@ impl JsonLines {
             records: 0,
             any_line: false,
             recoded_noted: false,
+            binary_run: None,
+            any_text: false,
+            stripped: (0, 0),
         }
+    }
+
+    /// Reports the run of binary lines read last, if any, as one skip.
+    fn flush_binary_run(&mut self, origin: &Origin, chunk: &mut Chunk) {
+        let Some((first, last)) = self.binary_run.take() else {
+            return;
+        };
+        let reason = "binary data (mostly control bytes such as NUL), not a JSON line; skipped";
+        chunk.skipped.push(if first == last {
+            origin.record_problem(first, reason)
+        } else {
+            Problem::new(
+                format!("{} (records {first}-{last})", origin.display),
+                reason,
+            )
+        });
     }
 
     /// The next lines' records; the last chunk says how reading ended.
@@ -135,11 +162,20 @@ impl JsonLines {
                     number,
                     text,
                     recoded,
+                    stripped,
                 })) => {
+                    if stripped > 0 {
+                        if self.stripped.0 == 0 {
+                            self.stripped.1 = number;
+                        }
+                        self.stripped.0 += stripped;
+                    }
                     if text.trim().is_empty() {
                         continue;
                     }
                     self.any_line = true;
+                    self.any_text = true;
+                    self.flush_binary_run(origin, &mut chunk);
                     bytes += text.len();
                     if recoded && !self.recoded_noted {
                         self.recoded_noted = true;
@@ -150,8 +186,17 @@ impl JsonLines {
                         Err(problem) => chunk.skipped.push(problem),
                     }
                 }
+                Ok(Some(Line::Binary { number })) => {
+                    self.any_line = true;
+                    self.binary_run = Some(match self.binary_run {
+                        Some((first, _)) => (first, number),
+                        None => (number, number),
+                    });
+                }
                 Ok(Some(Line::TooLong { number, bytes })) => {
                     self.any_line = true;
+                    self.any_text = true;
+                    self.flush_binary_run(origin, &mut chunk);
                     chunk.skipped.push(origin.record_problem(
                         number,
                         format!(
@@ -189,7 +234,19 @@ impl JsonLines {
     }
 
     /// How reading ended: at the end of the stream, or at `error`.
-    fn end(&self, origin: &Origin, error: Option<io::Error>, chunk: &mut Chunk) -> End {
+    fn end(&mut self, origin: &Origin, error: Option<io::Error>, chunk: &mut Chunk) -> End {
+        if self.binary_run.is_some() && !self.any_text && error.is_none() {
+            return End::Failed(origin.problem(super::BINARY_REASON));
+        }
+        self.flush_binary_run(origin, chunk);
+        if self.stripped.0 > 0 {
+            chunk
+                .notes
+                .push(origin.problem(super::decode::stray_controls_note(
+                    self.stripped.0,
+                    Some(self.stripped.1),
+                )));
+        }
         chunk.notes.extend(
             self.missing
                 .notes(&self.names)

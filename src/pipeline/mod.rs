@@ -12,8 +12,10 @@
 //! commit every `commit_interval` (also in the middle of a big file) so that a killed run
 //! loses little work.
 
+mod changes;
+
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -23,16 +25,17 @@ use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::aliases;
-use crate::extract::{article_id, build_article, Article, ArticleId, Rejection};
+use crate::extract::{article_id, build_article, ArticleId, Rejection};
 use crate::index::{article_ids, IndexLock, NewsIndex, NewsWriter, Wait};
 use crate::ingest::{
-    self, Chunk, ChunkLimits, End, FieldNames, Problem, ReadOptions, Record, RecordStream,
-    SourceFile, SIDECAR_SUFFIX,
+    self, Chunk, ChunkLimits, End, FieldNames, Problem, ReadOptions, RecordStream, SourceFile,
+    SIDECAR_SUFFIX,
 };
 use crate::manifest::{
-    self, absolute, file_key, ArticleEntry, CommitInfo, FileEntry, Manifest, Stamp,
+    self, absolute, file_key, ArticleEntry, CommitInfo, FileEntry, Manifest, Place, Stamp,
 };
 use crate::schema::SCHEMA_VERSION;
+use changes::{Comparison, Previous, RecordOutcome};
 
 /// The manifest entry of articles piped in on standard input: it only grows (a walk never
 /// removes them), so that piping an article again finds it unchanged.
@@ -318,42 +321,6 @@ fn batches(changed: &[Changed]) -> Vec<&[Changed]> {
     batches
 }
 
-/// What became of one record of a changed file.
-enum RecordOutcome {
-    /// Same id and same content as before: nothing to do.
-    Same(ArticleEntry),
-    /// New or changed: to be written, with the seq to reuse when a rebuild finds it unchanged.
-    Built {
-        article: Box<Article>,
-        hash: u64,
-        reuse_seq: Option<u64>,
-    },
-    Rejected(Problem),
-}
-
-/// What a changed file yielded before, by article id: records whose article did not
-/// change need no extraction, and a rebuild reuses the seq of unchanged articles.
-struct Previous {
-    /// The file's entry in the manifest being built.
-    old: HashMap<ArticleId, ArticleEntry>,
-    /// The file's entry in the last commit's manifest.
-    reuse: HashMap<ArticleId, ArticleEntry>,
-}
-
-impl Previous {
-    fn of(old: Option<&FileEntry>, reuse: Option<&FileEntry>) -> Previous {
-        let by_id = |entry: Option<&FileEntry>| -> HashMap<ArticleId, ArticleEntry> {
-            entry
-                .map(|e| e.articles.iter().map(|a| (a.id, *a)).collect())
-                .unwrap_or_default()
-        };
-        Previous {
-            old: by_id(old),
-            reuse: by_id(reuse),
-        }
-    }
-}
-
 /// One chunk of a changed file, read and extracted.
 struct BuiltChunk {
     /// Each record's outcome, with the hash of the record.
@@ -378,11 +345,13 @@ fn build_chunk(chunk: Chunk, previous: &Previous) -> BuiltChunk {
     let built: Vec<(RecordOutcome, u64, Option<Problem>, usize)> = records
         .par_iter()
         .map(|record| {
-            let hash = record_hash(record);
+            let hash = record.content_hash();
             let id = article_id(record);
-            if let Some(same) = previous.old.get(&id).filter(|a| a.hash == hash) {
-                return (RecordOutcome::Same(*same), hash, None, 0);
-            }
+            let (reuse_seq, moved) = match previous.compare(id, record, hash) {
+                Comparison::Same(same) => return (RecordOutcome::Same(same), hash, None, 0),
+                Comparison::Moved(seq) => (Some(seq), true),
+                Comparison::Changed(seq) => (seq, false),
+            };
             let place = match record.record {
                 Some(n) => format!("{} (record {n})", record.path),
                 None => record.path.clone(),
@@ -393,15 +362,11 @@ fn build_chunk(chunk: Chunk, previous: &Previous) -> BuiltChunk {
                         path: place,
                         reason: format!("date {bad:?} not understood; indexed without a date"),
                     });
-                    let reuse_seq = previous
-                        .reuse
-                        .get(&id)
-                        .filter(|a| a.hash == hash)
-                        .map(|a| a.seq);
                     let outcome = RecordOutcome::Built {
                         article: Box::new(article),
                         hash,
                         reuse_seq,
+                        moved,
                     };
                     (outcome, hash, bad_date, notes.boilerplate_lines)
                 }
@@ -465,13 +430,6 @@ impl OpenFile<'_> {
             articles: self.listed_with_unmet(),
         }
     }
-}
-
-/// Hash of everything a record's article is built from.
-fn record_hash(record: &Record) -> u64 {
-    let mut hasher = Xxh3Default::new();
-    record.hash(&mut hasher);
-    hasher.finish()
 }
 
 fn sidecar_of(path: &Path) -> PathBuf {
@@ -621,6 +579,7 @@ impl<'a> Run<'a> {
                     article,
                     hash,
                     reuse_seq,
+                    moved,
                 } => {
                     let id = article.id;
                     let seq = reuse_seq.unwrap_or(self.generation);
@@ -632,10 +591,18 @@ impl<'a> Run<'a> {
                     self.dirty = true;
                     if self.known.insert(id) {
                         self.summary.added += 1;
+                    } else if moved {
+                        self.summary.unchanged += 1;
                     } else {
                         self.summary.updated += 1;
                     }
-                    file.articles.push(ArticleEntry { id, hash, seq });
+                    let place = Place::At(article.record);
+                    file.articles.push(ArticleEntry {
+                        id,
+                        hash,
+                        seq,
+                        place,
+                    });
                 }
                 RecordOutcome::Rejected(problem) => self.warn(&problem, true),
             }
@@ -756,7 +723,7 @@ fn unique_ids(entry: &FileEntry) -> HashSet<ArticleId> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::{RecordMeta, SourceFile};
+    use crate::ingest::{Record, RecordMeta, SourceFile};
 
     struct Quiet;
 
@@ -800,6 +767,7 @@ mod tests {
                     id: id_of(id),
                     hash: 1,
                     seq: 1,
+                    place: Place::At(Some(1)),
                 })
                 .collect(),
         };
