@@ -13,14 +13,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use crate::extract::entities::{resolve_corpus, AliasTable, ArticleEntity, EntityKind};
-use crate::files::{write_atomic, GenerationFiles};
+use crate::files::{write_atomic, ALIAS_TABLE_FILES as TABLES};
 use crate::index::{entity_names, NewsIndex};
 
-/// The saved tables, one per commit generation.
-const TABLES: GenerationFiles = GenerationFiles {
-    prefix: "aliases-",
-    suffix: ".json.zst",
-};
 /// zstd level of the saved table (JSON of names compresses about sevenfold).
 const ZSTD_LEVEL: i32 = 3;
 

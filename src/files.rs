@@ -48,7 +48,23 @@ pub(crate) struct GenerationFiles {
     pub suffix: &'static str,
 }
 
+/// The manifests, one per commit generation (see `manifest`).
+pub(crate) const MANIFEST_FILES: GenerationFiles = GenerationFiles {
+    prefix: "manifest-",
+    suffix: ".bin",
+};
+/// The saved corpus alias tables, one per commit generation (see `aliases`).
+pub(crate) const ALIAS_TABLE_FILES: GenerationFiles = GenerationFiles {
+    prefix: "aliases-",
+    suffix: ".json.zst",
+};
+
 impl GenerationFiles {
+    /// Whether `name` is a file of this kind.
+    pub fn matches(&self, name: &str) -> bool {
+        name.starts_with(self.prefix) && name.ends_with(self.suffix)
+    }
+
     /// The file name of generation `generation`.
     pub fn name(&self, generation: u64) -> String {
         format!("{}{generation}{}", self.prefix, self.suffix)
@@ -68,7 +84,7 @@ impl GenerationFiles {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            if name.starts_with(self.prefix) && name.ends_with(self.suffix) && Some(name) != keep {
+            if self.matches(name) && Some(name) != keep {
                 let _ = fs::remove_file(entry.path());
             }
         }

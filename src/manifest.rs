@@ -17,16 +17,11 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::extract::ArticleId;
-use crate::files::{write_atomic, GenerationFiles};
+use crate::files::{write_atomic, MANIFEST_FILES as MANIFESTS};
 
 /// Bumped when the manifest's layout changes. Format 1 hashed each record's number in its
 /// file together with its content; it is still read (see [`Place::InHash`]).
 const MANIFEST_FORMAT: u32 = 2;
-/// The manifest files, one per commit generation.
-const MANIFESTS: GenerationFiles = GenerationFiles {
-    prefix: "manifest-",
-    suffix: ".bin",
-};
 
 /// What a commit's payload records.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -628,3 +628,42 @@ fn standard_input_in_another_order_is_not_news() {
     assert_eq!(changes(&again), [0, 0, 0, 3], "{again}");
     assert_eq!(alert_ids(&env, &["coast"]), (1, vec![]));
 }
+
+// ---------------------------------------------------------------- 5. --full over another version
+
+#[test]
+fn index_full_rebuilds_an_index_of_another_version_in_place_and_keeps_the_alerts() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Quarry workers in Tromso struck.\n");
+    env.write("b.txt", "Harbour pilots in Tromso met.\n");
+    env.index(&env.corpus());
+    env.cmd(&["alert", "tromso", "Tromso", "--init"])
+        .assert()
+        .code(0);
+    env.write("c.txt", "Ferry crews in Tromso voted.\n");
+    env.index(&env.corpus());
+    assert_eq!(alert_ids(&env, &["tromso"]).1.len(), 1);
+    fs::write(env.index_dir().join(".gitignore"), "*\n").unwrap();
+
+    // The index now reads as written by another version.
+    fs::write(
+        env.index_dir().join("newsearch.json"),
+        r#"{"schema_version": 999, "written_by": "newsearch 9"}"#,
+    )
+    .unwrap();
+    let refused = env.cmd(&["query", "Tromso"]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(stderr_of(&refused).contains("index --full"));
+    env.cmd(&["index"]).arg(env.corpus()).assert().code(2);
+
+    let rebuilt = env.index_with(&["--full"], &env.corpus());
+    assert_eq!(count(&rebuilt, "articles"), 3, "{rebuilt}");
+    assert_eq!(env.query_json(&["Tromso"]).0, 0);
+    assert!(env.index_dir().join(".gitignore").exists());
+    // The alert survived, and the rebuild is not news to it.
+    assert_eq!(alert_ids(&env, &["tromso"]), (1, vec![]));
+    env.write("d.txt", "Fishermen in Tromso protested.\n");
+    env.index(&env.corpus());
+    let (code, ids) = alert_ids(&env, &["tromso"]);
+    assert_eq!((code, ids.len()), (0, 1), "only the new article");
+}

@@ -27,6 +27,7 @@ pub use writer::NewsWriter;
 
 use crate::error::NewsearchError;
 use crate::extract::ArticleId;
+use crate::files::{ALIAS_TABLE_FILES, MANIFEST_FILES};
 use crate::manifest::CommitInfo;
 use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
 
@@ -137,6 +138,58 @@ impl NewsIndex {
             reader: None,
             commit: CommitInfo::default(),
         })
+    }
+
+    /// Whether opening the index at `dir` failed because this version cannot read it (a
+    /// schema of another version, or index files it cannot make sense of): what
+    /// `index --full` rebuilds in place.
+    pub fn is_unreadable_index(error: &anyhow::Error) -> bool {
+        error.chain().any(|cause| {
+            matches!(
+                cause.downcast_ref::<NewsearchError>(),
+                Some(NewsearchError::SchemaMismatch { .. })
+            ) || cause.downcast_ref::<TantivyError>().is_some()
+        }) && !error.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+        })
+    }
+
+    /// What the last commit of an index this version cannot open says of itself, read
+    /// from `meta.json` without tantivy's schema: its generation (and manifest), so that a
+    /// rebuild goes on counting where it stopped. Generation 0 when it cannot be read.
+    pub fn foreign_commit_info(dir: &Path) -> CommitInfo {
+        let payload = fs::read_to_string(dir.join("meta.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|meta| meta.get("payload")?.as_str().map(String::from));
+        CommitInfo::parse(payload.as_deref()).unwrap_or_default()
+    }
+
+    /// Replaces the index at `dir` by an empty one of this version whose first commit
+    /// carries `generation`, keeping the alerts, the run's lock and files that are not the
+    /// index's (a `.gitignore`). For `index --full` over an index this version cannot
+    /// read; the caller holds the run's lock.
+    pub fn recreate(dir: &Path, generation: u64) -> Result<NewsIndex> {
+        for entry in fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
+            let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_file = entry.file_type().is_ok_and(|t| !t.is_dir());
+            if is_file && is_index_file(&name) {
+                fs::remove_file(entry.path())
+                    .with_context(|| format!("removing {}", entry.path().display()))?;
+            }
+        }
+        let index = NewsIndex::open_or_create(dir)?;
+        let mut writer = index.writer(1, 15 << 20)?;
+        let info = CommitInfo {
+            generation,
+            manifest: None,
+        };
+        writer.commit(&info.to_payload())?;
+        writer.finish()?;
+        Ok(index)
     }
 
     /// Opens the index at `dir`, creating the folder and an empty index when there is none.
@@ -276,6 +329,22 @@ impl NewsIndex {
             Err(error) => Err(error).context("opening the index writer"),
         }
     }
+}
+
+/// Whether a file of the index folder belongs to the index itself (tantivy's files and
+/// newsearch's own beside them), as opposed to the alerts, the run's lock, or a file the
+/// user keeps there.
+fn is_index_file(name: &str) -> bool {
+    let own = [VERSION_FILE, "meta.json", ".managed.json"];
+    let segment = name
+        .split_once('.')
+        .is_some_and(|(id, _)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+    own.contains(&name)
+        || segment
+        || name.starts_with(".tantivy-")
+        || (name.starts_with('.') && name.ends_with(".tmp"))
+        || MANIFEST_FILES.matches(name)
+        || ALIAS_TABLE_FILES.matches(name)
 }
 
 fn check_version(dir: &Path) -> Result<()> {

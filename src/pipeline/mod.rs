@@ -141,15 +141,7 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
     let _lock = IndexLock::acquire(&config.index_dir, config.wait, || {
         reporter.waiting(&config.index_dir)
     })?;
-    let index = NewsIndex::open_or_create(&config.index_dir)?;
-    let info = index.commit_info()?;
-    manifest::remove_stale(index.dir(), info.manifest.as_deref());
-    let previous = match Manifest::load(index.dir(), &info) {
-        Ok(previous) => previous,
-        // A rebuild does not need the old manifest; it only reuses its generations.
-        Err(_) if config.full => Manifest::default(),
-        Err(error) => return Err(error),
-    };
+    let (index, info, previous) = open_for_run(config)?;
     let writer = index.writer(config.threads, config.memory_bytes)?;
     let known = if config.full {
         HashSet::new()
@@ -286,6 +278,34 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
     summary.passages = searcher.num_docs();
     summary.elapsed_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
+}
+
+/// Opens (or creates) the index for a run, with its last commit's payload and manifest.
+/// `--full` over an index this version cannot read (another schema version, damaged
+/// index files) rebuilds it in place: alerts stay, and the generations go on from the
+/// old index's, so alert cursors keep their meaning and unchanged articles their seq.
+fn open_for_run(config: &IndexRequest) -> Result<(NewsIndex, CommitInfo, Manifest)> {
+    let dir = &config.index_dir;
+    let index = match NewsIndex::open_or_create(dir) {
+        Ok(index) => index,
+        Err(error) if config.full && NewsIndex::is_unreadable_index(&error) => {
+            let old = NewsIndex::foreign_commit_info(dir);
+            let previous = Manifest::load(dir, &old).unwrap_or_default();
+            let index = NewsIndex::recreate(dir, old.generation)?;
+            let info = index.commit_info()?;
+            return Ok((index, info, previous));
+        }
+        Err(error) => return Err(error),
+    };
+    let info = index.commit_info()?;
+    manifest::remove_stale(index.dir(), info.manifest.as_deref());
+    let previous = match Manifest::load(index.dir(), &info) {
+        Ok(previous) => previous,
+        // A rebuild does not need the old manifest; it only reuses its generations.
+        Err(_) if config.full => Manifest::default(),
+        Err(error) => return Err(error),
+    };
+    Ok((index, info, previous))
 }
 
 /// A walked file whose stamp differs from its manifest entry (or that has none).
