@@ -7,6 +7,7 @@
 mod common;
 
 use std::fs;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
@@ -666,4 +667,146 @@ fn index_full_rebuilds_an_index_of_another_version_in_place_and_keeps_the_alerts
     env.index(&env.corpus());
     let (code, ids) = alert_ids(&env, &["tromso"]);
     assert_eq!((code, ids.len()), (0, 1), "only the new article");
+}
+
+// ---------------------------------------------------------------- 12. shared indexes
+
+/// Every entry under `dir` with its permission bits.
+fn modes(dir: &Path) -> Vec<(PathBuf, u32, bool)> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let meta = entry.metadata().unwrap();
+        out.push((
+            entry.path(),
+            meta.permissions().mode() & 0o777,
+            meta.is_dir(),
+        ));
+        if meta.is_dir() {
+            out.extend(modes(&entry.path()));
+        }
+    }
+    out
+}
+
+/// A command run as a user who may read the index but not write it: `nobody` when the
+/// tests run as root (root ignores permission bits), else this user once the index is
+/// made read-only.
+fn as_reader(index: &Path, args: &[&str]) -> std::process::Command {
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut cmd = if root {
+        let mut cmd = std::process::Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_newsearch"));
+        cmd
+    } else {
+        for (path, mode, _) in modes(index) {
+            fs::set_permissions(&path, fs::Permissions::from_mode(mode & !0o222)).unwrap();
+        }
+        fs::set_permissions(index, fs::Permissions::from_mode(0o555)).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_newsearch"))
+    };
+    cmd.env_remove("NO_COLOR")
+        .env_remove("NEWSEARCH_INDEX")
+        .arg("--index")
+        .arg(index)
+        .args(args);
+    cmd
+}
+
+#[test]
+fn an_index_written_under_umask_022_is_read_by_a_user_who_cannot_write_it() {
+    let env = TestEnv::new();
+    // Other users may walk into the test's folder (a temporary folder is 0700).
+    fs::set_permissions(env.dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    env.write(
+        "a.txt",
+        "Aid trucks waited at the Rafah crossing on Monday.\n",
+    );
+    env.write("b.txt", "Fishing boats returned to Gaza harbour.\n");
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022 && exec \"$0\" \"$@\"")
+        .arg(env!("CARGO_BIN_EXE_newsearch"))
+        .arg("--index")
+        .arg(env.index_dir())
+        .args(["-q", "index"])
+        .arg(env.corpus())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    env.cmd(&["alert", "rafah", "Rafah", "--init"])
+        .assert()
+        .code(0);
+    let entries = modes(&env.index_dir());
+    assert!(entries.iter().any(|(p, _, _)| p.ends_with("meta.json")));
+    for (path, mode, dir) in &entries {
+        let expected = if *dir { 0o755 } else { 0o644 };
+        assert_eq!(*mode, expected, "{} is {mode:o}", path.display());
+    }
+
+    let index = env.index_dir();
+    let query = as_reader(&index, &["query", "Rafah", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(query.status.code(), Some(0), "{}", stderr_of(&query));
+    let json: Value = serde_json::from_slice(&query.stdout).unwrap();
+    let id = json["results"][0]["article_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for args in [
+        vec!["facets", "Rafah"],
+        vec!["stats"],
+        vec!["show", id.as_str()],
+        vec!["export"],
+        vec!["alert", "--list"],
+    ] {
+        let output = as_reader(&index, &args).output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            stderr_of(&output)
+        );
+    }
+    let index_run = as_reader(&index, &["index"])
+        .arg(env.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(index_run.status.code(), Some(2));
+    let stderr = stderr_of(&index_run);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("cannot write to the index at") && stderr.contains("permission denied"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("os error"), "{stderr}");
+    // Nothing was written by the readers.
+    assert_eq!(modes(&index).len(), entries.len());
+
+    // An index whose files were left unreadable to others (as tantivy left `meta.json`
+    // before) is a one-sentence error naming the file.
+    let meta = index.join("meta.json");
+    let readable = fs::metadata(&meta).unwrap().permissions().mode();
+    fs::set_permissions(&meta, fs::Permissions::from_mode(0o600)).unwrap();
+    let denied = as_reader(&index, &["query", "Rafah"]).output().unwrap();
+    let owner_only_binds = denied.status.code() != Some(0);
+    if owner_only_binds {
+        assert_eq!(denied.status.code(), Some(2));
+        let stderr = stderr_of(&denied);
+        assert!(
+            stderr.contains("permission denied on") && stderr.contains("meta.json"),
+            "{stderr}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+    fs::set_permissions(&meta, fs::Permissions::from_mode(readable | 0o200)).unwrap();
+    for (path, mode, _) in modes(&index) {
+        fs::set_permissions(&path, fs::Permissions::from_mode(mode | 0o200)).unwrap();
+    }
+    fs::set_permissions(&index, fs::Permissions::from_mode(0o755)).unwrap();
 }

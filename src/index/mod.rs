@@ -3,6 +3,7 @@
 //! number of queries, on the last commit), with [`stats`] for the figures `stats` prints.
 //! How entities and dates are kept inside it is [`stored`]'s business.
 
+mod directory;
 mod lock;
 mod reader;
 mod stats;
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use tantivy::directory::error::LockError;
+use tantivy::directory::error::{LockError, OpenDirectoryError, OpenReadError};
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyError};
 
@@ -30,6 +31,7 @@ use crate::extract::ArticleId;
 use crate::files::{ALIAS_TABLE_FILES, MANIFEST_FILES};
 use crate::manifest::CommitInfo;
 use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
+use directory::NewsDirectory;
 
 /// File beside tantivy's own that records which newsearch schema wrote the index.
 const VERSION_FILE: &str = "newsearch.json";
@@ -119,8 +121,10 @@ impl NewsIndex {
     pub fn open(dir: &Path) -> Result<NewsIndex> {
         NewsIndex::ensure_exists(dir)?;
         check_version(dir)?;
-        let index = Index::open_in_dir(dir)
-            .with_context(|| format!("opening the index at {}", dir.display()))?;
+        let index = NewsDirectory::open(dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(Index::open)
+            .map_err(|error| explain_open_error(dir, error))?;
         let (schema, fields) = Fields::build();
         if index.schema() != schema {
             return Err(NewsearchError::SchemaMismatch {
@@ -215,10 +219,14 @@ impl NewsIndex {
             }),
             ..IndexSettings::default()
         };
-        let index = Index::builder()
-            .schema(schema)
-            .settings(settings)
-            .create_in_dir(dir)
+        let index = NewsDirectory::open(dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(|directory| {
+                Index::builder()
+                    .schema(schema)
+                    .settings(settings)
+                    .open_or_create(directory)
+            })
             .with_context(|| format!("creating an index in {}", dir.display()))?;
         register_analyzers(&index);
         Ok(NewsIndex {
@@ -345,6 +353,29 @@ fn is_index_file(name: &str) -> bool {
         || (name.starts_with('.') && name.ends_with(".tmp"))
         || MANIFEST_FILES.matches(name)
         || ALIAS_TABLE_FILES.matches(name)
+}
+
+/// An error opening the index as one sentence: a file this user may not read is named
+/// with what to do; anything else keeps tantivy's words.
+fn explain_open_error(dir: &Path, error: TantivyError) -> anyhow::Error {
+    let denied = match &error {
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+            (io_error.kind() == std::io::ErrorKind::PermissionDenied).then(|| dir.join(filepath))
+        }
+        TantivyError::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => {
+            (io_error.kind() == std::io::ErrorKind::PermissionDenied).then(|| dir.to_path_buf())
+        }
+        _ => None,
+    };
+    match denied {
+        Some(path) => anyhow::anyhow!(
+            "cannot read the index at {}: permission denied on {} (its owner can run `chmod -R a+rX {}`; indexes written by this version are readable by others as the umask allows)",
+            dir.display(),
+            path.display(),
+            dir.display()
+        ),
+        None => anyhow::Error::new(error).context(format!("opening the index at {}", dir.display())),
+    }
 }
 
 fn check_version(dir: &Path) -> Result<()> {
