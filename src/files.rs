@@ -91,6 +91,23 @@ impl GenerationFiles {
     }
 }
 
+/// Bytes free for this user on the file system holding `path`; `None` when it cannot be
+/// told.
+pub(crate) fn available_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c_path` is a valid NUL-terminated string and `stats` is written by statvfs
+    // before it is read, which happens only when the call succeeded.
+    let stats = unsafe {
+        if libc::statvfs(c_path.as_ptr(), stats.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stats.assume_init()
+    };
+    Some((stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64))
+}
+
 /// Opens (creating it and its folder) a file used only for its lock; its content is never
 /// read or written.
 pub(crate) fn open_lock_file(path: &Path) -> Result<fs::File> {

@@ -810,3 +810,124 @@ fn an_index_written_under_umask_022_is_read_by_a_user_who_cannot_write_it() {
     }
     fs::set_permissions(&index, fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+// ---------------------------------------------------------------- 13. a full disk
+
+/// Segment files in an index folder whose segment the last commit does not list.
+fn orphan_segment_files(index: &Path) -> Vec<String> {
+    // meta.json writes segment ids as UUIDs, file names without the dashes.
+    let meta = fs::read_to_string(index.join("meta.json"))
+        .unwrap()
+        .replace('-', "");
+    let names: Vec<String> = fs::read_dir(index)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names
+        .into_iter()
+        .filter(|name| {
+            name.split_once('.').is_some_and(|(id, _)| {
+                id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) && !meta.contains(id)
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn files_a_failed_run_left_are_removed_by_the_next_run() {
+    let env = TestEnv::new();
+    env.write("a.txt", "Aid trucks waited at the Rafah crossing.\n");
+    env.index(&env.corpus());
+    let left = [
+        "0123456789abcdef0123456789abcdef.idx",
+        "0123456789abcdef0123456789abcdef.store",
+        "0123456789abcdef0123456789abcdef.7.del",
+    ];
+    for name in left {
+        fs::write(env.index_dir().join(name), vec![7u8; 4096]).unwrap();
+    }
+    assert_eq!(orphan_segment_files(&env.index_dir()).len(), 3);
+    let again = env.index(&env.corpus());
+    assert_eq!(count(&again, "commits"), 0, "{again}");
+    assert_eq!(orphan_segment_files(&env.index_dir()), Vec::<String>::new());
+    assert_eq!(env.query_json(&["Rafah"]).0, 0);
+}
+
+/// A small file system mounted for one test, unmounted when dropped.
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    /// `None` where mounting is not allowed (not root, or a container without the right).
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk { dir })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_is_named_and_the_last_commit_stays() {
+    let Some(disk) = SmallDisk::mount("2m") else {
+        eprintln!("skipped: a small file system cannot be mounted here (needs root)");
+        return;
+    };
+    let env = TestEnv::new();
+    let index = disk.dir.path().join("index");
+    env.write("a.txt", "Aid trucks waited at the Rafah crossing.\n");
+    let first = at_index(&index, &["-q", "index"])
+        .arg(env.corpus())
+        .status()
+        .unwrap();
+    assert!(first.success());
+
+    // Several megabytes of distinct words: more index than the disk holds.
+    let mut seed: u64 = 7;
+    let mut big = String::new();
+    for i in 0..6_000 {
+        let words: Vec<String> = (0..40)
+            .map(|_| {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                format!("w{:x}", seed >> 24)
+            })
+            .collect();
+        big.push_str(&line(Some(&format!("b{i}")), "Big", &words.join(" ")));
+    }
+    let big_path = env.write("big.jsonl", big);
+    let failed = at_index(&index, &["-q", "index"])
+        .arg(env.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(2));
+    let stderr = stderr_of(&failed);
+    assert!(
+        stderr.contains("is full") && stderr.contains(&index.display().to_string()),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("worker thread"), "{stderr}");
+    let query = at_index(&index, &["query", "Rafah"]).output().unwrap();
+    assert_eq!(query.status.code(), Some(0), "the last commit answers");
+
+    fs::remove_file(big_path).unwrap();
+    let next = at_index(&index, &["-q", "index"])
+        .arg(env.corpus())
+        .output()
+        .unwrap();
+    assert_eq!(next.status.code(), Some(0), "{}", stderr_of(&next));
+    assert_eq!(orphan_segment_files(&index), Vec::<String>::new());
+}

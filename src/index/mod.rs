@@ -10,6 +10,7 @@ mod stats;
 mod stored;
 mod writer;
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -326,6 +327,34 @@ impl NewsIndex {
             .with_context(|| format!("the index at {} has a foreign commit", self.dir.display()))
     }
 
+    /// Removes segment files that the last commit does not use: left by a run that failed
+    /// (a full disk) or was killed before committing them, which tantivy's own clean-up
+    /// may not know of. Call it holding the writer, before writing anything.
+    pub fn remove_orphan_files(&self) -> Result<usize> {
+        let metas = self
+            .index
+            .load_metas()
+            .with_context(|| format!("reading the index at {}", self.dir.display()))?;
+        let living: HashSet<String> = metas
+            .segments
+            .iter()
+            .map(|segment| segment.id().uuid_string())
+            .collect();
+        let mut removed = 0;
+        for entry in fs::read_dir(&self.dir)
+            .with_context(|| format!("listing {}", self.dir.display()))?
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if segment_of(&name).is_some_and(|id| !living.contains(id))
+                && fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Takes the writer lock. Fails at once with [`NewsearchError::Locked`] when another
     /// process holds it.
     pub fn writer(&self, threads: usize, memory_bytes: usize) -> Result<NewsWriter> {
@@ -339,16 +368,19 @@ impl NewsIndex {
     }
 }
 
+/// The segment a file of the index folder belongs to (`<32 hex digits>.<kind>`).
+fn segment_of(name: &str) -> Option<&str> {
+    let (id, _) = name.split_once('.')?;
+    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then_some(id)
+}
+
 /// Whether a file of the index folder belongs to the index itself (tantivy's files and
 /// newsearch's own beside them), as opposed to the alerts, the run's lock, or a file the
 /// user keeps there.
 fn is_index_file(name: &str) -> bool {
     let own = [VERSION_FILE, "meta.json", ".managed.json"];
-    let segment = name
-        .split_once('.')
-        .is_some_and(|(id, _)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()));
     own.contains(&name)
-        || segment
+        || segment_of(name).is_some()
         || name.starts_with(".tantivy-")
         || (name.starts_with('.') && name.ends_with(".tmp"))
         || MANIFEST_FILES.matches(name)

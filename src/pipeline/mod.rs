@@ -124,6 +124,45 @@ pub struct IndexSummary {
 
 /// Runs one index run to its last commit.
 pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<IndexSummary> {
+    run(config, reporter).map_err(|error| explain_full_disk(&config.index_dir, error))
+}
+
+/// Below this many free bytes, an error writing the index is taken for a full disk (the
+/// index writer's threads report one as "an index writer was killed").
+const FULL_DISK_BYTES: u64 = 16 << 20;
+
+/// An error writing to an index that sits on a disk with (almost) no room left, said as a
+/// full disk; other errors as they are.
+fn explain_full_disk(index_dir: &Path, error: anyhow::Error) -> anyhow::Error {
+    let probe = if index_dir.exists() {
+        index_dir
+    } else {
+        index_dir.parent().unwrap_or(Path::new("."))
+    };
+    explain_with_free_space(index_dir, error, crate::files::available_bytes(probe))
+}
+
+/// [`explain_full_disk`], given the free space.
+fn explain_with_free_space(
+    index_dir: &Path,
+    error: anyhow::Error,
+    free: Option<u64>,
+) -> anyhow::Error {
+    let writing = error.chain().any(|cause| {
+        cause.downcast_ref::<tantivy::TantivyError>().is_some()
+            || cause.downcast_ref::<std::io::Error>().is_some()
+    });
+    match free {
+        Some(free) if writing && free < FULL_DISK_BYTES => anyhow::anyhow!(
+            "the disk holding the index at {} is full ({} free): free some space and run again; the last commit is intact, and the next run removes what this one left",
+            index_dir.display(),
+            crate::wording::size(free)
+        ),
+        _ => error,
+    }
+}
+
+fn run(config: &IndexRequest, reporter: &dyn Reporter) -> Result<IndexSummary> {
     let started = Instant::now();
     let missing: Vec<String> = config
         .paths
@@ -143,6 +182,8 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
     })?;
     let (index, info, previous) = open_for_run(config)?;
     let writer = index.writer(config.threads, config.memory_bytes)?;
+    // Segment files of a run that failed (a full disk) or was killed before its commit.
+    index.remove_orphan_files()?;
     let known = if config.full {
         HashSet::new()
     } else {
@@ -877,6 +918,22 @@ mod tests {
         assert_eq!(ids(entry), vec![id_of("a"), id_of("b"), id_of("c")]);
         assert_eq!((run.summary.skipped, run.summary.added), (1, 1));
         assert_eq!(run.contributors.get(&id_of("b")), Some(&1), "b stays");
+    }
+
+    #[test]
+    fn a_writing_error_on_a_full_disk_is_said_so() {
+        let dir = Path::new("/srv/index");
+        let killed = || {
+            anyhow::Error::new(tantivy::TantivyError::ErrorInThread(
+                "An index writer was killed.".into(),
+            ))
+        };
+        let said = explain_with_free_space(dir, killed(), Some(4096)).to_string();
+        assert!(said.contains("the disk holding the index at /srv/index is full (4.1 kB free)"));
+        let roomy = explain_with_free_space(dir, killed(), Some(FULL_DISK_BYTES * 10));
+        assert!(roomy.to_string().contains("killed"));
+        let other = explain_with_free_space(dir, anyhow::anyhow!("no such path"), Some(0));
+        assert_eq!(other.to_string(), "no such path");
     }
 
     #[test]
