@@ -931,3 +931,53 @@ fn a_full_disk_is_named_and_the_last_commit_stays() {
     assert_eq!(next.status.code(), Some(0), "{}", stderr_of(&next));
     assert_eq!(orphan_segment_files(&index), Vec::<String>::new());
 }
+
+// ---------------------------------------------------------------- 14. markup in corpus text
+
+#[test]
+fn html_and_markdown_output_escape_titles_sources_paths_and_text() {
+    let env = TestEnv::new();
+    env.write(
+        "feed.jsonl",
+        serde_json::json!({
+            "title": "<img src=x onerror=alert(1)>",
+            "source": "<b>Wire</b> & Co",
+            "text": "Aid at Rafah was **not bold** news.",
+        })
+        .to_string()
+            + "\n",
+    );
+    env.write("<script>.txt", "Boats left Rafah at dawn.\n");
+    env.index(&env.corpus());
+    let html = env
+        .cmd(&["query", "Rafah", "--highlight", "html"])
+        .output()
+        .unwrap();
+    assert_eq!(html.status.code(), Some(0));
+    let html = String::from_utf8(html.stdout).unwrap();
+    for raw in ["<img", "<b>", "<script>", " & Co"] {
+        assert!(!html.contains(raw), "{raw} in {html}");
+    }
+    assert!(
+        html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+        "{html}"
+    );
+    assert!(html.contains("&lt;b&gt;Wire&lt;/b&gt; &amp; Co"), "{html}");
+    assert!(html.contains("&lt;script&gt;.txt"), "{html}");
+    assert!(html.contains("<mark>Rafah</mark>"), "{html}");
+
+    let markdown = env
+        .cmd(&["query", "Rafah", "--highlight", "markdown"])
+        .output()
+        .unwrap();
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains(r"**Rafah** was \*\*not bold\*\* news."),
+        "{markdown}"
+    );
+    assert!(!markdown.contains("**not "), "{markdown}");
+    assert!(
+        markdown.contains(r"\<img src=x onerror=alert(1)\>"),
+        "{markdown}"
+    );
+}
