@@ -981,3 +981,34 @@ fn html_and_markdown_output_escape_titles_sources_paths_and_text() {
         "{markdown}"
     );
 }
+
+// ---------------------------------------------------------------- 15. huge lines
+
+#[test]
+fn a_huge_single_line_becomes_passages_of_bounded_length() {
+    let env = TestEnv::new();
+    let words: Vec<String> = (0..100_000).map(|i| format!("tok{i}")).collect();
+    env.write("dump.txt", words.join(" ") + "\n");
+    let summary = env.index(&env.corpus());
+    assert!(count(&summary, "passages") > 500, "{summary}");
+    let (code, json) = env.query_json(&["tok77777"]);
+    assert_eq!(code, 0);
+    let id = json["results"][0]["article_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shown = env
+        .cmd(&["show", &id, "--format", "json"])
+        .output()
+        .unwrap();
+    let article: Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let passages = article["passages"].as_array().unwrap();
+    let longest = passages
+        .iter()
+        .map(|p| p.as_str().unwrap().chars().count())
+        .max()
+        .unwrap();
+    assert!(longest <= 1000, "a passage of {longest} characters");
+    let text: Vec<&str> = passages.iter().map(|p| p.as_str().unwrap()).collect();
+    assert_eq!(text.join(" "), words.join(" "), "nothing lost");
+}
