@@ -1012,3 +1012,48 @@ fn a_huge_single_line_becomes_passages_of_bounded_length() {
     let text: Vec<&str> = passages.iter().map(|p| p.as_str().unwrap()).collect();
     assert_eq!(text.join(" "), words.join(" "), "nothing lost");
 }
+
+// ---------------------------------------------------------------- 16. huge histograms
+
+/// (Years outside 1677–2262 do not fit tantivy's nanosecond dates yet: this stays inside.)
+#[test]
+fn a_date_histogram_over_centuries_is_bounded() {
+    let env = rafah_corpus();
+    let output = env
+        .cmd(&[
+            "facets",
+            "--interval",
+            "day",
+            "--from",
+            "1700",
+            "--to",
+            "2250",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr_of(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let buckets = json["facets"]["date"].as_array().unwrap();
+    assert!(buckets.len() <= 4_000, "{} buckets", buckets.len());
+    assert!(
+        buckets
+            .iter()
+            .any(|b| b["key"] == "2024-03-25" && b["count"] == 3),
+        "{buckets:?}"
+    );
+    let text = env
+        .cmd(&[
+            "facets",
+            "--interval",
+            "day",
+            "--from",
+            "1700",
+            "--to",
+            "2250",
+        ])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(text.stdout).unwrap().lines().count() < 4_100);
+}
