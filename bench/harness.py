@@ -23,7 +23,9 @@ them alike:
 Then it runs bench/time_eval.py (ranking quality on TIME) and bench/scale.py (one million
 articles; skipped with --skip-scale, in which case the last scale results found in --work
 are reported with their date), checks the targets of issue 7, records a perf profile of
-newsearch's index run when a speed target fails (unless --no-profile), and writes
+newsearch's index run when a speed target fails (unless --no-profile; the profiled binary is
+built with `cargo build --profile profiling`, the release build with debug line tables),
+and writes
 BENCHMARKS.md. Raw figures go to --work/harness.json.
 """
 
@@ -674,7 +676,10 @@ def main() -> int:
 
     profile = {}
     if ns and not args.no_profile:
-        nse = Newsearch(args.binary, jsonl)
+        # Release builds carry no debug info (it made the installed binary 122 MB); the
+        # `profiling` profile is the release build with line tables, for perf.
+        subprocess.run(["cargo", "build", "--profile", "profiling", "--quiet"], cwd=REPO, check=True)
+        nse = Newsearch(REPO / "target/profiling/newsearch", jsonl)
         if any(t["holds"] != "yes" and "index wall" in t["target"] for t in targets):
             profile["index"] = profile_index(nse, args.work)
         if any(t["holds"] != "yes" and "query" in t["target"] and "1M" not in t["target"] for t in targets):

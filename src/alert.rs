@@ -3,7 +3,8 @@
 //! store, and one run of an alert. The cursor is the index generation (commit number) up
 //! to which the alert has reported; a run holds `<index>/alerts/NAME.lock` from reading
 //! the cursor until it has saved the new one, so two runs of one alert never report the
-//! same article, and it moves the cursor only once its output was delivered.
+//! same article, and it moves the cursor only once its output was delivered. The lock
+//! file is removed when the run ends, whatever the outcome.
 
 use std::fs;
 use std::io::{self, Write};
@@ -16,12 +17,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::NewsearchError;
 use crate::extract::entities::EntityKind;
 use crate::files::{open_lock_file, write_atomic};
-use crate::index::NewsIndex;
+use crate::index::{NewsIndex, ALERTS_DIR};
 use crate::search::filters::{parse_period, DayRange, Filters};
 use crate::search::{search, Group, SearchRequest, SearchResults, Sort};
 
-/// Folder of the alerts, inside the index folder.
-pub const ALERTS_DIR: &str = "alerts";
 const LONGEST_NAME: usize = 64;
 
 /// A saved query as the user defines it.
@@ -122,9 +121,31 @@ pub struct AlertStore {
     dir: PathBuf,
 }
 
-/// The lock of one alert, held until dropped.
+/// The lock of one alert, held until dropped; dropping it removes the lock file.
 pub struct AlertLock {
-    _file: fs::File,
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl Drop for AlertLock {
+    /// Removes the lock file while still holding its lock: a run waiting on it then finds,
+    /// once it gets the lock, that the file it locked is no longer the one at the path,
+    /// and locks the path anew (see [`AlertStore::lock`]).
+    fn drop(&mut self) {
+        if is_same_file(&self.file, &self.path) {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
+/// Whether `file` is the file at `path` now (not one removed, or replaced, since it was
+/// opened).
+fn is_same_file(file: &fs::File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(open), Ok(named)) => open.dev() == named.dev() && open.ino() == named.ino(),
+        _ => false,
+    }
 }
 
 impl AlertStore {
@@ -143,10 +164,15 @@ impl AlertStore {
     pub fn lock(&self, name: &str) -> Result<AlertLock> {
         check_name(name)?;
         let path = self.dir.join(format!("{name}.lock"));
-        let file = open_lock_file(&path)?;
-        file.lock()
-            .with_context(|| format!("locking {}", path.display()))?;
-        Ok(AlertLock { _file: file })
+        loop {
+            let file = open_lock_file(&path)?;
+            file.lock()
+                .with_context(|| format!("locking {}", path.display()))?;
+            // The run that held it may have removed the file on its way out.
+            if is_same_file(&file, &path) {
+                return Ok(AlertLock { file, path });
+            }
+        }
     }
 
     /// The saved alert, if there is one.
@@ -253,7 +279,8 @@ pub fn run(
     let store = AlertStore::new(index.dir());
     let _lock = store.lock(&request.name)?;
     let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
-    let mut alert = match (store.load(&request.name)?, &request.definition) {
+    let saved = store.load(&request.name)?;
+    let mut alert = match (saved.clone(), &request.definition) {
         (Some(mut alert), Some(definition)) => {
             if alert.definition != *definition {
                 warn(&format!(
@@ -331,6 +358,11 @@ pub fn run(
     drop(reported);
     if !results.hits.is_empty() {
         if let Err(error) = deliver(&results) {
+            // The alert (new, or with a new query) is kept with its cursor where it was,
+            // so that the next run reports the same articles.
+            if saved.as_ref() != Some(&alert) {
+                store.save(&alert)?;
+            }
             return Err(NewsearchError::AlertNotDelivered {
                 name: request.name.clone(),
                 reason: error.to_string(),

@@ -16,14 +16,9 @@ use anyhow::{Context, Result};
 use chrono::NaiveDate;
 
 use crate::extract::entities::{AliasTable, CorpusLinker, EntityKind};
-use crate::files::{write_atomic, GenerationFiles};
+use crate::files::{write_atomic, ALIAS_TABLE_FILES as TABLES};
 use crate::index::{for_each_article_names, NewsIndex, StoredEntity};
 
-/// The saved tables, one per commit generation.
-const TABLES: GenerationFiles = GenerationFiles {
-    prefix: "aliases-",
-    suffix: ".json.zst",
-};
 /// zstd level of the saved table (JSON of names compresses about sevenfold).
 const ZSTD_LEVEL: i32 = 3;
 

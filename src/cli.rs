@@ -36,13 +36,14 @@ pub enum Command {
     Query(QueryArgs),
     /// Print one article with its metadata and passages
     Show(ShowArgs),
-    /// Count articles by source and date (histogram), over everything or what a query selects
+    /// Count articles by person, organisation, place, source, publication date (histogram) and
+    /// mentioned date, over everything or what a query and filters select
     Facets(FacetsArgs),
     /// List stories (one event however many outlets and copies report it): the biggest, or those a query matches
     Stories(StoriesArgs),
     /// Print every article with its metadata and dates, one JSON object a line
     Export(ExportArgs),
-    /// Print the index's size, counts and date range
+    /// Print the index's size, counts, date range and most frequent entities
     Stats(StatsArgs),
     /// Run a saved query and print only what is new since its last run (for cron)
     Alert(AlertArgs),
@@ -106,16 +107,18 @@ pub struct FilterArgs {
 
 #[derive(Debug, Args)]
 pub struct FacetsArgs {
-    /// Count only the articles this query matches
+    /// Count only the articles this query matches (the syntax of `query`; it may begin with '-')
+    #[arg(allow_hyphen_values = true)]
     pub query: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
     /// Longest list per facet
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub top: usize,
-    /// Bucket width of the publication-date histogram
+    /// Bucket width of the publication-date histogram (a span too long for it takes a wider one)
     #[arg(long, value_enum, default_value_t = IntervalArg::Month)]
     pub interval: IntervalArg,
+    /// Output format: lists with a bar chart, or one JSON document
     #[arg(long, value_enum, default_value_t = DocFormat::Text)]
     pub format: DocFormat,
 }
@@ -142,12 +145,14 @@ pub struct StoriesArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
+    /// Output format: one JSON object a line
     #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
     pub format: ExportFormat,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ExportFormat {
+    /// One JSON object an article, a line each
     Jsonl,
 }
 
@@ -264,10 +269,12 @@ pub struct FieldArgs {
 
 #[derive(Debug, Args)]
 pub struct QueryArgs {
-    /// The query: words, "phrases", AND/OR/NOT, +word, -word, (groups),
-    /// title:/body:/source: fields, prefix*, word~ (typo tolerance)
+    /// The query: words, "phrases", AND/OR/NOT, +word, -word, (groups), title:/body:/source:
+    /// fields, person:/org:/place: entities, prefix*, word~ (typo tolerance). It may begin with
+    /// '-' (`newsearch query "-hamas rafah"`)
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
-    /// Number of passages to print
+    /// Number of passages to print (at least 1)
     #[arg(short = 'n', long, default_value_t = 10)]
     pub limit: usize,
     /// Skip this many passages first (for paging)
@@ -288,7 +295,9 @@ pub struct QueryArgs {
     /// count stories), or every article
     #[arg(long, value_enum, default_value_t = GroupArg::Story)]
     pub group: GroupArg,
-    /// Also count the matching articles by source and date (JSON output carries `facets`)
+    /// Also count the matching articles by person, organisation, place, source, publication
+    /// date and mentioned date, and their stories (text output lists them after the
+    /// passages, JSON output carries `facets`; not with --format jsonl)
     #[arg(long)]
     pub facets: bool,
     /// With --facets: longest list per facet
@@ -297,7 +306,8 @@ pub struct QueryArgs {
     /// With --facets: bucket width of the date histogram
     #[arg(long, value_enum, default_value_t = IntervalArg::Month)]
     pub interval: IntervalArg,
-    /// Output format
+    /// Output format: passages grouped by article, one JSON document, or one JSON object a
+    /// passage
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// How text output marks matches [default: ansi on a terminal, markdown otherwise]
@@ -311,8 +321,9 @@ pub struct AlertArgs {
     /// Name of the alert (letters, digits, '.', '_' and '-')
     #[arg(required_unless_present_any = ["list", "delete"], conflicts_with_all = ["list", "delete"])]
     pub name: Option<String>,
-    /// The query, needed when the alert is created; given again, it replaces the saved
-    /// query and filters (the cursor stays)
+    /// The query (the syntax of `query`; it may begin with '-'), needed when the alert is
+    /// created; given again, it replaces the saved query and filters (the cursor stays)
+    #[arg(allow_hyphen_values = true)]
     pub query: Option<String>,
     #[command(flatten)]
     pub filters: FilterArgs,
@@ -338,7 +349,8 @@ pub struct AlertArgs {
     /// Result order: newest article first, or best match first
     #[arg(long, value_enum, default_value_t = SortArg::Date)]
     pub sort: SortArg,
-    /// Output format (`--list` takes text or json)
+    /// Output format: passages grouped by article, one JSON document, or one JSON object a
+    /// passage (`--list` takes text or json)
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// How text output marks matches [default: ansi on a terminal, markdown otherwise]
@@ -350,12 +362,14 @@ pub struct AlertArgs {
 pub struct ShowArgs {
     /// Article id (16 hex digits, as `query` prints it)
     pub id: String,
+    /// Output format: readable text, or one JSON document
     #[arg(long, value_enum, default_value_t = DocFormat::Text)]
     pub format: DocFormat,
 }
 
 #[derive(Debug, Args)]
 pub struct StatsArgs {
+    /// Output format: readable text, or one JSON document
     #[arg(long, value_enum, default_value_t = DocFormat::Text)]
     pub format: DocFormat,
 }
@@ -369,22 +383,31 @@ pub enum ColorChoice {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    /// Passages grouped under their article, for reading
     Text,
+    /// One JSON document with every result (and the facets)
     Json,
+    /// One JSON object a passage, a line each, for scripts
     Jsonl,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum DocFormat {
+    /// Readable text
     Text,
+    /// One JSON document
     Json,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum HighlightStyle {
+    /// Colour (terminal escape codes)
     Ansi,
+    /// **bold**, with Markdown characters in the text escaped
     Markdown,
+    /// <mark>, with every field HTML-escaped
     Html,
+    /// No marks
     None,
 }
 

@@ -25,6 +25,7 @@ use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::Filters;
 use crate::search::story_list::{list_stories, story_of_article, StoryRequest};
 use crate::search::{facets_of, search};
+use crate::wording::counted;
 
 /// Most articles of its story `show` lists.
 const SHOWN_STORY_ARTICLES: usize = 20;
@@ -35,6 +36,12 @@ pub const FOUND: u8 = 0;
 pub const NOTHING: u8 = 1;
 /// Exit status on errors.
 pub const ERROR: u8 = 2;
+
+/// A fatal error as one line for stderr: its whole context chain, with control and
+/// bidirectional-override characters (from a query, a path or corpus text) removed.
+pub fn error_message(error: &anyhow::Error) -> String {
+    output::sanitize(&format!("{error:#}"))
+}
 
 /// Runs a command, writing results to `out`.
 pub fn run(config: Config, out: &mut impl Write) -> Result<ExitCode> {
@@ -102,9 +109,8 @@ fn index(config: &IndexConfig, out: &mut impl Write) -> Result<ExitCode> {
     if config.strict && summary.warnings > 0 {
         out.flush()?;
         eprintln!(
-            "newsearch: error: {} warning{} reported (--strict); the index was committed",
-            summary.warnings,
-            if summary.warnings == 1 { "" } else { "s" }
+            "newsearch: error: {} reported (--strict); the index was committed",
+            counted(summary.warnings as u64, "warning", "warnings")
         );
         return Ok(ExitCode::from(ERROR));
     }
@@ -214,6 +220,7 @@ fn stats(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
 fn alert(config: &AlertConfig, out: &mut impl Write) -> Result<ExitCode> {
     match &config.action {
         AlertAction::List { json } => {
+            NewsIndex::ensure_exists(&config.index_dir)?;
             let alerts = AlertStore::new(&config.index_dir).list()?;
             output::print_alerts(out, &alerts, *json)?;
             Ok(ExitCode::from(if alerts.is_empty() {
@@ -223,6 +230,7 @@ fn alert(config: &AlertConfig, out: &mut impl Write) -> Result<ExitCode> {
             }))
         }
         AlertAction::Delete(name) => {
+            NewsIndex::ensure_exists(&config.index_dir)?;
             if AlertStore::new(&config.index_dir).delete(name)? {
                 Ok(ExitCode::from(FOUND))
             } else {

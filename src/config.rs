@@ -188,6 +188,16 @@ impl Config {
                 quiet,
             }),
             Command::Query(args) => {
+                if args.limit == 0 {
+                    bail!(
+                        "-n/--limit 0 would print nothing: give 1 or more (`newsearch facets QUERY` counts the matching articles)"
+                    );
+                }
+                if args.facets && args.format == cli::Format::Jsonl {
+                    bail!(
+                        "--facets does not go with --format jsonl (one passage a line has no place for the counts): use --format json or text, or `newsearch facets QUERY --format json`"
+                    );
+                }
                 let highlight = highlight(args.highlight, color);
                 Config::Query(QueryConfig {
                     index_dir,

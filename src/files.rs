@@ -48,7 +48,23 @@ pub(crate) struct GenerationFiles {
     pub suffix: &'static str,
 }
 
+/// The manifests, one per commit generation (see `manifest`).
+pub(crate) const MANIFEST_FILES: GenerationFiles = GenerationFiles {
+    prefix: "manifest-",
+    suffix: ".bin",
+};
+/// The saved corpus alias tables, one per commit generation (see `aliases`).
+pub(crate) const ALIAS_TABLE_FILES: GenerationFiles = GenerationFiles {
+    prefix: "aliases-",
+    suffix: ".json.zst",
+};
+
 impl GenerationFiles {
+    /// Whether `name` is a file of this kind.
+    pub fn matches(&self, name: &str) -> bool {
+        name.starts_with(self.prefix) && name.ends_with(self.suffix)
+    }
+
     /// The file name of generation `generation`.
     pub fn name(&self, generation: u64) -> String {
         format!("{}{generation}{}", self.prefix, self.suffix)
@@ -68,11 +84,28 @@ impl GenerationFiles {
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
-            if name.starts_with(self.prefix) && name.ends_with(self.suffix) && Some(name) != keep {
+            if self.matches(name) && Some(name) != keep {
                 let _ = fs::remove_file(entry.path());
             }
         }
     }
+}
+
+/// Bytes free for this user on the file system holding `path`; `None` when it cannot be
+/// told.
+pub(crate) fn available_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c_path` is a valid NUL-terminated string and `stats` is written by statvfs
+    // before it is read, which happens only when the call succeeded.
+    let stats = unsafe {
+        if libc::statvfs(c_path.as_ptr(), stats.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stats.assume_init()
+    };
+    Some((stats.f_bavail as u64).saturating_mul(stats.f_frsize as u64))
 }
 
 /// Opens (creating it and its folder) a file used only for its lock; its content is never

@@ -23,3 +23,4 @@ pub(crate) mod schema;
 pub mod search;
 pub(crate) mod serve;
 pub mod stories;
+pub(crate) mod wording;

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) if is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("newsearch: error: {error:#}");
+            eprintln!("newsearch: error: {}", commands::error_message(&error));
             ExitCode::from(ERROR)
         }
     }

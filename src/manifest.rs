@@ -17,16 +17,11 @@ use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::extract::ArticleId;
-use crate::files::{write_atomic, GenerationFiles};
+use crate::files::{write_atomic, MANIFEST_FILES as MANIFESTS};
 
-/// Bumped when the manifest's layout changes; an older manifest is then ignored and every
-/// file re-read once (upserts keep the index free of duplicates).
-const MANIFEST_FORMAT: u32 = 1;
-/// The manifest files, one per commit generation.
-const MANIFESTS: GenerationFiles = GenerationFiles {
-    prefix: "manifest-",
-    suffix: ".bin",
-};
+/// Bumped when the manifest's layout changes. Format 1 hashed each record's number in its
+/// file together with its content; it is still read (see [`Place::InHash`]).
+const MANIFEST_FORMAT: u32 = 2;
 
 /// What a commit's payload records.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,10 +100,23 @@ fn changed_ns(_: &fs::Metadata) -> i128 {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleEntry {
     pub id: ArticleId,
-    /// Hash of the record the article was built from: equal hashes need no re-extraction.
+    /// Hash of the record the article was built from, wherever the record sits in its
+    /// file: an article whose content did not change is not news, even if its line moved.
     pub hash: u64,
     /// Generation in which the article was added or last changed.
     pub seq: u64,
+    /// Where the record was in its file.
+    pub place: Place,
+}
+
+/// Where a record was in its file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Place {
+    /// Its record number (none for a file of one article).
+    At(Option<u64>),
+    /// Unknown: the entry comes from a manifest of format 1, whose hash covers the record
+    /// number as well as the content.
+    InHash,
 }
 
 /// What one file contributed.
@@ -182,11 +190,76 @@ fn decode(bytes: &[u8]) -> Result<Manifest> {
     if xxh3_64(body) != checksum {
         bail!("its checksum does not match");
     }
-    let stored: Stored = postcard::from_bytes(body).context("it cannot be decoded")?;
-    if stored.format != MANIFEST_FORMAT {
-        bail!("it has format {}, not {MANIFEST_FORMAT}", stored.format);
+    let (format, _) = postcard::take_from_bytes::<u32>(body).context("it cannot be decoded")?;
+    match format {
+        MANIFEST_FORMAT => {
+            let stored: Stored = postcard::from_bytes(body).context("it cannot be decoded")?;
+            Ok(stored.manifest)
+        }
+        1 => {
+            let stored: v1::Stored = postcard::from_bytes(body).context("it cannot be decoded")?;
+            Ok(stored.upgraded())
+        }
+        other => bail!("it has format {other}, not {MANIFEST_FORMAT}"),
     }
-    Ok(stored.manifest)
+}
+
+/// The manifest as format 1 wrote it.
+mod v1 {
+    use std::collections::BTreeMap;
+
+    use serde::Deserialize;
+
+    use super::{ArticleEntry as Current, FileEntry as CurrentFile, Manifest, Place, Stamp};
+    use crate::extract::ArticleId;
+
+    #[derive(Deserialize)]
+    pub struct Stored {
+        _format: u32,
+        _generation: u64,
+        manifest: Files,
+    }
+
+    #[derive(Deserialize)]
+    struct Files {
+        files: BTreeMap<String, FileEntry>,
+    }
+
+    #[derive(Deserialize)]
+    struct FileEntry {
+        stamp: Stamp,
+        hash: u64,
+        articles: Vec<ArticleEntry>,
+    }
+
+    #[derive(Deserialize)]
+    struct ArticleEntry {
+        id: ArticleId,
+        hash: u64,
+        seq: u64,
+    }
+
+    impl Stored {
+        pub fn upgraded(self) -> Manifest {
+            let files = self.manifest.files.into_iter().map(|(key, entry)| {
+                let articles = entry.articles.into_iter().map(|a| Current {
+                    id: a.id,
+                    hash: a.hash,
+                    seq: a.seq,
+                    place: Place::InHash,
+                });
+                let upgraded = CurrentFile {
+                    stamp: entry.stamp,
+                    hash: entry.hash,
+                    articles: articles.collect(),
+                };
+                (key, upgraded)
+            });
+            Manifest {
+                files: files.collect(),
+            }
+        }
+    }
 }
 
 /// Deletes manifest files other than `keep` (left by earlier commits or by killed runs).
@@ -224,6 +297,7 @@ mod tests {
                     id: ArticleId(7),
                     hash: 8,
                     seq: 2,
+                    place: Place::At(Some(4)),
                 }],
             },
         );
@@ -249,6 +323,65 @@ mod tests {
         fs::write(&path, &bytes).unwrap();
         let error = Manifest::load(dir.path(), &info).unwrap_err();
         assert!(format!("{error:#}").contains("damaged"), "{error:#}");
+    }
+
+    #[test]
+    fn a_manifest_of_format_1_is_read_with_its_hashes_marked() {
+        #[derive(Serialize)]
+        struct OldEntry {
+            id: ArticleId,
+            hash: u64,
+            seq: u64,
+        }
+        #[derive(Serialize)]
+        struct OldFile {
+            stamp: Stamp,
+            hash: u64,
+            articles: Vec<OldEntry>,
+        }
+        #[derive(Serialize)]
+        struct OldFiles {
+            files: BTreeMap<String, OldFile>,
+        }
+        #[derive(Serialize)]
+        struct OldStored {
+            format: u32,
+            generation: u64,
+            manifest: OldFiles,
+        }
+        let old = OldStored {
+            format: 1,
+            generation: 5,
+            manifest: OldFiles {
+                files: BTreeMap::from([(
+                    "/corpus/feed.jsonl".to_string(),
+                    OldFile {
+                        stamp: Stamp::default(),
+                        hash: 3,
+                        articles: vec![OldEntry {
+                            id: ArticleId(7),
+                            hash: 8,
+                            seq: 2,
+                        }],
+                    },
+                )]),
+            },
+        };
+        let mut bytes = postcard::to_stdvec(&old).unwrap();
+        let checksum = xxh3_64(&bytes);
+        bytes.extend_from_slice(&checksum.to_le_bytes());
+        let manifest = decode(&bytes).unwrap();
+        let entry = &manifest.files["/corpus/feed.jsonl"];
+        assert_eq!(entry.hash, 3);
+        assert_eq!(
+            entry.articles,
+            vec![ArticleEntry {
+                id: ArticleId(7),
+                hash: 8,
+                seq: 2,
+                place: Place::InHash
+            }]
+        );
     }
 
     #[test]

@@ -269,7 +269,7 @@ fn field_options_name_unusual_fields() {
     // The JSON-lines file has no "paper" field: said once for the file.
     assert!(
         stderr.contains("dump.jsonl")
-            && stderr.contains("no field \"paper\" (named by --source-field) in 1 of 1 records"),
+            && stderr.contains("no field \"paper\" (named by --source-field) in 1 of 1 record"),
         "{stderr}"
     );
     assert_eq!(stderr.matches("export.csv").count(), 0, "{stderr}");

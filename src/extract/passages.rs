@@ -1,5 +1,9 @@
 //! Splitting an article body into passages: paragraphs, and long paragraphs cut at
 //! sentence boundaries that do not fall after abbreviations such as "Mr." or "U.S.".
+//! No passage is longer than [`MAX_PASSAGE_CHARS`]: a run of text without sentence
+//! punctuation (a scraped page flattened to one line, a table, a data dump) is cut at word
+//! boundaries, and a "word" longer than that is cut where it must be. Every query that
+//! touches a passage scores and highlights all of it, so one huge passage made them slow.
 
 use std::iter::Peekable;
 
@@ -9,6 +13,9 @@ use unicode_segmentation::{USentenceBoundIndices, UnicodeSegmentation};
 const LONG_PARAGRAPH_CHARS: usize = 600;
 /// Sentence groups are packed up to about this many characters.
 const TARGET_PASSAGE_CHARS: usize = 400;
+/// The longest passage, in characters: a sentence longer than this is cut at word
+/// boundaries into pieces of about [`TARGET_PASSAGE_CHARS`].
+pub const MAX_PASSAGE_CHARS: usize = 1000;
 
 /// Splits a body into passages. Paragraphs are separated by blank lines or begin with an
 /// indented line (as in wire copy); lines inside a paragraph are joined with single spaces.
@@ -155,20 +162,65 @@ fn ends_with_abbreviation(piece: &str) -> bool {
     super::entities::ABBREVIATIONS.contains(&lower.as_str())
 }
 
-/// Packs consecutive sentences into passages of about [`TARGET_PASSAGE_CHARS`].
+/// Packs consecutive sentences into passages of about [`TARGET_PASSAGE_CHARS`]; a
+/// sentence over [`MAX_PASSAGE_CHARS`] is cut into pieces of its own.
 fn pack_sentences(sentences: &[&str]) -> Vec<String> {
     let mut out = Vec::new();
     let mut current = String::new();
+    let mut current_chars = 0;
     for sentence in sentences {
         let sentence_chars = sentence.chars().count();
-        if !current.is_empty() && current.chars().count() + sentence_chars > TARGET_PASSAGE_CHARS {
+        if !current.is_empty()
+            && (current_chars + sentence_chars > TARGET_PASSAGE_CHARS
+                || sentence_chars > MAX_PASSAGE_CHARS)
+        {
             out.push(current.trim_end().to_string());
             current.clear();
+            current_chars = 0;
+        }
+        if sentence_chars > MAX_PASSAGE_CHARS {
+            out.extend(cut_at_words(sentence));
+            continue;
         }
         current.push_str(sentence);
+        current_chars += sentence_chars;
     }
     if !current.trim().is_empty() {
         out.push(current.trim_end().to_string());
+    }
+    out
+}
+
+/// Cuts text without sentence breaks into pieces of about [`TARGET_PASSAGE_CHARS`] at
+/// spaces; a word longer than [`MAX_PASSAGE_CHARS`] is cut into pieces of that length.
+fn cut_at_words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut current_chars = 0;
+    for word in text.split_whitespace() {
+        let word_chars = word.chars().count();
+        if current_chars > 0 && current_chars + 1 + word_chars > TARGET_PASSAGE_CHARS {
+            out.push(std::mem::take(&mut current));
+            current_chars = 0;
+        }
+        if word_chars > MAX_PASSAGE_CHARS {
+            let chars: Vec<char> = word.chars().collect();
+            out.extend(
+                chars
+                    .chunks(MAX_PASSAGE_CHARS)
+                    .map(|piece| piece.iter().collect::<String>()),
+            );
+            continue;
+        }
+        if current_chars > 0 {
+            current.push(' ');
+            current_chars += 1;
+        }
+        current.push_str(word);
+        current_chars += word_chars;
+    }
+    if current_chars > 0 {
+        out.push(current);
     }
     out
 }
@@ -228,10 +280,36 @@ mod tests {
     }
 
     #[test]
-    fn an_overlong_sentence_stays_whole() {
-        let paragraph = "word ".repeat(200);
+    fn a_long_sentence_stays_whole_up_to_the_limit() {
+        let paragraph = "word ".repeat(190);
         let passages = split_passages(&paragraph);
         assert_eq!(passages, vec![paragraph.trim_end().to_string()]);
+    }
+
+    #[test]
+    fn text_without_sentence_breaks_is_cut_at_words_and_nothing_is_lost() {
+        let words: Vec<String> = (0..40_000).map(|i| format!("w{i}")).collect();
+        let line = words.join(" ");
+        let passages = split_passages(&line);
+        assert!(passages.len() > 100, "{}", passages.len());
+        assert!(passages
+            .iter()
+            .all(|p| p.chars().count() <= MAX_PASSAGE_CHARS && !p.starts_with(' ')));
+        assert_eq!(passages.join(" "), line);
+
+        // Sentences around the run keep their own passages.
+        let mixed = format!("It began. Then {line}. It ended.");
+        let passages = split_passages(&mixed);
+        assert_eq!(passages.first().map(String::as_str), Some("It began."));
+        assert_eq!(passages.last().map(String::as_str), Some("It ended."));
+        assert!(passages[1].starts_with("Then w0 w1"));
+
+        let blob = "é".repeat(2_500);
+        let passages = split_passages(&format!("A blob: {blob}"));
+        assert!(passages
+            .iter()
+            .all(|p| p.chars().count() <= MAX_PASSAGE_CHARS));
+        assert_eq!(passages.concat().replace(' ', ""), format!("Ablob:{blob}"));
     }
 
     #[test]

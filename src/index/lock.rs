@@ -11,7 +11,7 @@ use crate::error::NewsearchError;
 use crate::files::open_lock_file;
 
 /// File locked for the whole of an index run.
-const LOCK_FILE: &str = "newsearch.lock";
+pub(super) const LOCK_FILE: &str = "newsearch.lock";
 
 /// What a run does when another run holds the index.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -38,7 +38,26 @@ impl IndexLock {
     /// when waiting starts.
     pub fn acquire(dir: &Path, wait: Wait, on_wait: impl FnOnce()) -> Result<IndexLock> {
         let path = dir.join(LOCK_FILE);
-        let file = open_lock_file(&path)?;
+        let file = open_lock_file(&path).map_err(|error| {
+            let denied = error.chain().any(|cause| {
+                cause.downcast_ref::<std::io::Error>().is_some_and(|e| {
+                    matches!(
+                        e.kind(),
+                        std::io::ErrorKind::PermissionDenied
+                            | std::io::ErrorKind::ReadOnlyFilesystem
+                    )
+                })
+            });
+            if denied {
+                anyhow::anyhow!(
+                    "cannot write to the index at {}: permission denied on {} (an index run must write the index; queries only read it)",
+                    dir.display(),
+                    path.display()
+                )
+            } else {
+                error
+            }
+        })?;
         let started = Instant::now();
         let mut on_wait = Some(on_wait);
         loop {

@@ -3,19 +3,21 @@
 //! number of queries, on the last commit), with [`stats`] for the figures `stats` prints.
 //! How entities and dates are kept inside it is [`stored`]'s business.
 
+mod directory;
 mod lock;
 mod reader;
 mod stats;
 mod stored;
 mod writer;
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use serde::{Deserialize, Serialize};
-use tantivy::directory::error::LockError;
+use tantivy::directory::error::{LockError, OpenDirectoryError, OpenReadError};
 use tantivy::store::{Compressor, ZstdCompressor};
 use tantivy::{Index, IndexReader, IndexSettings, ReloadPolicy, Searcher, TantivyError};
 
@@ -29,12 +31,19 @@ pub use writer::NewsWriter;
 
 use crate::error::NewsearchError;
 use crate::extract::ArticleId;
+use crate::files::{ALIAS_TABLE_FILES, MANIFEST_FILES};
 use crate::manifest::CommitInfo;
 use crate::schema::{register_analyzers, Fields, SCHEMA_VERSION};
 use crate::stories::Stories;
+use directory::NewsDirectory;
 
 /// File beside tantivy's own that records which newsearch schema wrote the index.
 const VERSION_FILE: &str = "newsearch.json";
+/// Folder of the saved alerts, inside the index folder.
+pub const ALERTS_DIR: &str = "alerts";
+/// What newsearch may leave in a folder before it holds an index: the run's lock and the
+/// alerts folder.
+const OWN_ENTRIES: &[&str] = &[lock::LOCK_FILE, ALERTS_DIR];
 /// How often opening a reader is retried when a concurrent commit removed a segment
 /// file between reading `meta.json` and opening the segment.
 const OPEN_ATTEMPTS: u32 = 8;
@@ -60,14 +69,68 @@ pub struct NewsIndex {
 }
 
 impl NewsIndex {
+    /// Fails with [`NewsearchError::NoIndex`] when there is no index at `dir`.
+    pub fn ensure_exists(dir: &Path) -> Result<()> {
+        if dir.join("meta.json").is_file() {
+            Ok(())
+        } else if dir.is_file() {
+            bail!(
+                "--index {} is a file, not an index folder: point --index (or NEWSEARCH_INDEX) at the folder `newsearch index` wrote",
+                dir.display()
+            )
+        } else {
+            Err(NewsearchError::NoIndex(dir.to_path_buf()).into())
+        }
+    }
+
+    /// Checks that an index run may write to `dir`: a newsearch index, a folder holding
+    /// nothing but what newsearch itself leaves there (its lock, its alerts, hidden files
+    /// such as `.gitignore`), or nothing yet. A file, or a folder of other files, is refused
+    /// rather than written into.
+    pub fn check_writable_folder(dir: &Path) -> Result<()> {
+        let metadata = match fs::metadata(dir) {
+            Ok(metadata) => metadata,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+        };
+        if !metadata.is_dir() {
+            bail!(
+                "--index {} is a file, not a folder: point --index (or NEWSEARCH_INDEX) at a new or empty folder, or at an index",
+                dir.display()
+            );
+        }
+        if dir.join("meta.json").exists() || dir.join(VERSION_FILE).exists() {
+            return Ok(());
+        }
+        let entries = fs::read_dir(dir)
+            .with_context(|| format!("listing the index folder {}", dir.display()))?;
+        let mut foreign: Vec<String> = entries
+            .filter_map(|entry| Some(entry.ok()?.file_name().to_string_lossy().into_owned()))
+            .filter(|name| !name.starts_with('.') && !OWN_ENTRIES.contains(&name.as_str()))
+            .collect();
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        foreign.sort();
+        bail!(
+            "--index {} is not a newsearch index and is not empty (it holds {:?}{}): point --index at a new or empty folder, or at an existing index",
+            dir.display(),
+            foreign[0],
+            match foreign.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            }
+        )
+    }
+
     /// Opens an existing index, checking that this build can read it.
     pub fn open(dir: &Path) -> Result<NewsIndex> {
-        if !dir.join("meta.json").is_file() {
-            return Err(NewsearchError::NoIndex(dir.to_path_buf()).into());
-        }
+        NewsIndex::ensure_exists(dir)?;
         check_version(dir)?;
-        let index = Index::open_in_dir(dir)
-            .with_context(|| format!("opening the index at {}", dir.display()))?;
+        let index = NewsDirectory::open(dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(Index::open)
+            .map_err(|error| explain_open_error(dir, error))?;
         let (schema, fields) = Fields::build();
         if index.schema() != schema {
             return Err(NewsearchError::SchemaMismatch {
@@ -86,6 +149,59 @@ impl NewsIndex {
             commit: CommitInfo::default(),
             stories: OnceLock::new(),
         })
+    }
+
+    /// Whether opening the index at `dir` failed because this version cannot read it (a
+    /// schema of another version, or index files it cannot make sense of): what
+    /// `index --full` rebuilds in place.
+    pub fn is_unreadable_index(error: &anyhow::Error) -> bool {
+        error.chain().any(|cause| {
+            matches!(
+                cause.downcast_ref::<NewsearchError>(),
+                Some(NewsearchError::SchemaMismatch { .. })
+            ) || cause.downcast_ref::<TantivyError>().is_some()
+        }) && !error.chain().any(|cause| {
+            cause
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::PermissionDenied)
+        })
+    }
+
+    /// What the last commit of an index this version cannot open says of itself, read
+    /// from `meta.json` without tantivy's schema: its generation (and manifest), so that a
+    /// rebuild goes on counting where it stopped. Generation 0 when it cannot be read.
+    pub fn foreign_commit_info(dir: &Path) -> CommitInfo {
+        let payload = fs::read_to_string(dir.join("meta.json"))
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|meta| meta.get("payload")?.as_str().map(String::from));
+        CommitInfo::parse(payload.as_deref()).unwrap_or_default()
+    }
+
+    /// Replaces the index at `dir` by an empty one of this version whose first commit
+    /// carries `generation`, keeping the alerts, the run's lock and files that are not the
+    /// index's (a `.gitignore`). For `index --full` over an index this version cannot
+    /// read; the caller holds the run's lock.
+    pub fn recreate(dir: &Path, generation: u64) -> Result<NewsIndex> {
+        for entry in fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
+            let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_file = entry.file_type().is_ok_and(|t| !t.is_dir());
+            if is_file && is_index_file(&name) {
+                fs::remove_file(entry.path())
+                    .with_context(|| format!("removing {}", entry.path().display()))?;
+            }
+        }
+        let index = NewsIndex::open_or_create(dir)?;
+        let mut writer = index.writer(1, 15 << 20)?;
+        let info = CommitInfo {
+            generation,
+            manifest: None,
+            stories: None,
+        };
+        writer.commit(&info.to_payload())?;
+        writer.finish()?;
+        Ok(index)
     }
 
     /// Opens the index at `dir`, creating the folder and an empty index when there is none.
@@ -111,10 +227,14 @@ impl NewsIndex {
             }),
             ..IndexSettings::default()
         };
-        let index = Index::builder()
-            .schema(schema)
-            .settings(settings)
-            .create_in_dir(dir)
+        let index = NewsDirectory::open(dir)
+            .map_err(tantivy::TantivyError::from)
+            .and_then(|directory| {
+                Index::builder()
+                    .schema(schema)
+                    .settings(settings)
+                    .open_or_create(directory)
+            })
             .with_context(|| format!("creating an index in {}", dir.display()))?;
         register_analyzers(&index);
         Ok(NewsIndex {
@@ -227,6 +347,34 @@ impl NewsIndex {
             .with_context(|| format!("the index at {} has a foreign commit", self.dir.display()))
     }
 
+    /// Removes segment files that the last commit does not use: left by a run that failed
+    /// (a full disk) or was killed before committing them, which tantivy's own clean-up
+    /// may not know of. Call it holding the writer, before writing anything.
+    pub fn remove_orphan_files(&self) -> Result<usize> {
+        let metas = self
+            .index
+            .load_metas()
+            .with_context(|| format!("reading the index at {}", self.dir.display()))?;
+        let living: HashSet<String> = metas
+            .segments
+            .iter()
+            .map(|segment| segment.id().uuid_string())
+            .collect();
+        let mut removed = 0;
+        for entry in fs::read_dir(&self.dir)
+            .with_context(|| format!("listing {}", self.dir.display()))?
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if segment_of(&name).is_some_and(|id| !living.contains(id))
+                && fs::remove_file(entry.path()).is_ok()
+            {
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// Takes the writer lock. Fails at once with [`NewsearchError::Locked`] when another
     /// process holds it.
     pub fn writer(&self, threads: usize, memory_bytes: usize) -> Result<NewsWriter> {
@@ -237,6 +385,49 @@ impl NewsIndex {
             }
             Err(error) => Err(error).context("opening the index writer"),
         }
+    }
+}
+
+/// The segment a file of the index folder belongs to (`<32 hex digits>.<kind>`).
+fn segment_of(name: &str) -> Option<&str> {
+    let (id, _) = name.split_once('.')?;
+    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then_some(id)
+}
+
+/// Whether a file of the index folder belongs to the index itself (tantivy's files and
+/// newsearch's own beside them), as opposed to the alerts, the run's lock, or a file the
+/// user keeps there.
+fn is_index_file(name: &str) -> bool {
+    let own = [VERSION_FILE, "meta.json", ".managed.json"];
+    own.contains(&name)
+        || segment_of(name).is_some()
+        || name.starts_with(".tantivy-")
+        || (name.starts_with('.') && name.ends_with(".tmp"))
+        || MANIFEST_FILES.matches(name)
+        || ALIAS_TABLE_FILES.matches(name)
+        || name.starts_with(crate::stories::FILE_PREFIX)
+}
+
+/// An error opening the index as one sentence: a file this user may not read is named
+/// with what to do; anything else keeps tantivy's words.
+fn explain_open_error(dir: &Path, error: TantivyError) -> anyhow::Error {
+    let denied = match &error {
+        TantivyError::OpenReadError(OpenReadError::IoError { io_error, filepath }) => {
+            (io_error.kind() == std::io::ErrorKind::PermissionDenied).then(|| dir.join(filepath))
+        }
+        TantivyError::OpenDirectoryError(OpenDirectoryError::IoError { io_error, .. }) => {
+            (io_error.kind() == std::io::ErrorKind::PermissionDenied).then(|| dir.to_path_buf())
+        }
+        _ => None,
+    };
+    match denied {
+        Some(path) => anyhow::anyhow!(
+            "cannot read the index at {}: permission denied on {} (its owner can run `chmod -R a+rX {}`; indexes written by this version are readable by others as the umask allows)",
+            dir.display(),
+            path.display(),
+            dir.display()
+        ),
+        None => anyhow::Error::new(error).context(format!("opening the index at {}", dir.display())),
     }
 }
 

@@ -1,6 +1,13 @@
 //! Turning a file's bytes into text: gzip decompression (bounded, keeping what came
 //! before a cut), character decoding (UTF-8 with or without a byte-order mark, UTF-16 with
 //! one, the charset an HTML page declares, else Windows-1252) and line ends.
+//!
+//! Binary or text: a few stray control bytes (a NUL left by a crash, an escape pasted from
+//! a terminal) do not make a file binary; they are removed from the text, with a note.
+//! Data is binary when control bytes are more than a sixteenth of it (compressed data and
+//! executables are far above that; text is at or near zero). Files read whole are judged
+//! by their start; files of one record a line, line by line, so that one damaged line
+//! costs one record, not the file.
 
 use std::io::Read;
 
@@ -89,6 +96,126 @@ fn declared_charset(bytes: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     encoding_rs::Encoding::for_label(label.as_bytes())
 }
 
+/// Whether a byte is a control character that text does not hold: whitespace controls
+/// (tab, line ends, vertical tab, form feed) are text.
+fn is_stray_control_byte(byte: u8) -> bool {
+    matches!(byte, 0x00..=0x08 | 0x0e..=0x1f | 0x7f)
+}
+
+/// Whether bytes are binary data rather than text with a few stray control bytes: more
+/// than a sixteenth of them are control bytes, and either more than eight or more than a
+/// quarter (so that one stray byte in a short line is not binary).
+pub(super) fn looks_binary(bytes: &[u8]) -> bool {
+    let controls = bytes.iter().filter(|&&b| is_stray_control_byte(b)).count();
+    controls * 16 > bytes.len() && (controls > 8 || controls * 4 > bytes.len())
+}
+
+/// Whether a character is a control character that text does not hold (C0 and C1
+/// controls other than whitespace).
+fn is_stray_control(c: char) -> bool {
+    c.is_control() && !c.is_whitespace()
+}
+
+/// The text without its stray control characters, and how many there were.
+pub(super) fn strip_stray_controls(text: String) -> (String, usize) {
+    // C1 controls are U+0080..U+009F, which UTF-8 writes after a 0xC2 byte.
+    let suspect = |b: u8| is_stray_control_byte(b) || b == 0xc2;
+    if !text.bytes().any(suspect) {
+        return (text, 0);
+    }
+    let removed = text.chars().filter(|&c| is_stray_control(c)).count();
+    if removed == 0 {
+        return (text, 0);
+    }
+    (
+        text.chars().filter(|&c| !is_stray_control(c)).collect(),
+        removed,
+    )
+}
+
+/// The note for stray control characters removed from a file's text (from `line` on).
+pub(super) fn stray_controls_note(removed: usize, line: Option<u64>) -> String {
+    let from = line.map_or_else(String::new, |n| format!(", from line {n} on"));
+    format!(
+        "removed {} (such as NUL bytes{from}); the rest is indexed",
+        crate::wording::counted(
+            removed as u64,
+            "stray control character",
+            "stray control characters"
+        )
+    )
+}
+
+/// Line numbers (from 1) as short ranges: "3", "3-5, 9".
+pub(super) fn line_ranges(numbers: &[u64]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < numbers.len() {
+        let start = numbers[i];
+        let mut end = start;
+        while i + 1 < numbers.len() && numbers[i + 1] == end + 1 {
+            i += 1;
+            end = numbers[i];
+        }
+        parts.push(if start == end {
+            start.to_string()
+        } else {
+            format!("{start}-{end}")
+        });
+        i += 1;
+    }
+    parts.join(", ")
+}
+
+/// Decodes a file of one record a line (CSV, TSV): lines that look binary are blanked
+/// (named in the note), stray control characters are removed from the others. Binary
+/// only when no line is text.
+pub(super) fn decode_lines(bytes: &[u8]) -> Decoded {
+    if encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return decode(bytes);
+    }
+    let mut binary_lines = Vec::new();
+    let mut text_lines = 0;
+    let mut kept: Vec<u8> = Vec::with_capacity(bytes.len());
+    for (number, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        if looks_binary(line) {
+            binary_lines.push(number as u64 + 1);
+        } else {
+            if line.iter().any(|b| !b.is_ascii_whitespace()) {
+                text_lines += 1;
+            }
+            kept.extend_from_slice(line);
+        }
+        kept.push(b'\n');
+    }
+    kept.pop();
+    if text_lines == 0 && !binary_lines.is_empty() {
+        return Decoded::Binary;
+    }
+    match decode_text(&kept) {
+        Decoded::Text { text, note } => {
+            let binary_note = (!binary_lines.is_empty()).then(|| {
+                format!(
+                    "binary data (control bytes) on line {} left out",
+                    line_ranges(&binary_lines)
+                )
+            });
+            Decoded::Text {
+                text,
+                note: join_notes(binary_note, note),
+            }
+        }
+        Decoded::Binary => Decoded::Binary,
+    }
+}
+
+fn join_notes(first: Option<String>, second: Option<String>) -> Option<String> {
+    match (first, second) {
+        (Some(a), Some(b)) => Some(format!("{a}; {b}")),
+        (a, b) => a.or(b),
+    }
+}
+
 /// The outcome of decoding a file's bytes.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Decoded {
@@ -101,9 +228,34 @@ pub enum Decoded {
 }
 
 /// Decodes bytes as text: a byte-order mark decides (UTF-8, UTF-16), else UTF-8, else
-/// Windows-1252 (a superset of Latin-1's printable range). NUL bytes without a UTF-16
-/// mark mean binary.
+/// Windows-1252 (a superset of Latin-1's printable range). A start that looks binary
+/// (without a UTF-16 mark) means binary; stray control characters are removed from text,
+/// with a note.
 pub fn decode(bytes: &[u8]) -> Decoded {
+    let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
+    if encoding_rs::Encoding::for_bom(bytes).is_none() && looks_binary(sniff) {
+        return Decoded::Binary;
+    }
+    decode_text(bytes)
+}
+
+/// [`decode`] without the binary check.
+fn decode_text(bytes: &[u8]) -> Decoded {
+    match decode_characters(bytes) {
+        Decoded::Text { text, note } => {
+            let (text, removed) = strip_stray_controls(text);
+            let stripped = (removed > 0).then(|| stray_controls_note(removed, None));
+            Decoded::Text {
+                text,
+                note: join_notes(note, stripped),
+            }
+        }
+        Decoded::Binary => Decoded::Binary,
+    }
+}
+
+/// Decodes bytes as text, as [`decode`] does, leaving control characters alone.
+fn decode_characters(bytes: &[u8]) -> Decoded {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         let note = (encoding != encoding_rs::UTF_8 || had_errors).then(|| {
@@ -117,10 +269,6 @@ pub fn decode(bytes: &[u8]) -> Decoded {
             text: text.into_owned(),
             note,
         };
-    }
-    let sniff = &bytes[..bytes.len().min(BINARY_SNIFF_BYTES)];
-    if sniff.contains(&0) {
-        return Decoded::Binary;
     }
     match std::str::from_utf8(bytes) {
         Ok(text) => Decoded::Text {
@@ -195,6 +343,49 @@ pub(super) mod tests {
             },
             "a page that is valid UTF-8 is read as UTF-8 whatever it declares"
         );
+    }
+
+    #[test]
+    fn a_few_stray_control_bytes_are_text_and_mostly_control_bytes_are_binary() {
+        assert!(!looks_binary(b"{\"t\": \"a\x00\"}"));
+        assert!(!looks_binary(&[b"word ".repeat(2000), vec![0; 8]].concat()));
+        assert!(looks_binary(&[0u8; 4096]));
+        assert!(looks_binary(b"\x00\x01"));
+        let random: Vec<u8> = (0..8192u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        assert!(looks_binary(&random), "compressed-looking data is binary");
+        match decode(b"Aid reached\x00 Rafah\x1b[31m today.\x0c") {
+            Decoded::Text { text, note } => {
+                assert_eq!(text, "Aid reached Rafah[31m today.\x0c");
+                assert!(note.unwrap().contains("removed 2 stray control characters"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut text = b"x".repeat(9000);
+        text[9000 - 10] = 0;
+        assert!(matches!(decode(&text), Decoded::Text { .. }));
+    }
+
+    #[test]
+    fn delimited_files_leave_out_binary_lines_only() {
+        let mut data = b"title,text\nA,Aid at Rafah.\n".to_vec();
+        data.extend_from_slice(&[0u8; 300]);
+        data.extend_from_slice(b"\nB,Boats in\x00 Gaza.\n");
+        match decode_lines(&data) {
+            Decoded::Text { text, note } => {
+                assert_eq!(text, "title,text\nA,Aid at Rafah.\n\nB,Boats in Gaza.\n");
+                let note = note.unwrap();
+                assert!(note.contains("on line 3 left out"), "{note}");
+                assert!(
+                    note.contains("removed 1 stray control character "),
+                    "{note}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(decode_lines(&[0u8; 100]), Decoded::Binary);
+        assert_eq!(line_ranges(&[1, 2, 3, 7, 9, 10]), "1-3, 7, 9-10");
     }
 
     pub(in crate::ingest) fn gzip(data: &[u8]) -> Vec<u8> {

@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use super::RecordMeta;
+use crate::wording::counted;
 
 /// Field names given on the command line; `None` means "look among the usual names".
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -167,9 +168,9 @@ impl MissingFields {
             .filter_map(|(part, missing)| {
                 let name = part.given(names)?;
                 Some(format!(
-                    "no field {name:?} (named by {}) in {missing} of {} records",
+                    "no field {name:?} (named by {}) in {missing} of {}",
                     part.option(),
-                    self.records
+                    counted(self.records, "record", "records")
                 ))
             })
             .collect()

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::fields::{pick, FieldNames, MissingFields};
 use super::lines::{Fallback, Line, LineReader};
 use super::{Chunk, ChunkLimits, End, FileRead, Origin, Problem, Record};
+use crate::wording::counted;
 
 /// How many leading lines are tried to tell JSON lines from one JSON document.
 const SNIFF_LINES: usize = 10;
@@ -108,6 +109,14 @@ pub(super) struct JsonLines {
     any_line: bool,
     /// A line that is not UTF-8 was noted (one note a stream is enough).
     recoded_noted: bool,
+    /// Lines of binary data not yet reported (the first and last of a run with nothing
+    /// but blank lines between them): a run is one skip, and a stream of nothing else is
+    /// one binary file.
+    binary_run: Option<(u64, u64)>,
+    /// A line of text (not blank, not binary) was read.
+    any_text: bool,
+    /// Stray control characters removed so far, and the first line that had one.
+    stripped: (usize, u64),
 }
 
 impl JsonLines {
@@ -121,7 +130,26 @@ impl JsonLines {
             records: 0,
             any_line: false,
             recoded_noted: false,
+            binary_run: None,
+            any_text: false,
+            stripped: (0, 0),
         }
+    }
+
+    /// Reports the run of binary lines read last, if any, as one skip.
+    fn flush_binary_run(&mut self, origin: &Origin, chunk: &mut Chunk) {
+        let Some((first, last)) = self.binary_run.take() else {
+            return;
+        };
+        let reason = "binary data (mostly control bytes such as NUL), not a JSON line; skipped";
+        chunk.skipped.push(if first == last {
+            origin.record_problem(first, reason)
+        } else {
+            Problem::new(
+                format!("{} (records {first}-{last})", origin.display),
+                reason,
+            )
+        });
     }
 
     /// The next lines' records; the last chunk says how reading ended.
@@ -134,11 +162,20 @@ impl JsonLines {
                     number,
                     text,
                     recoded,
+                    stripped,
                 })) => {
+                    if stripped > 0 {
+                        if self.stripped.0 == 0 {
+                            self.stripped.1 = number;
+                        }
+                        self.stripped.0 += stripped;
+                    }
                     if text.trim().is_empty() {
                         continue;
                     }
                     self.any_line = true;
+                    self.any_text = true;
+                    self.flush_binary_run(origin, &mut chunk);
                     bytes += text.len();
                     if recoded && !self.recoded_noted {
                         self.recoded_noted = true;
@@ -149,8 +186,17 @@ impl JsonLines {
                         Err(problem) => chunk.skipped.push(problem),
                     }
                 }
+                Ok(Some(Line::Binary { number })) => {
+                    self.any_line = true;
+                    self.binary_run = Some(match self.binary_run {
+                        Some((first, _)) => (first, number),
+                        None => (number, number),
+                    });
+                }
                 Ok(Some(Line::TooLong { number, bytes })) => {
                     self.any_line = true;
+                    self.any_text = true;
+                    self.flush_binary_run(origin, &mut chunk);
                     chunk.skipped.push(origin.record_problem(
                         number,
                         format!(
@@ -188,7 +234,19 @@ impl JsonLines {
     }
 
     /// How reading ended: at the end of the stream, or at `error`.
-    fn end(&self, origin: &Origin, error: Option<io::Error>, chunk: &mut Chunk) -> End {
+    fn end(&mut self, origin: &Origin, error: Option<io::Error>, chunk: &mut Chunk) -> End {
+        if self.binary_run.is_some() && !self.any_text && error.is_none() {
+            return End::Failed(origin.problem(super::BINARY_REASON));
+        }
+        self.flush_binary_run(origin, chunk);
+        if self.stripped.0 > 0 {
+            chunk
+                .notes
+                .push(origin.problem(super::decode::stray_controls_note(
+                    self.stripped.0,
+                    Some(self.stripped.1),
+                )));
+        }
         chunk.notes.extend(
             self.missing
                 .notes(&self.names)
@@ -211,21 +269,26 @@ impl JsonLines {
                     )));
                 }
                 chunk.notes.push(origin.problem(format!(
-                    "gzip data is truncated ({error}); kept the {kept} records before the cut"
+                    "gzip data is truncated ({error}); kept the {} before the cut",
+                    counted(kept, "record", "records")
                 )));
                 End::Complete
             }
             io::ErrorKind::InvalidInput | io::ErrorKind::InvalidData if self.gzip => {
                 let reason = if self.any_line {
-                    format!("not valid gzip data ({error}); kept the {kept} records before it")
+                    format!(
+                        "not valid gzip data ({error}); kept the {} before it",
+                        counted(kept, "record", "records")
+                    )
                 } else {
                     format!("not valid gzip data ({error})")
                 };
                 End::Failed(origin.problem(reason))
             }
             _ => End::Interrupted(origin.problem(format!(
-                "reading stopped after {kept} records ({}); the file's other articles stay \
-                 until a later run reads it",
+                "reading stopped after {} ({}); the file's other articles stay until a later \
+                 run reads it",
+                counted(kept, "record", "records"),
                 super::io_reason(&error)
             ))),
         }

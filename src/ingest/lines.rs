@@ -1,9 +1,12 @@
 //! Reading a stream a line at a time with memory bounded by the longest line allowed, not
-//! by the stream: the first bytes are looked at before any line is read (to tell binary
-//! data, byte-order marks and, on standard input, a JSON document from JSON lines), then
-//! lines are handed out one by one, decoded.
+//! by the stream: the first bytes are looked at before any line is read (to tell
+//! byte-order marks and, on standard input, a JSON document from JSON lines), then lines
+//! are handed out one by one, decoded, each judged text (stray control characters
+//! removed) or binary on its own.
 
 use std::io::{self, BufRead, BufReader, Read};
+
+use super::decode::{looks_binary, strip_stray_controls};
 
 /// Buffer size of the line reader.
 const BUFFER_BYTES: usize = 64 << 10;
@@ -88,9 +91,13 @@ pub(super) enum Line {
         text: String,
         /// The line was not valid UTF-8 and was decoded otherwise.
         recoded: bool,
+        /// Stray control characters removed from the line.
+        stripped: usize,
     },
     /// A line over the length limit: skipped without being held in memory.
     TooLong { number: u64, bytes: u64 },
+    /// A line of binary data (mostly control bytes), not text.
+    Binary { number: u64 },
 }
 
 /// How lines that are not valid UTF-8 are decoded.
@@ -173,6 +180,11 @@ impl LineReader {
         if bytes.last() == Some(&b'\r') {
             bytes.pop();
         }
+        if looks_binary(&bytes) {
+            return Ok(Some(Line::Binary {
+                number: self.number,
+            }));
+        }
         let (text, recoded) = match String::from_utf8(bytes) {
             Ok(text) => (text, false),
             Err(error) => {
@@ -184,10 +196,12 @@ impl LineReader {
                 (text.into_owned(), true)
             }
         };
+        let (text, stripped) = strip_stray_controls(text);
         Ok(Some(Line::Text {
             number: self.number,
             text,
             recoded,
+            stripped,
         }))
     }
 }
@@ -214,6 +228,7 @@ mod tests {
             number,
             text: text.into(),
             recoded: false,
+            stripped: 0,
         }
     }
 
@@ -262,7 +277,8 @@ mod tests {
                 Line::Text {
                     number: 2,
                     text: "café au lait".into(),
-                    recoded: true
+                    recoded: true,
+                    stripped: 0
                 }
             ]
         );

@@ -20,24 +20,32 @@ mod fields;
 mod html;
 mod json;
 mod lines;
+mod open;
 mod text;
 mod walk;
 
 use std::fs;
+use std::hash::{Hash, Hasher};
 use std::io::{BufReader, Read};
 use std::path::Path;
 
 use flate2::read::MultiGzDecoder;
-use xxhash_rust::xxh3::xxh3_64;
+
+use xxhash_rust::xxh3::{xxh3_64, Xxh3Default};
+
+use crate::wording::counted;
 
 pub use decode::{decode, Decoded};
-use decode::{decode_page, gunzip, is_gzip, normalize_line_ends, Unzipped};
+use decode::{decode_lines, decode_page, is_gzip, normalize_line_ends};
 pub use fields::FieldNames;
+use open::{open_regular, read_contents, read_regular_to_string, Contents};
 pub use text::SIDECAR_SUFFIX;
 pub use walk::{is_stdin, walk, SourceFile};
 
 /// How many leading bytes are inspected to tell binary files from text.
 const BINARY_SNIFF_BYTES: usize = 8192;
+/// Why a binary file is skipped.
+const BINARY_REASON: &str = "binary file (mostly control bytes such as NUL)";
 /// The path that means standard input on the command line.
 pub const STDIN_ARG: &str = "-";
 /// How standard input is named in records and messages.
@@ -75,6 +83,34 @@ pub struct Record {
     pub body: String,
 }
 
+impl Record {
+    /// Hash of everything the record's article is built from except its place in the
+    /// file: a record whose line moved (a line prepended, the oldest dropped from a rolling
+    /// feed, stdin in another order) hashes the same.
+    pub fn content_hash(&self) -> u64 {
+        let mut hasher = Xxh3Default::new();
+        self.path.hash(&mut hasher);
+        self.identity.hash(&mut hasher);
+        self.external_id.hash(&mut hasher);
+        self.meta.hash(&mut hasher);
+        self.body.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// The hash manifests of format 1 kept: the content and the record number together
+    /// (the fields in the order of the record, as its derived `Hash` fed them).
+    pub fn content_and_place_hash(&self) -> u64 {
+        let mut hasher = Xxh3Default::new();
+        self.path.hash(&mut hasher);
+        self.identity.hash(&mut hasher);
+        self.record.hash(&mut hasher);
+        self.external_id.hash(&mut hasher);
+        self.meta.hash(&mut hasher);
+        self.body.hash(&mut hasher);
+        hasher.finish()
+    }
+}
+
 /// A file, folder or record that could not be (fully) used, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -108,6 +144,12 @@ impl ReadError {
 
     fn unusable(reason: impl Into<String>) -> ReadError {
         ReadError::Unusable(reason.into())
+    }
+
+    fn into_reason(self) -> String {
+        match self {
+            ReadError::Unavailable(reason) | ReadError::Unusable(reason) => reason,
+        }
     }
 
     #[cfg(test)]
@@ -330,9 +372,10 @@ impl Origin {
     }
 
     /// A record of this file. Its identity: an id in the metadata wins (a bare number,
-    /// such as a row number, only within this file); else, in a file, the path and the
-    /// record number; on standard input, the URL or else a hash of title and text, so
-    /// that piping the same article again replaces it.
+    /// such as a row number, only within this file); else, in a file of many articles, the
+    /// path and a hash of the record's content (so that a line that moves is the same
+    /// article); on standard input, the URL or else a hash of title and text, so that
+    /// piping the same article again replaces it.
     fn record(&self, number: Option<u64>, mut meta: RecordMeta, body: &str) -> Record {
         let body = normalize_line_ends(body);
         let external_id = meta.id.clone();
@@ -353,7 +396,7 @@ impl Origin {
                 }
             },
             None => match number {
-                Some(n) => format!("{}#{n}", self.identity),
+                Some(_) => format!("{}#{:016x}", self.identity, content_key(&meta, &body)),
                 None => self.identity.clone(),
             },
         };
@@ -366,6 +409,23 @@ impl Origin {
             body,
         }
     }
+}
+
+/// A hash naming a record without an id by its content: every metadata value and the text.
+fn content_key(meta: &RecordMeta, body: &str) -> u64 {
+    let mut seed = String::with_capacity(body.len() + 64);
+    for value in [
+        &meta.title,
+        &meta.date,
+        &meta.source,
+        &meta.url,
+        &meta.author,
+    ] {
+        seed.push_str(value.as_deref().unwrap_or_default());
+        seed.push('\u{0}');
+    }
+    seed.push_str(body.trim());
+    xxh3_64(seed.as_bytes())
 }
 
 /// Opens one file (or standard input) to read its records. JSON lines are streamed;
@@ -478,10 +538,7 @@ fn open_lines(
     let bom = encoding_rs::Encoding::for_bom(&head);
     let utf8_bom = matches!(bom, Some((encoding, _)) if encoding == encoding_rs::UTF_8);
     let text_start = if utf8_bom { 3 } else { 0 };
-    let sniff = &head[..head.len().min(BINARY_SNIFF_BYTES)];
-    if bom.is_none() && sniff.contains(&0) {
-        return Err(ReadError::unusable("binary file (contains NUL bytes)"));
-    }
+    // Lines are judged binary or text one by one as they are read (see `lines`).
     let streamable =
         (bom.is_none() || utf8_bom) && (!stdin || json::starts_json_lines(&head[text_start..]));
     if !streamable {
@@ -567,11 +624,12 @@ fn read_whole(origin: &Origin, path: &Path, contents: Contents, fields: &FieldNa
     } = contents;
     let decoded = match format {
         Format::Html => decode_page(&bytes),
+        Format::Delimited(_) => decode_lines(&bytes),
         _ => decode(&bytes),
     };
     drop(bytes);
     let mut text = match decoded {
-        Decoded::Binary => return fail(out, "binary file (contains NUL bytes)".into()),
+        Decoded::Binary => return fail(out, BINARY_REASON.into()),
         Decoded::Text { text, note } => {
             if let Some(note) = note {
                 out.notes.push(origin.problem(note));
@@ -600,86 +658,14 @@ fn read_whole(origin: &Origin, path: &Path, contents: Contents, fields: &FieldNa
     }
     if let Some(reason) = truncated {
         out.notes.push(origin.problem(format!(
-            "gzip data is truncated ({reason}); kept the {} records before the cut",
-            out.records.len()
+            "gzip data is truncated ({reason}); kept the {} before the cut",
+            counted(out.records.len() as u64, "record", "records")
         )));
     }
     if out.records.is_empty() && out.failure.is_none() && out.skipped.is_empty() {
         return fail(out, "no articles in the file".into());
     }
     out
-}
-
-/// A file's bytes, decompressed, and how to read them.
-struct Contents {
-    format: Format,
-    bytes: Vec<u8>,
-    /// Why gzip data ended early; only formats with one record a line keep such data.
-    truncated: Option<String>,
-}
-
-/// Reads a file whole (refusing one over `max_bytes`), and un-gzips it when its name ends
-/// in `.gz`.
-fn read_contents(
-    path: &Path,
-    format: Format,
-    gzip: bool,
-    max_bytes: u64,
-) -> Result<Contents, ReadError> {
-    let raw = read_limited(path, max_bytes)?;
-    if !gzip || raw.is_empty() {
-        return Ok(Contents {
-            format,
-            bytes: raw,
-            truncated: None,
-        });
-    }
-    match gunzip(&raw, max_bytes)? {
-        Unzipped::Whole(bytes) => Ok(Contents {
-            format,
-            bytes,
-            truncated: None,
-        }),
-        Unzipped::Truncated(bytes, reason) if format.is_line_based() => Ok(Contents {
-            format,
-            bytes,
-            truncated: Some(reason),
-        }),
-        Unzipped::Truncated(_, reason) => Err(ReadError::Unusable(format!(
-            "gzip data is truncated ({reason})"
-        ))),
-    }
-}
-
-/// Opens a file that is not a folder.
-fn open_regular(path: &Path) -> Result<fs::File, ReadError> {
-    let file = fs::File::open(path).map_err(|e| ReadError::io(&e))?;
-    let metadata = file.metadata().map_err(|e| ReadError::io(&e))?;
-    if metadata.is_dir() {
-        return Err(ReadError::unusable("is a folder, not a file"));
-    }
-    Ok(file)
-}
-
-/// Reads a whole file, refusing files larger than `max_bytes`.
-fn read_limited(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
-    let file = open_regular(path)?;
-    let size = file.metadata().map_err(|e| ReadError::io(&e))?.len();
-    if size > max_bytes {
-        return Err(ReadError::Unusable(format!(
-            "file is {size} bytes, over the limit of {max_bytes} (see --max-file-size)"
-        )));
-    }
-    let mut bytes = Vec::with_capacity(size as usize);
-    file.take(max_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::io(&e))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(ReadError::Unusable(format!(
-            "file grew over the limit of {max_bytes} bytes while being read"
-        )));
-    }
-    Ok(bytes)
 }
 
 #[cfg(test)]
@@ -870,9 +856,17 @@ mod tests {
             Some("empty file")
         );
         assert_eq!(write("empty.jsonl.gz", b"").as_deref(), Some("empty file"));
-        assert!(write("binary.jsonl", b"{\"text\": \"a\"}\n\x00\x01")
-            .unwrap()
-            .contains("binary"));
+        assert!(write(
+            "binary.jsonl",
+            b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\n\x00\x01"
+        )
+        .unwrap()
+        .contains("binary"));
+        assert_eq!(
+            write("one-bad-line.jsonl", b"{\"text\": \"a\"}\n\x00\x01"),
+            None,
+            "one binary line is one record"
+        );
         assert!(write("bad.jsonl.gz", b"\x1f\x8bnot gzip at all")
             .unwrap()
             .contains("not valid gzip data"));
@@ -881,6 +875,31 @@ mod tests {
             utf16.extend_from_slice(&unit.to_le_bytes());
         }
         assert_eq!(write("wide.jsonl", &utf16), None, "UTF-16 is read whole");
+    }
+
+    #[test]
+    fn json_lines_are_judged_line_by_line_and_stray_control_bytes_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut data = Vec::new();
+        data.extend_from_slice(b"{\"id\": \"a1\", \"text\": \"Aid at Ra\x00fah.\"}\n");
+        data.extend_from_slice(&[0u8; 4096]);
+        data.extend_from_slice(b"\n\n");
+        data.extend_from_slice(&[0u8, 1, 2, 3, 0, 0, 7, 8, 0, 0, b'x']);
+        data.extend_from_slice(b"\n{\"id\": \"a5\", \"text\": \"Boats\x1b in Gaza.\"}\n");
+        let path = dir.path().join("feed.jsonl");
+        fs::write(&path, &data).unwrap();
+        let read = read_file(&source(&path), &ReadOptions::default());
+        assert!(read.failure.is_none(), "{read:?}");
+        let bodies: Vec<&str> = read.records.iter().map(|r| r.body.as_str()).collect();
+        assert_eq!(bodies, ["Aid at Rafah.", "Boats in Gaza."]);
+        assert_eq!(read.skipped.len(), 1, "{:?}", read.skipped);
+        assert!(read.skipped[0].path.ends_with("feed.jsonl (records 2-4)"));
+        assert!(read.skipped[0].reason.contains("binary data"));
+        assert_eq!(read.notes.len(), 1, "{:?}", read.notes);
+        assert!(read.notes[0]
+            .reason
+            .contains("removed 2 stray control characters"));
+        assert!(read.notes[0].reason.contains("from line 1 on"));
     }
 
     #[test]
@@ -896,10 +915,25 @@ mod tests {
             title: Some("T".into()),
             ..RecordMeta::default()
         };
+        // Without an id, a record of a file is named by its content, wherever it sits.
+        let at_3 = file.record(Some(3), meta(None, None), "x").identity;
+        assert!(at_3.starts_with("/abs/a.jsonl#"), "{at_3}");
         assert_eq!(
-            file.record(Some(3), meta(None, None), "x").identity,
-            "/abs/a.jsonl#3"
+            file.record(Some(9), meta(None, None), "x\r\n").identity,
+            at_3
         );
+        assert_ne!(file.record(Some(3), meta(None, None), "y").identity, at_3);
+        let moved = file.record(Some(4), meta(Some("reut-17"), None), "x");
+        let here = file.record(Some(3), meta(Some("reut-17"), None), "x");
+        assert_eq!(moved.content_hash(), here.content_hash());
+        assert_ne!(
+            moved.content_and_place_hash(),
+            here.content_and_place_hash()
+        );
+        // Format-1 manifests hashed the record as its derived `Hash` feeds it.
+        let mut derived = Xxh3Default::new();
+        here.hash(&mut derived);
+        assert_eq!(derived.finish(), here.content_and_place_hash());
         let numeric = file.record(Some(3), meta(Some("17"), None), "x");
         assert_eq!(numeric.identity, "/abs/a.jsonl#id=17");
         assert_eq!(

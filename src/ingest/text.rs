@@ -1,14 +1,13 @@
 //! Plain-text and Markdown articles: one a file, with optional `---` front matter and a
 //! `<file>.meta.yaml` side-car whose values win over the front matter's.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 use serde_norway::Value as Yaml;
 
 use super::fields::{pick, FieldNames, MissingFields};
-use super::{io_reason, FileRead, Origin, Problem, RecordMeta};
+use super::{FileRead, Origin, Problem, RecordMeta};
 
 /// Suffix of a side-car metadata file: `story.txt` takes metadata from `story.txt.meta.yaml`.
 pub const SIDECAR_SUFFIX: &str = ".meta.yaml";
@@ -73,10 +72,13 @@ fn read_sidecar(path: &Path, names: &FieldNames) -> Result<Option<RecordMeta>, S
     }
     let mut sidecar = path.as_os_str().to_owned();
     sidecar.push(SIDECAR_SUFFIX);
-    match fs::read_to_string(PathBuf::from(sidecar)) {
+    let sidecar = PathBuf::from(sidecar);
+    if !sidecar.exists() {
+        return Ok(None);
+    }
+    match super::read_regular_to_string(&sidecar) {
         Ok(yaml) => parse_meta(&yaml, names).map(Some),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_reason(&e)),
+        Err(error) => Err(error.into_reason()),
     }
 }
 

@@ -13,6 +13,7 @@ use crate::pipeline::IndexSummary;
 use crate::search::facets::Facets;
 use crate::search::story_list::{ArticleRef, StoryListing, StoryResults};
 use crate::stories::StoryId;
+use crate::wording::{counted, size};
 
 /// Prints one article of `export` as a JSON line, with its entities under their
 /// corpus-wide names.
@@ -34,18 +35,18 @@ pub fn print_summary(out: &mut impl Write, summary: &IndexSummary, json: bool) -
     }
     writeln!(
         out,
-        "walked {} files, read {} in {:.1} s: {} articles added, {} updated, {} removed, {} unchanged, {} skipped, {} warnings; the index holds {} articles in {} passages",
-        summary.files,
+        "walked {}, read {} in {:.1} s: {} added, {} updated, {} removed, {} unchanged, {} skipped, {}; the index holds {} in {}",
+        counted(summary.files as u64, "file", "files"),
         summary.read,
         summary.elapsed_ms as f64 / 1000.0,
-        summary.added,
+        counted(summary.added as u64, "article", "articles"),
         summary.updated,
         summary.removed,
         summary.unchanged,
         summary.skipped,
-        summary.warnings,
-        summary.articles,
-        summary.passages
+        counted(summary.warnings as u64, "warning", "warnings"),
+        counted(summary.articles as u64, "article", "articles"),
+        counted(summary.passages, "passage", "passages")
     )
 }
 
@@ -196,11 +197,7 @@ pub fn print_stats(
     }
     writeln!(out, "index:          {}", stats.index)?;
     writeln!(out, "schema version: {}", stats.schema_version)?;
-    writeln!(
-        out,
-        "size:           {:.1} MB",
-        stats.size_bytes as f64 / 1e6
-    )?;
+    writeln!(out, "size:           {}", size(stats.size_bytes))?;
     writeln!(out, "articles:       {}", stats.articles)?;
     writeln!(out, "passages:       {}", stats.passages)?;
     writeln!(out, "segments:       {}", stats.segments)?;

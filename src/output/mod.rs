@@ -61,19 +61,51 @@ fn reset(style: Style, color: bool) -> String {
 pub fn sanitize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        push_safe(&mut out, c, false);
+        push_safe(&mut out, c);
     }
     out
 }
 
-fn push_safe(out: &mut String, c: char, html: bool) {
+/// Corpus text made safe for a terminal and escaped for the markup that marks the
+/// highlights (every field goes through it, not only the passage): HTML's special
+/// characters as entities, Markdown's behind a backslash, so that corpus text can neither
+/// run as markup nor fake a highlight.
+fn escaped(text: &str, highlight: Highlight) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        push_escaped(&mut out, c, highlight);
+    }
+    if highlight == Highlight::Markdown && out.starts_with(['-', '+', '=']) {
+        // A line that begins so would be a list item or a heading rule.
+        out.insert(0, '\\');
+    }
+    out
+}
+
+/// Characters that Markdown reads as markup (emphasis, code, links, HTML, headings,
+/// strike-through, tables, entities).
+const MARKDOWN_SPECIAL: &[char] = &['\\', '`', '*', '_', '[', ']', '<', '>', '#', '~', '|', '&'];
+
+fn push_escaped(out: &mut String, c: char, highlight: Highlight) {
+    match (highlight, c) {
+        (Highlight::Html, '<') => out.push_str("&lt;"),
+        (Highlight::Html, '>') => out.push_str("&gt;"),
+        (Highlight::Html, '&') => out.push_str("&amp;"),
+        (Highlight::Html, '"') => out.push_str("&quot;"),
+        (Highlight::Html, '\'') => out.push_str("&#39;"),
+        (Highlight::Markdown, c) if MARKDOWN_SPECIAL.contains(&c) => {
+            out.push('\\');
+            out.push(c);
+        }
+        (_, c) => push_safe(out, c),
+    }
+}
+
+fn push_safe(out: &mut String, c: char) {
     match c {
         '\t' | '\n' | '\r' => out.push(' '),
         c if c.is_control() => {}
         '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => {}
-        '<' if html => out.push_str("&lt;"),
-        '>' if html => out.push_str("&gt;"),
-        '&' if html => out.push_str("&amp;"),
         c => out.push(c),
     }
 }

@@ -6,11 +6,13 @@ use super::wire::{
     day, FacetsDocument, FacetsJson, QueryJson, ResultJson, ResultLine, FORMAT_VERSION,
 };
 use super::{
-    paint, push_safe, reset, sanitize, Highlight, QueryFormat, DIM_STYLE, MATCH_STYLE, TITLE_STYLE,
+    escaped, paint, push_escaped, reset, Highlight, QueryFormat, DIM_STYLE, MATCH_STYLE,
+    TITLE_STYLE,
 };
 use crate::extract::ArticleId;
 use crate::search::facets::Facets;
 use crate::search::{Hit, SearchResults, StorySummary};
+use crate::wording::counted;
 use chrono::{Datelike, NaiveDate};
 
 /// Prints query results in the chosen format.
@@ -49,7 +51,7 @@ pub fn print_results(
             print_text(out, results, highlight, color)?;
             if let Some(facets) = &results.facets {
                 writeln!(out)?;
-                print_facets_text(out, facets)?;
+                print_facets_text(out, facets, highlight)?;
             }
             Ok(())
         }
@@ -72,14 +74,24 @@ pub fn print_facets(
         serde_json::to_writer_pretty(&mut *out, &document)?;
         return writeln!(out);
     }
-    writeln!(out, "{total_articles} articles")?;
-    print_facets_text(out, facets)
+    writeln!(
+        out,
+        "{}",
+        counted(total_articles as u64, "article", "articles")
+    )?;
+    print_facets_text(out, facets, Highlight::None)
 }
 
 /// Widest bar of the text histogram, in characters.
 const BAR_WIDTH: u64 = 40;
 
-fn print_facets_text(out: &mut impl Write, facets: &Facets) -> io::Result<()> {
+/// Facet lists as text, names escaped for `highlight`'s markup (the query's text output).
+fn print_facets_text(
+    out: &mut impl Write,
+    facets: &Facets,
+    highlight: Highlight,
+) -> io::Result<()> {
+    let name = |text: &str| escaped(text, highlight);
     for (heading, list) in [
         ("people", &facets.person),
         ("organisations", &facets.org),
@@ -93,20 +105,15 @@ fn print_facets_text(out: &mut impl Write, facets: &Facets) -> io::Result<()> {
             let aliases = if item.aliases.is_empty() {
                 String::new()
             } else {
-                format!("  (also {})", sanitize(&item.aliases.join(", ")))
+                format!("  (also {})", name(&item.aliases.join(", ")))
             };
-            writeln!(
-                out,
-                "  {:>7}  {}{aliases}",
-                item.count,
-                sanitize(&item.name)
-            )?;
+            writeln!(out, "  {:>7}  {}{aliases}", item.count, name(&item.name))?;
         }
     }
     if !facets.source.is_empty() {
         writeln!(out, "\nsource")?;
         for item in &facets.source {
-            writeln!(out, "  {:>7}  {}", item.count, sanitize(&item.name))?;
+            writeln!(out, "  {:>7}  {}", item.count, name(&item.name))?;
         }
     }
     if !facets.date.is_empty() {
@@ -163,20 +170,20 @@ fn print_text(
         let source = first
             .source
             .as_deref()
-            .map(|s| format!("  {}", sanitize(s)))
+            .map(|s| format!("  {}", escaped(s, highlight)))
             .unwrap_or_default();
         writeln!(
             out,
             "{}{}{}{source}{date}",
             paint(TITLE_STYLE, color),
-            sanitize(&first.title),
+            escaped(&first.title, highlight),
             reset(TITLE_STYLE, color)
         )?;
         writeln!(
             out,
             "{}{}  {}{}",
             paint(DIM_STYLE, color),
-            sanitize(&first.path),
+            escaped(&first.path, highlight),
             first.article_id,
             reset(DIM_STYLE, color)
         )?;
@@ -192,7 +199,7 @@ fn print_text(
                 out,
                 "      {}{}{}",
                 paint(DIM_STYLE, color),
-                sanitize(&line),
+                escaped(&line, highlight),
                 reset(DIM_STYLE, color)
             )?;
         }
@@ -289,7 +296,7 @@ fn marked_text(hit: &Hit, highlight: Highlight) -> String {
                 spans.next();
             }
         }
-        push_safe(&mut out, c, highlight == Highlight::Html);
+        push_escaped(&mut out, c, highlight);
     }
     if open_until.is_some() {
         out.push_str(&close);
@@ -364,6 +371,46 @@ mod tests {
         assert_eq!(
             marked_text(&h, Highlight::Html),
             "a&lt;b&gt; <mark>Rafah</mark>"
+        );
+    }
+
+    #[test]
+    fn every_field_is_escaped_for_the_markup_of_the_highlights() {
+        let mut h = hit(1, "a", "**not bold** but Rafah", vec![(17, 22)]);
+        h.title = "<img src=x onerror=alert(1)>".into();
+        h.source = Some("A&B \"wire\"".into());
+        h.path = "corpus/<script>.txt".into();
+        h.cut_after = false;
+        let results = SearchResults {
+            facets: None,
+            query: "rafah".into(),
+            total_articles: 1,
+            hits: vec![h],
+        };
+        let print = |highlight| {
+            let mut out = Vec::new();
+            print_results(&mut out, &results, QueryFormat::Text, highlight, false).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let html = print(Highlight::Html);
+        assert!(
+            !html.contains("<img") && !html.contains("<script"),
+            "{html}"
+        );
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{html}"
+        );
+        assert!(html.contains("A&amp;B &quot;wire&quot;"), "{html}");
+        assert!(html.contains("<mark>Rafah</mark>"), "{html}");
+        let markdown = print(Highlight::Markdown);
+        assert!(
+            markdown.contains(r"\*\*not bold\*\* but **Rafah**"),
+            "{markdown}"
+        );
+        assert!(
+            markdown.contains(r"\<img src=x onerror=alert(1)\>"),
+            "{markdown}"
         );
     }
 

@@ -178,20 +178,62 @@ fn bucket_key(start: NaiveDate, interval: Interval) -> String {
     }
 }
 
+/// Most buckets a date histogram lists (about eleven years of days).
+pub const MAX_BUCKETS: u64 = 4_000;
+
 /// Buckets day counts; every bucket between the first and last (or the filter's range)
-/// is listed, empty ones with 0.
+/// is listed, empty ones with 0. At most [`MAX_BUCKETS`]: a span that needs more at the
+/// interval asked for is first narrowed to the days that have articles, then takes wider
+/// intervals (day, week, month, year); a span too long even for years lists only the
+/// years that have articles. (`--from 0000 --to 9999 --interval day` once listed 3.65
+/// million empty days.)
 fn histogram(
     days: &BTreeMap<NaiveDate, u64>,
     interval: Interval,
     range: DayRange,
 ) -> Vec<KeyCount> {
-    let (Some(first), Some(last)) = (
-        range.from.or_else(|| days.keys().next().copied()),
-        range.to.or_else(|| days.keys().next_back().copied()),
-    ) else {
+    let data = (
+        days.keys().next().copied(),
+        days.keys().next_back().copied(),
+    );
+    let (Some(first), Some(last)) = (range.from.or(data.0), range.to.or(data.1)) else {
         return Vec::new();
     };
+    let wider = [
+        Interval::Day,
+        Interval::Week,
+        Interval::Month,
+        Interval::Year,
+    ];
+    let intervals = wider.iter().copied().skip_while(|&i| i != interval);
+    let mut spans = vec![(first, last)];
+    if let (Some(data_first), Some(data_last)) = data {
+        spans.push((data_first.max(first), data_last.min(last)));
+    }
+    let fitting = intervals.clone().find_map(|interval| {
+        spans
+            .iter()
+            .find(|(first, last)| bucket_count(*first, *last, interval) <= MAX_BUCKETS)
+            .map(|&span| (span, interval))
+    });
     let mut counts: BTreeMap<NaiveDate, u64> = BTreeMap::new();
+    let ((first, last), interval) = match fitting {
+        Some(fitting) => fitting,
+        None => {
+            for (day, count) in days {
+                *counts
+                    .entry(bucket_start(*day, Interval::Year))
+                    .or_default() += count;
+            }
+            return counts
+                .into_iter()
+                .map(|(start, count)| KeyCount {
+                    key: bucket_key(start, Interval::Year),
+                    count,
+                })
+                .collect();
+        }
+    };
     for (day, count) in days {
         *counts.entry(bucket_start(*day, interval)).or_default() += count;
     }
@@ -257,6 +299,23 @@ impl SegmentCollector for DistinctStoriesSegment {
     fn harvest(self) -> HashSet<u64> {
         self.found
     }
+}
+
+/// How many buckets of `interval` the days from `first` to `last` span (0 when `last`
+/// comes first).
+fn bucket_count(first: NaiveDate, last: NaiveDate, interval: Interval) -> u64 {
+    if last < first {
+        return 0;
+    }
+    let (first, last) = (bucket_start(first, interval), bucket_start(last, interval));
+    let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+    let between = match interval {
+        Interval::Day => (last - first).num_days(),
+        Interval::Week => (last - first).num_days() / 7,
+        Interval::Month => months(last) - months(first),
+        Interval::Year => i64::from(last.year() - first.year()),
+    };
+    between.unsigned_abs() + 1
 }
 
 /// What the counter gathers: plain facet paths, and entities by canonical name.
@@ -507,5 +566,50 @@ mod tests {
             3
         );
         assert!(histogram(&BTreeMap::new(), Interval::Day, DayRange::default()).is_empty());
+    }
+
+    #[test]
+    fn a_span_too_long_for_its_interval_is_narrowed_then_widened() {
+        let days = BTreeMap::from([(d("2024-03-01"), 2), (d("2024-03-31"), 1)]);
+        let everything = DayRange {
+            from: Some(d("0001-01-01")),
+            to: Some(d("9999-12-31")),
+        };
+        // Narrowed to the days that have articles, at the interval asked for.
+        let narrowed = histogram(&days, Interval::Day, everything);
+        assert_eq!(narrowed.len(), 31);
+        assert_eq!(
+            narrowed[0],
+            KeyCount {
+                key: "2024-03-01".into(),
+                count: 2
+            }
+        );
+
+        // Articles from 1900 to 2024: 45,000 days and 6,500 weeks are too many; months fit.
+        let days = BTreeMap::from([(d("1900-05-01"), 1), (d("2024-03-31"), 1)]);
+        let widened = histogram(&days, Interval::Day, DayRange::default());
+        assert_eq!(
+            widened.len() as u64,
+            bucket_count(d("1900-05-01"), d("2024-03-31"), Interval::Month)
+        );
+        assert_eq!(widened[0].key, "1900-05");
+        assert!(widened.len() as u64 <= MAX_BUCKETS);
+        assert_eq!(widened.iter().map(|b| b.count).sum::<u64>(), 2);
+
+        // Longer than 4,000 years even after narrowing: only the years with articles.
+        let days = BTreeMap::from([(d("0001-01-01"), 1), (d("9999-12-31"), 3)]);
+        assert_eq!(
+            keys(&histogram(&days, Interval::Month, everything)),
+            vec![("0001".into(), 1), ("9999".into(), 3)]
+        );
+        for interval in [
+            Interval::Day,
+            Interval::Week,
+            Interval::Month,
+            Interval::Year,
+        ] {
+            assert!(histogram(&days, interval, everything).len() as u64 <= MAX_BUCKETS);
+        }
     }
 }

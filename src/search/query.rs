@@ -5,10 +5,18 @@
 //!
 //! Precedence, loosest first: `OR`, then a run of clauses side by side (each optional
 //! unless marked `+`, excluded when marked `-` or `NOT`), then `AND`.
+//!
+//! Parentheses nest at most [`MAX_DEPTH`] deep: everything that walks the tree (here, in
+//! the compiler and in tantivy) recurses once a level, and thousands of levels overflow
+//! the stack. Text the user typed is quoted and escaped when a message repeats it, so a
+//! query holding terminal escapes cannot reach the terminal through an error.
 
 use std::fmt;
 
 use crate::extract::entities::EntityKind;
+
+/// Deepest nesting of parentheses a query may have.
+pub const MAX_DEPTH: usize = 100;
 
 /// Which field a leaf searches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -126,6 +134,7 @@ pub fn parse(input: &str) -> Result<Node, QueryError> {
         tokens,
         pos: 0,
         end_column: input.chars().count() + 1,
+        depth: 0,
     };
     let node = parser.or_expr()?;
     if let Some((tok, column)) = parser.tokens.get(parser.pos) {
@@ -144,7 +153,7 @@ pub fn parse(input: &str) -> Result<Node, QueryError> {
 fn describe(tok: &Tok) -> String {
     match tok {
         Tok::Word(w) => format!("word {w:?}"),
-        Tok::Phrase { text, .. } => format!("phrase \"{text}\""),
+        Tok::Phrase { text, .. } => format!("phrase {text:?}"),
         Tok::Field(f) => format!("field '{f}:'"),
         Tok::Open => "'('".into(),
         Tok::Close => "')'".into(),
@@ -219,31 +228,38 @@ fn lex(input: &str) -> Result<Vec<Spanned>, QueryError> {
                     i += 1;
                     if chars[i - 1] == ':' && i - 1 > start {
                         let name: String = chars[start..i - 1].iter().collect();
-                        if name.chars().all(|ch| ch.is_ascii_alphabetic()) {
+                        // `https://…` is a pasted address, not a field: it stays one word.
+                        let address = chars[i..].starts_with(&['/', '/']);
+                        if name.chars().all(|ch| ch.is_ascii_alphabetic()) && !address {
                             break;
                         }
                     }
                 }
                 let word: String = chars[start..i].iter().collect();
-                tokens.push((classify_word(word, column)?, column));
+                tokens.push((classify_word(word, column, &chars[i..])?, column));
             }
         }
     }
     Ok(tokens)
 }
 
-fn classify_word(word: String, column: usize) -> Result<Tok, QueryError> {
+/// A word as a token; `rest` is what follows it (for the message about an unknown field).
+fn classify_word(word: String, column: usize, rest: &[char]) -> Result<Tok, QueryError> {
     if let Some(name) = word.strip_suffix(':') {
         if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphabetic()) {
             return match Target::from_name(name) {
                 Some(_) => Ok(Tok::Field(name.to_ascii_lowercase())),
-                None => Err(QueryError {
-                    column,
-                    message: format!(
-                        "unknown field '{name}:' (fields: {})",
-                        Target::NAMES.join(", ")
-                    ),
-                }),
+                None => {
+                    let value: String = rest.iter().take_while(|&&c| is_word_char(c)).collect();
+                    Err(QueryError {
+                        column,
+                        message: format!(
+                            "unknown field '{name}:' (fields: {}); to search for the text, put it in quotes: {:?}",
+                            Target::NAMES.join(", "),
+                            format!("{word}{value}")
+                        ),
+                    })
+                }
             };
         }
     }
@@ -259,6 +275,8 @@ struct Parser {
     tokens: Vec<Spanned>,
     pos: usize,
     end_column: usize,
+    /// Parentheses open around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -395,7 +413,18 @@ impl Parser {
                 }
             }
             Tok::Open => {
-                let inner = self.or_expr_in(target)?;
+                if self.depth == MAX_DEPTH {
+                    return Err(QueryError {
+                        column,
+                        message: format!(
+                            "parentheses nested more than {MAX_DEPTH} deep; simplify the query"
+                        ),
+                    });
+                }
+                self.depth += 1;
+                let inner = self.or_expr_in(target);
+                self.depth -= 1;
+                let inner = inner?;
                 if self.peek() == Some(&Tok::Close) {
                     self.pos += 1;
                     Ok(inner)
@@ -475,7 +504,10 @@ fn leaf_from_word(word: String, target: Target, column: usize) -> Result<Node, Q
             _ => {
                 return Err(QueryError {
                     column,
-                    message: format!("typo tolerance '~{distance}' must be ~0, ~1 or ~2"),
+                    message: format!(
+                        "typo tolerance '~{}' must be ~0, ~1 or ~2",
+                        distance.escape_debug()
+                    ),
                 })
             }
         };
@@ -587,6 +619,47 @@ mod tests {
     #[test]
     fn colons_that_are_not_fields_stay_in_words() {
         assert_eq!(parse("10:30").unwrap(), word("10:30"));
+    }
+
+    #[test]
+    fn a_pasted_address_is_text_and_an_unknown_field_says_how_to_quote_it() {
+        let url = "https://www.bbc.co.uk/news/world-68647217";
+        assert_eq!(parse(url).unwrap(), word(url));
+        assert_eq!(
+            parse(&format!("rafah {url}")).unwrap(),
+            Node::Group(vec![
+                (Occur::Should, word("rafah")),
+                (Occur::Should, word(url))
+            ])
+        );
+        let e = error_of("gaza titel:ceasefire");
+        assert_eq!(e.column, 6);
+        assert!(e.message.contains("unknown field 'titel:'"), "{e}");
+        assert!(e.message.contains("\"titel:ceasefire\""), "{e}");
+    }
+
+    #[test]
+    fn nesting_is_bounded_and_the_limit_is_named() {
+        let deep = |n: usize| format!("{}gaza{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(parse(&deep(MAX_DEPTH)).unwrap(), word("gaza"));
+        let e = error_of(&deep(MAX_DEPTH + 1));
+        assert_eq!(e.column, MAX_DEPTH + 1);
+        assert!(
+            e.message.contains(&format!("more than {MAX_DEPTH} deep")),
+            "{e}"
+        );
+        // Far past the limit the parser stops at the limit instead of overflowing.
+        assert!(error_of(&"(".repeat(100_000)).message.contains("deep"));
+        let siblings = "(a) ".repeat(5_000);
+        assert!(parse(&siblings).is_ok(), "side by side is not deep");
+    }
+
+    #[test]
+    fn messages_escape_what_the_user_typed() {
+        for query in ["gaza~\u{1b}[31m", "\"\u{1b}]0;x\u{7}\" )"] {
+            let e = error_of(&format!("{query})"));
+            assert!(!e.message.chars().any(char::is_control), "{e:?}");
+        }
     }
 
     #[test]

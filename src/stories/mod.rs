@@ -36,6 +36,8 @@ pub use book::{remove_all, remove_stale, StoryBook};
 pub use engine::Params;
 pub use read::{Stories, StoryInfo};
 pub use sketch::{sketch, StoryInput, StorySketch};
+/// Every file of the story state starts with this (beside the index's own files).
+pub use store::PREFIX as FILE_PREFIX;
 
 /// A story's id: the key of its founding article (its earliest article in canonical
 /// order), shown as 16 hex digits like article ids.

@@ -12,8 +12,10 @@
 //! commit every `commit_interval` (also in the middle of a big file) so that a killed run
 //! loses little work.
 
+mod changes;
+
 use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -27,14 +29,15 @@ use crate::extract::entities::EntityKind;
 use crate::extract::{article_id, build_article, Article, ArticleId, Rejection};
 use crate::index::{article_ids, IndexLock, NewsIndex, NewsWriter, Wait};
 use crate::ingest::{
-    self, Chunk, ChunkLimits, End, FieldNames, Problem, ReadOptions, Record, RecordStream,
-    SourceFile, SIDECAR_SUFFIX,
+    self, Chunk, ChunkLimits, End, FieldNames, Problem, ReadOptions, RecordStream, SourceFile,
+    SIDECAR_SUFFIX,
 };
 use crate::manifest::{
-    self, absolute, file_key, ArticleEntry, CommitInfo, FileEntry, Manifest, Stamp,
+    self, absolute, file_key, ArticleEntry, CommitInfo, FileEntry, Manifest, Place, Stamp,
 };
 use crate::schema::SCHEMA_VERSION;
 use crate::stories::{self, StoryBook, StoryInput, StorySketch};
+use changes::{Comparison, Previous, RecordOutcome};
 
 /// The manifest entry of articles piped in on standard input: it only grows (a walk never
 /// removes them), so that piping an article again finds it unchanged.
@@ -125,6 +128,45 @@ pub struct IndexSummary {
 
 /// Runs one index run to its last commit.
 pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<IndexSummary> {
+    run(config, reporter).map_err(|error| explain_full_disk(&config.index_dir, error))
+}
+
+/// Below this many free bytes, an error writing the index is taken for a full disk (the
+/// index writer's threads report one as "an index writer was killed").
+const FULL_DISK_BYTES: u64 = 16 << 20;
+
+/// An error writing to an index that sits on a disk with (almost) no room left, said as a
+/// full disk; other errors as they are.
+fn explain_full_disk(index_dir: &Path, error: anyhow::Error) -> anyhow::Error {
+    let probe = if index_dir.exists() {
+        index_dir
+    } else {
+        index_dir.parent().unwrap_or(Path::new("."))
+    };
+    explain_with_free_space(index_dir, error, crate::files::available_bytes(probe))
+}
+
+/// [`explain_full_disk`], given the free space.
+fn explain_with_free_space(
+    index_dir: &Path,
+    error: anyhow::Error,
+    free: Option<u64>,
+) -> anyhow::Error {
+    let writing = error.chain().any(|cause| {
+        cause.downcast_ref::<tantivy::TantivyError>().is_some()
+            || cause.downcast_ref::<std::io::Error>().is_some()
+    });
+    match free {
+        Some(free) if writing && free < FULL_DISK_BYTES => anyhow::anyhow!(
+            "the disk holding the index at {} is full ({} free): free some space and run again; the last commit is intact, and the next run removes what this one left",
+            index_dir.display(),
+            crate::wording::size(free)
+        ),
+        _ => error,
+    }
+}
+
+fn run(config: &IndexRequest, reporter: &dyn Reporter) -> Result<IndexSummary> {
     let started = Instant::now();
     let missing: Vec<String> = config
         .paths
@@ -138,19 +180,14 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
             missing.join(", ")
         );
     }
+    NewsIndex::check_writable_folder(&config.index_dir)?;
     let _lock = IndexLock::acquire(&config.index_dir, config.wait, || {
         reporter.waiting(&config.index_dir)
     })?;
-    let index = NewsIndex::open_or_create(&config.index_dir)?;
-    let info = index.commit_info()?;
-    manifest::remove_stale(index.dir(), info.manifest.as_deref());
-    let previous = match Manifest::load(index.dir(), &info) {
-        Ok(previous) => previous,
-        // A rebuild does not need the old manifest; it only reuses its generations.
-        Err(_) if config.full => Manifest::default(),
-        Err(error) => return Err(error),
-    };
+    let (index, info, previous) = open_for_run(config)?;
     let writer = index.writer(config.threads, config.memory_bytes)?;
+    // Segment files of a run that failed (a full disk) or was killed before its commit.
+    index.remove_orphan_files()?;
     let known = if config.full {
         HashSet::new()
     } else {
@@ -292,6 +329,34 @@ pub fn run_index(config: &IndexRequest, reporter: &dyn Reporter) -> Result<Index
     Ok(summary)
 }
 
+/// Opens (or creates) the index for a run, with its last commit's payload and manifest.
+/// `--full` over an index this version cannot read (another schema version, damaged
+/// index files) rebuilds it in place: alerts stay, and the generations go on from the
+/// old index's, so alert cursors keep their meaning and unchanged articles their seq.
+fn open_for_run(config: &IndexRequest) -> Result<(NewsIndex, CommitInfo, Manifest)> {
+    let dir = &config.index_dir;
+    let index = match NewsIndex::open_or_create(dir) {
+        Ok(index) => index,
+        Err(error) if config.full && NewsIndex::is_unreadable_index(&error) => {
+            let old = NewsIndex::foreign_commit_info(dir);
+            let previous = Manifest::load(dir, &old).unwrap_or_default();
+            let index = NewsIndex::recreate(dir, old.generation)?;
+            let info = index.commit_info()?;
+            return Ok((index, info, previous));
+        }
+        Err(error) => return Err(error),
+    };
+    let info = index.commit_info()?;
+    manifest::remove_stale(index.dir(), info.manifest.as_deref());
+    let previous = match Manifest::load(index.dir(), &info) {
+        Ok(previous) => previous,
+        // A rebuild does not need the old manifest; it only reuses its generations.
+        Err(_) if config.full => Manifest::default(),
+        Err(error) => return Err(error),
+    };
+    Ok((index, info, previous))
+}
+
 /// A walked file whose stamp differs from its manifest entry (or that has none).
 struct Changed {
     file: SourceFile,
@@ -325,44 +390,6 @@ fn batches(changed: &[Changed]) -> Vec<&[Changed]> {
     batches
 }
 
-/// What became of one record of a changed file.
-enum RecordOutcome {
-    /// Same id and same content as before: nothing to do.
-    Same(ArticleEntry),
-    /// New or changed: to be written, with the seq to reuse when a rebuild finds it unchanged.
-    Built {
-        article: Box<Article>,
-        /// What story clustering keeps of it (when stories are kept).
-        sketch: Option<Box<StorySketch>>,
-        hash: u64,
-        reuse_seq: Option<u64>,
-    },
-    Rejected(Problem),
-}
-
-/// What a changed file yielded before, by article id: records whose article did not
-/// change need no extraction, and a rebuild reuses the seq of unchanged articles.
-struct Previous {
-    /// The file's entry in the manifest being built.
-    old: HashMap<ArticleId, ArticleEntry>,
-    /// The file's entry in the last commit's manifest.
-    reuse: HashMap<ArticleId, ArticleEntry>,
-}
-
-impl Previous {
-    fn of(old: Option<&FileEntry>, reuse: Option<&FileEntry>) -> Previous {
-        let by_id = |entry: Option<&FileEntry>| -> HashMap<ArticleId, ArticleEntry> {
-            entry
-                .map(|e| e.articles.iter().map(|a| (a.id, *a)).collect())
-                .unwrap_or_default()
-        };
-        Previous {
-            old: by_id(old),
-            reuse: by_id(reuse),
-        }
-    }
-}
-
 /// One chunk of a changed file, read and extracted.
 struct BuiltChunk {
     /// Each record's outcome, with the hash of the record.
@@ -387,11 +414,13 @@ fn build_chunk(chunk: Chunk, previous: &Previous, stories: bool) -> BuiltChunk {
     let built: Vec<(RecordOutcome, u64, Option<Problem>, usize)> = records
         .par_iter()
         .map(|record| {
-            let hash = record_hash(record);
+            let hash = record.content_hash();
             let id = article_id(record);
-            if let Some(same) = previous.old.get(&id).filter(|a| a.hash == hash) {
-                return (RecordOutcome::Same(*same), hash, None, 0);
-            }
+            let (reuse_seq, moved) = match previous.compare(id, record, hash) {
+                Comparison::Same(same) => return (RecordOutcome::Same(same), hash, None, 0),
+                Comparison::Moved(seq) => (Some(seq), true),
+                Comparison::Changed(seq) => (seq, false),
+            };
             let place = match record.record {
                 Some(n) => format!("{} (record {n})", record.path),
                 None => record.path.clone(),
@@ -402,17 +431,13 @@ fn build_chunk(chunk: Chunk, previous: &Previous, stories: bool) -> BuiltChunk {
                         path: place,
                         reason: format!("date {bad:?} not understood; indexed without a date"),
                     });
-                    let reuse_seq = previous
-                        .reuse
-                        .get(&id)
-                        .filter(|a| a.hash == hash)
-                        .map(|a| a.seq);
                     let sketch = stories.then(|| Box::new(story_sketch(&article)));
                     let outcome = RecordOutcome::Built {
                         article: Box::new(article),
                         sketch,
                         hash,
                         reuse_seq,
+                        moved,
                     };
                     (outcome, hash, bad_date, notes.boilerplate_lines)
                 }
@@ -493,13 +518,6 @@ fn story_sketch(article: &Article) -> StorySketch {
         passages: &article.passages,
         entities: &names,
     })
-}
-
-/// Hash of everything a record's article is built from.
-fn record_hash(record: &Record) -> u64 {
-    let mut hasher = Xxh3Default::new();
-    record.hash(&mut hasher);
-    hasher.finish()
 }
 
 fn sidecar_of(path: &Path) -> PathBuf {
@@ -665,6 +683,7 @@ impl<'a> Run<'a> {
                     sketch,
                     hash,
                     reuse_seq,
+                    moved,
                 } => {
                     let id = article.id;
                     let seq = reuse_seq.unwrap_or(self.generation);
@@ -679,10 +698,18 @@ impl<'a> Run<'a> {
                     self.dirty = true;
                     if self.known.insert(id) {
                         self.summary.added += 1;
+                    } else if moved {
+                        self.summary.unchanged += 1;
                     } else {
                         self.summary.updated += 1;
                     }
-                    file.articles.push(ArticleEntry { id, hash, seq });
+                    let place = Place::At(article.record);
+                    file.articles.push(ArticleEntry {
+                        id,
+                        hash,
+                        seq,
+                        place,
+                    });
                 }
                 RecordOutcome::Rejected(problem) => self.warn(&problem, true),
             }
@@ -814,164 +841,4 @@ fn unique_ids(entry: &FileEntry) -> HashSet<ArticleId> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ingest::{RecordMeta, SourceFile};
-
-    struct Quiet;
-
-    impl Reporter for Quiet {
-        fn warn(&self, _: &Problem) {}
-        fn waiting(&self, _: &Path) {}
-        fn start(&self, _: u64) {}
-        fn advance(&self, _: u64) {}
-        fn finish(&self) {}
-    }
-
-    fn record(id: &str, text: &str) -> Record {
-        Record {
-            path: "feed.jsonl".into(),
-            identity: "/corpus/feed.jsonl".into(),
-            record: Some(1),
-            external_id: Some(id.into()),
-            meta: RecordMeta {
-                id: Some(id.into()),
-                ..RecordMeta::default()
-            },
-            body: text.into(),
-        }
-    }
-
-    fn id_of(id: &str) -> ArticleId {
-        article_id(&record(id, ""))
-    }
-
-    /// A run over a fresh index whose manifest lists `feed` with articles a, b and c.
-    fn run_with_old_entry<'a>(index: &'a NewsIndex, reporter: &'a Quiet) -> Run<'a> {
-        let old = FileEntry {
-            stamp: Stamp {
-                size: 1,
-                ..Stamp::default()
-            },
-            hash: 1,
-            articles: ["a", "b", "c"]
-                .iter()
-                .map(|id| ArticleEntry {
-                    id: id_of(id),
-                    hash: 1,
-                    seq: 1,
-                })
-                .collect(),
-        };
-        let mut manifest = Manifest::default();
-        manifest.files.insert("feed".into(), old);
-        let contributors = manifest.files["feed"]
-            .articles
-            .iter()
-            .map(|a| (a.id, 1))
-            .collect();
-        Run {
-            index,
-            writer: index.writer(1, 50 << 20).unwrap(),
-            book: Some(StoryBook::open(index.dir(), 0).unwrap()),
-            generation: 1,
-            previous: manifest.clone(),
-            manifest,
-            contributors,
-            known: HashSet::new(),
-            dirty: false,
-            articles_changed: false,
-            last_commit: Instant::now(),
-            summary: IndexSummary::default(),
-            reporter,
-        }
-    }
-
-    fn changed() -> Changed {
-        Changed {
-            file: SourceFile {
-                path: PathBuf::from("/nonexistent/feed.jsonl"),
-                display: "feed.jsonl".into(),
-            },
-            key: "feed".into(),
-            stamp: Some(Stamp {
-                size: 2,
-                ..Stamp::default()
-            }),
-        }
-    }
-
-    fn chunk(records: Vec<Record>, end: Option<End>) -> Chunk {
-        Chunk {
-            records,
-            end,
-            ..Chunk::default()
-        }
-    }
-
-    fn ids(entry: &FileEntry) -> Vec<ArticleId> {
-        entry.articles.iter().map(|a| a.id).collect()
-    }
-
-    #[test]
-    fn a_commit_in_mid_file_lists_what_is_indexed_and_an_input_error_keeps_what_was_not_reached() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = NewsIndex::open_or_create(dir.path()).unwrap();
-        let reporter = Quiet;
-        let mut run = run_with_old_entry(&index, &reporter);
-        let changed = changed();
-        let previous = Previous::of(run.manifest.files.get("feed"), None);
-        let mut file = run.begin_file(&changed, previous);
-        let first = chunk(vec![record("a", "Pilots met in Bergen.")], None);
-        let built = build_chunk(first, &file.previous, true);
-        assert_eq!(run.apply_chunk(&mut file, built).unwrap(), None);
-
-        run.commit(Some(&file)).unwrap();
-        let committed = Manifest::load(dir.path(), &index.commit_info().unwrap()).unwrap();
-        let unfinished = &committed.files["feed"];
-        assert_eq!(unfinished.stamp, Stamp::default(), "read again next run");
-        assert_eq!(ids(unfinished), vec![id_of("a"), id_of("b"), id_of("c")]);
-        assert_ne!(unfinished.articles[0].hash, 1, "a as written now");
-        assert!(
-            !run.manifest.files.contains_key("feed"),
-            "the file stays open"
-        );
-
-        let problem = Problem {
-            path: "feed.jsonl".into(),
-            reason: "device error".into(),
-        };
-        let last = chunk(vec![], Some(End::Interrupted(problem)));
-        let built = build_chunk(last, &file.previous, true);
-        let end = run.apply_chunk(&mut file, built).unwrap().unwrap();
-        run.end_file(file, end);
-        let entry = &run.manifest.files["feed"];
-        assert_eq!(entry.stamp, Stamp::default());
-        assert_eq!(ids(entry), vec![id_of("a"), id_of("b"), id_of("c")]);
-        assert_eq!((run.summary.skipped, run.summary.added), (1, 1));
-        assert_eq!(run.contributors.get(&id_of("b")), Some(&1), "b stays");
-    }
-
-    #[test]
-    fn a_file_read_to_its_end_retires_the_articles_it_no_longer_yields() {
-        let dir = tempfile::tempdir().unwrap();
-        let index = NewsIndex::open_or_create(dir.path()).unwrap();
-        let reporter = Quiet;
-        let mut run = run_with_old_entry(&index, &reporter);
-        let changed = changed();
-        let previous = Previous::of(run.manifest.files.get("feed"), None);
-        let mut file = run.begin_file(&changed, previous);
-        let only = chunk(
-            vec![record("a", "Pilots met in Bergen.")],
-            Some(End::Complete),
-        );
-        let built = build_chunk(only, &file.previous, true);
-        let end = run.apply_chunk(&mut file, built).unwrap().unwrap();
-        run.end_file(file, end);
-        let entry = &run.manifest.files["feed"];
-        assert_eq!(entry.stamp, changed.stamp.unwrap());
-        assert_eq!(ids(entry), vec![id_of("a")]);
-        assert_eq!(run.contributors.get(&id_of("b")), None, "b is gone");
-        assert!(run.dirty);
-    }
-}
+mod tests;
