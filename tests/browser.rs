@@ -702,7 +702,7 @@ const DAMAGE: &str = "return {\
     foreign: [...document.querySelectorAll('img, iframe, svg, object, embed, b, form:not(#searchform)')].map(e => e.outerHTML),\
     handlers: [...document.querySelectorAll('*')].flatMap(e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name)),\
     links: [...document.querySelectorAll('a[href]')].filter(a => !['http:', 'https:'].includes(a.protocol)).map(a => a.getAttribute('href')),\
-    styles: [...document.querySelectorAll('[style]')].filter(e => !/^(height|width): [0-9.]+%;$/.test(e.getAttribute('style'))).map(e => e.getAttribute('style')),\
+    styles: [...document.querySelectorAll('[style]')].filter(e => !/^((max-)?(height|width): [0-9.]+(%|px);\\s*)*$/.test(e.getAttribute('style'))).map(e => e.getAttribute('style')),\
     pwned: window.pwned || null,\
     violations: window.violations || []\
   }";
@@ -922,16 +922,13 @@ async fn screenshot() {
         .await
         .expect("sizing the window");
     browser.goto(&url).await;
-    if url.contains("article=") {
-        browser
-            .until(
-                "the article",
-                "return document.querySelector('#article .article-title')",
-            )
-            .await;
-    } else {
-        browser.view().await;
-    }
+    browser
+        .until(
+            "the page to settle",
+            "return document.querySelector('#main').getAttribute('aria-busy') === 'false' &&\
+               (document.querySelector('#article').hidden || document.querySelector('#article .article-title'))",
+        )
+        .await;
     browser
         .js("document.activeElement.blur(); return true")
         .await;
@@ -993,5 +990,144 @@ async fn keystroke_to_first_result() {
         at(0.9),
         at(1.0)
     );
+    browser.quit().await;
+}
+
+/// Stands in for the story fields the API is to give: every search result and article
+/// document gains a `story` naming two other outlets' articles (one of them hostile).
+const FAKE_STORIES: &str = "const real = window.fetch;\
+  const story = (id) => ({\
+    id: '00000000000000aa', size: 3, sources: ['Harbour Post', 'Wire One', '<img src=x onerror=alert(30)>'],\
+    first_date: '2024-01-10', last_date: '2024-03-05',\
+    others: [\
+      {article_id: id, title: 'this very article', source: 'Harbour Post', date: '2024-01-10'},\
+      {article_id: 'ffffffffffffff01', title: 'Wire One reports the talks', source: 'Wire One', date: '2024-01-11'},\
+      {article_id: 'ffffffffffffff02', title: '<script>alert(31)</script>', source: '<img src=x onerror=alert(32)>', date: null}\
+    ]});\
+  window.fetch = async (url, options) => {\
+    const response = await real(url, options);\
+    const path = String(url);\
+    if (!response.ok || !(path.startsWith('/api/search') || path.startsWith('/api/articles/'))) return response;\
+    const doc = await response.json();\
+    if (doc.results) for (const r of doc.results) r.story = story(r.article_id);\
+    else doc.story = story(doc.article_id);\
+    return new Response(JSON.stringify(doc), {status: response.status, headers: response.headers});\
+  };\
+  return true";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stories_show_their_other_outlets_when_the_api_gives_them() {
+    let Some(browser) = Browser::launch().await else {
+        return;
+    };
+    let env = TestEnv::new();
+    newsroom_corpus(&env);
+    env.index(&env.corpus());
+    let server = Server::start(&env);
+    browser.goto(&server.url("/")).await;
+    browser.watch_policy().await;
+    browser.js(FAKE_STORIES).await;
+    browser.type_into("#q", "ceasefire").await;
+    let story = browser
+        .until(
+            "the stories",
+            "const r = [...document.querySelectorAll('#results .result')];\
+             return r.length === 3 && r.every(r => r.querySelector('.story')) &&\
+               r.find(r => r.querySelector('.source').textContent === 'Harbour Post').querySelector('.story').textContent",
+        )
+        .await;
+    let story = story.as_str().unwrap();
+    // The story's other outlets: not the result's own.
+    assert!(
+        story.starts_with("Also reported by Wire One, <img src=x onerror=alert(30)> ·"),
+        "{story}"
+    );
+    assert!(story.contains("3 articles in this story"), "{story}");
+    assert!(story.contains("<script>alert(31)</script>"), "{story}");
+    assert!(!story.contains("this very article"), "{story}");
+    browser.assert_unharmed("stories in the results").await;
+
+    browser
+        .click("#results .result:first-child .title-link")
+        .await;
+    let same = browser
+        .until(
+            "the article's story",
+            "const h = [...document.querySelectorAll('#article .side-section h2')].find(h => h.textContent === 'Same story');\
+             return h && h.parentElement.textContent",
+        )
+        .await;
+    assert!(
+        same.as_str()
+            .unwrap()
+            .contains("Wire One reports the talks"),
+        "{same}"
+    );
+    browser
+        .assert_unharmed("the story in the article view")
+        .await;
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_hold_ten_articles_each_and_live_in_the_url() {
+    let Some(browser) = Browser::launch().await else {
+        return;
+    };
+    let env = TestEnv::new();
+    for n in 1..=23 {
+        env.write(
+            &format!("storm-{n:02}.txt"),
+            format!(
+                "---\ntitle: Storm report {n}\ndate: 2024-01-{n:02}\n---\nThe storm reached district {n} overnight.\n\nCrews cleared the roads of district {n} by noon.\n"
+            ),
+        );
+    }
+    env.index(&env.corpus());
+    let server = Server::start(&env);
+    browser.goto(&server.url("/?q=storm")).await;
+    let first = browser.view().await;
+    assert_eq!(first["titles"].as_array().unwrap().len(), 10, "{first}");
+    assert!(
+        first["status"]
+            .as_str()
+            .unwrap()
+            .starts_with("23 articles match · page 1 of 3"),
+        "{first}"
+    );
+    browser
+        .js("[...document.querySelectorAll('#pager a')].find(a => a.textContent.startsWith('Next')).click(); return true")
+        .await;
+    browser
+        .until(
+            "the second page",
+            "return location.search === '?q=storm&page=2' && document.querySelector('#status').textContent.includes('page 2 of 3')",
+        )
+        .await;
+    let second = browser.view().await;
+    assert_eq!(second["titles"].as_array().unwrap().len(), 10, "{second}");
+    let numbers = browser
+        .js("return [...document.querySelectorAll('#results .number')].map(n => n.textContent)")
+        .await;
+    assert_eq!(numbers[0], "11.");
+    browser.goto(&server.url("/?q=storm&page=3")).await;
+    let third = browser.view().await;
+    assert_eq!(third["titles"].as_array().unwrap().len(), 3, "{third}");
+    // The three pages together show every article once.
+    let mut all: Vec<&Value> = [&first, &second, &third]
+        .iter()
+        .flat_map(|view| view["titles"].as_array().unwrap())
+        .collect();
+    all.sort_by_key(|title| title.as_str().unwrap().to_string());
+    all.dedup();
+    assert_eq!(all.len(), 23);
+    browser.client.back().await.expect("going back");
+    browser
+        .until(
+            "the second page after Back",
+            "return location.search === '?q=storm&page=2' && document.querySelector('#status').textContent.includes('page 2 of 3')",
+        )
+        .await;
+    browser.assert_no_dialog().await;
     browser.quit().await;
 }

@@ -30,6 +30,8 @@
     mentions_date: "Mentions",
   };
   const KIND_TITLES = { person: "People", org: "Organisations", place: "Places" };
+  /** The widest a histogram bar grows (in CSS pixels, gap included). */
+  const BAR_MAX_WIDTH = 72;
   /** Responses kept for Back and for retyping a query. */
   const CACHE_SIZE = 60;
   const ARTICLE_ID = /^[0-9a-f]{16}$/;
@@ -48,6 +50,7 @@
     histogram: $("histogram"),
     axis: $("axis"),
     range: $("range"),
+    undated: $("undated"),
     clearDates: $("clear-dates"),
     status: $("status"),
     results: $("results"),
@@ -364,8 +367,7 @@
   }
 
   function syncControls() {
-    if (ui.q.value !== state.q && document.activeElement !== ui.q) ui.q.value = state.q;
-    if (ui.q.value !== state.q && !typing) ui.q.value = state.q;
+    if (!typing && ui.q.value !== state.q) ui.q.value = state.q;
     ui.sort.value = state.sort;
     document.title = state.q ? `${state.q} – newsearch` : "newsearch";
     renderChips();
@@ -429,8 +431,7 @@
 
   function metaLine(source, date, extra) {
     const line = el("p", "meta");
-    line.append(el("span", "source", str(source) || "Unknown source"));
-    line.append(el("span", "sep", "·"));
+    if (str(source)) line.append(el("span", "source", str(source)), el("span", "sep", "·"));
     const time = el("time", "date", formatDate(date));
     if (date) time.dateTime = str(date);
     line.append(time);
@@ -478,35 +479,39 @@
     for (const passage of group.passages) {
       item.append(el("blockquote", "passage", highlighted(passage.text, passage.highlights)));
     }
-    const story = storyLine(first.story, group.id);
+    const story = storyLine(first.story, first);
     if (story) item.append(story);
     return item;
   }
 
   /** "Also reported by" for a result whose story spans several outlets or articles. */
-  function storyLine(story, articleId) {
+  function storyLine(story, result) {
     if (!story || typeof story !== "object") return null;
-    const others = list(story.others).filter((o) => o && o.article_id !== articleId);
-    if (others.length === 0) return null;
+    const others = list(story.others).filter((o) => o && o.article_id !== result.article_id);
+    const own = str(result.source).toLowerCase();
+    const named = list(story.sources).length ? list(story.sources) : others.map((o) => o.source);
+    const outlets = [...new Set(named.map(str))].filter((s) => s && s.toLowerCase() !== own);
+    if (others.length === 0 && outlets.length === 0) return null;
     const box = el("div", "story");
-    const sources = [...new Set(others.map((o) => str(o.source)).filter(Boolean))];
     const heading = el("p", "story-head");
-    heading.append(el("span", "story-label", "Also reported by"));
-    heading.append(" ", sources.length ? sources.join(", ") : `${others.length} more articles`);
+    if (outlets.length) heading.append(el("span", "story-label", "Also reported by"), ` ${outlets.join(", ")}`);
+    else heading.append(el("span", "story-label", "Same story"));
     const size = Number(story.size) || others.length + 1;
-    const span = story.first_date && story.last_date && story.first_date !== story.last_date ? ` · ${story.first_date} – ${story.last_date}` : "";
-    heading.append(el("span", "story-size", ` · ${size} articles in this story${span}`));
+    const span = story.first_date && story.last_date && story.first_date !== story.last_date ? `, ${str(story.first_date)} – ${str(story.last_date)}` : "";
+    heading.append(el("span", "story-size", ` · ${numbers.format(size)} articles in this story${span}`));
     box.append(heading);
-    const ul = el("ul", "story-others");
-    for (const other of others.slice(0, 4)) {
-      const li = el("li");
-      li.append(el("span", "source", str(other.source) || "Unknown source"), " ");
-      li.append(articleLink(other.article_id, str(other.title) || "Untitled"));
-      li.append(" ", el("time", "date", formatDate(other.date)));
-      ul.append(li);
+    if (others.length) {
+      const ul = el("ul", "story-others");
+      for (const other of others.slice(0, 4)) {
+        const li = el("li");
+        li.append(el("span", "source", str(other.source) || "Unknown source"), " ");
+        li.append(articleLink(other.article_id, str(other.title) || "Untitled"));
+        li.append(" ", el("time", "date", formatDate(other.date)));
+        ul.append(li);
+      }
+      if (others.length > 4) ul.append(el("li", "more", `and ${others.length - 4} more`));
+      box.append(ul);
     }
-    if (others.length > 4) ul.append(el("li", "more", `and ${others.length - 4} more`));
-    box.append(ul);
     return box;
   }
 
@@ -638,8 +643,13 @@
         return button;
       }),
     );
+    // Few bars keep a bar's width rather than stretching across the page.
+    const width = buckets.length ? `${buckets.length * BAR_MAX_WIDTH}px` : "";
+    ui.histogram.style.maxWidth = width;
+    ui.axis.style.maxWidth = width;
     const [first, last] = [buckets[0], buckets[buckets.length - 1]];
-    ui.axis.replaceChildren(el("span", null, first ? first.key : ""), el("span", "unknown", unknown ? `${numbers.format(unknown)} undated` : ""), el("span", null, last && last !== first ? last.key : ""));
+    ui.axis.replaceChildren(el("span", null, first ? first.key : ""), el("span", null, last && last !== first ? last.key : ""));
+    ui.undated.textContent = unknown ? `${numbers.format(unknown)} undated` : "";
     ui.range.textContent = rangeLabel(state.from, state.to);
     ui.clearDates.hidden = !(state.from || state.to);
   }
@@ -723,7 +733,8 @@
     return found;
   }
 
-  async function showArticle(id, signal) {
+  /** Shows an article once it and the results (whose highlights it borrows) are in. */
+  async function showArticle(id, signal, searched) {
     let doc;
     try {
       doc = await getJson(`/api/articles/${encodeURIComponent(id)}`, signal);
@@ -732,7 +743,8 @@
       ui.article.replaceChildren(backLink(), el("p", "error-text", error.status === 404 ? "This article is no longer in the index." : str(error.message)));
       return;
     }
-    if (state.article !== id) return;
+    await searched;
+    if (signal.aborted || state.article !== id) return;
     renderArticle(doc);
   }
 
@@ -854,6 +866,11 @@
     const st = state;
     syncControls();
     showError("");
+    let searchDone = () => {};
+    const searched = new Promise((resolve) => {
+      searchDone = resolve;
+    });
+    signal.addEventListener("abort", searchDone);
     const reading = Boolean(st.article);
     ui.article.hidden = !reading;
     ui.main.classList.toggle("reading", reading);
@@ -863,7 +880,7 @@
         ui.article.replaceChildren(el("p", "loading-text", "Loading the article…"));
         window.scrollTo(0, 0);
       }
-      showArticle(st.article, signal);
+      showArticle(st.article, signal, searched);
     } else {
       delete ui.article.dataset.id;
     }
@@ -877,12 +894,12 @@
       (doc) => {
         if (state === st) renderFacets(doc);
       },
-      (error) => {
-        if (error.name !== "AbortError" && state === st) renderFacets(null);
-      },
+      () => {},
     );
 
     if (!queryFor(st)) {
+      searchDone();
+      ui.main.classList.remove("stale");
       ui.results.replaceChildren();
       ui.pager.replaceChildren();
       ui.help.hidden = false;
@@ -897,13 +914,14 @@
       if (state !== st) return;
       renderResults(doc);
       if (keystrokeAt !== undefined) markKeystroke(keystrokeAt);
+      ui.main.classList.remove("stale");
     } catch (error) {
       if (error.name === "AbortError" || state !== st) return;
-      ui.results.replaceChildren();
-      ui.pager.replaceChildren();
-      setStatus("");
+      // The last good results stay, dimmed, while a query is half typed ("ground att).
+      ui.main.classList.add("stale");
       showError(error.status === 400 ? `Cannot read this query: ${error.message}` : `The search failed: ${error.message}`);
     }
+    searchDone();
     await facets;
     finish(st);
   }
