@@ -14,6 +14,7 @@ mod common;
 #[path = "common/server.rs"]
 mod server;
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -35,7 +36,7 @@ static TURN: Mutex<()> = Mutex::const_new(());
 /// A program on the `PATH` (or named by an environment variable).
 fn program(variable: &str, names: &[&str]) -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(variable) {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|path| path.is_file());
     }
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
@@ -86,7 +87,15 @@ impl Browser {
             if std::env::var("NEWSEARCH_REQUIRE_BROWSER").as_deref() == Ok("1") {
                 panic!("NEWSEARCH_REQUIRE_BROWSER=1 but {reason}");
             }
-            eprintln!("skipping the browser test: {reason}; NEWSEARCH_REQUIRE_BROWSER=1 makes this a failure");
+            // Straight to stderr, past the test harness's capture, so that a passing run
+            // still says what it did not test.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipping the browser tests: {reason}; NEWSEARCH_REQUIRE_BROWSER=1 makes this a failure"
+                );
+            });
             return None;
         };
         let turn = TURN.lock().await;

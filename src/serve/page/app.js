@@ -619,13 +619,16 @@
 
   let histogram = { buckets: [], interval: "month", unknown: 0 };
 
+  /**
+   * Bars over the results' publication dates. With a range in force the bars span that
+   * range, so a click or drag narrows it further; "All dates" widens it again.
+   */
   function renderHistogram(dates) {
     const interval = histogramInterval(state);
     const buckets = dates.filter((d) => d && d.key !== "unknown").map((d) => ({ key: str(d.key), count: Number(d.count) || 0 }));
     const unknown = dates.filter((d) => d && d.key === "unknown").reduce((n, d) => n + (Number(d.count) || 0), 0);
     histogram = { buckets, interval, unknown };
     const max = Math.max(1, ...buckets.map((b) => b.count));
-    const [selFrom, selTo] = [dayNumber(state.from, false), dayNumber(state.to, true)];
     ui.histogram.replaceChildren(
       ...buckets.map((bucket, index) => {
         const [from, to] = bucketRange(bucket.key, interval);
@@ -637,8 +640,6 @@
         const bar = el("span", "bucket-bar");
         bar.style.height = bucket.count ? `${Math.max(4, (bucket.count / max) * 100)}%` : "0";
         button.append(bar);
-        const inside = (selFrom === null || dayNumber(from, false) >= selFrom) && (selTo === null || dayNumber(to, true) <= selTo);
-        if ((state.from || state.to) && inside) button.classList.add("selected");
         if (bucket.count === 0) button.classList.add("empty");
         return button;
       }),
@@ -890,12 +891,15 @@
     clearTimeout(loadingTimer);
     loadingTimer = setTimeout(() => ui.main.classList.add("loading"), 150);
 
-    const facets = getJson(facetsUrl(st), signal).then(
-      (doc) => {
-        if (state === st) renderFacets(doc);
-      },
-      () => {},
-    );
+    // The counts are asked for once the results are in: on two cores they would slow the
+    // results down, and a keystroke that follows soon spares the server them altogether.
+    const countFacets = () =>
+      getJson(facetsUrl(st), signal).then(
+        (doc) => {
+          if (state === st) renderFacets(doc);
+        },
+        () => {},
+      );
 
     if (!queryFor(st)) {
       searchDone();
@@ -904,7 +908,7 @@
       ui.pager.replaceChildren();
       ui.help.hidden = false;
       setStatus(hasFilters(st) ? "Type a query to see the articles of these dates; the counts already follow them." : "");
-      await facets;
+      await countFacets();
       finish(st);
       return;
     }
@@ -922,7 +926,7 @@
       showError(error.status === 400 ? `Cannot read this query: ${error.message}` : `The search failed: ${error.message}`);
     }
     searchDone();
-    await facets;
+    await countFacets();
     finish(st);
   }
 
