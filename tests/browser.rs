@@ -1,9 +1,13 @@
 //! The page in a real headless Chromium (Debian's `chromium` and `chromium-driver`), driven
 //! over WebDriver with fantoccini against the real `newsearch serve` on a temporary index:
-//! typing a query shows highlighted passages; a facet click changes the URL and the results;
-//! reloading the URL and Back reproduce the view; the histogram sets a date range; the
-//! article view shows metadata, entities and dates; and a corpus whose every field is
-//! hostile markup executes nothing.
+//! typing a query shows highlighted passages (counted in code points); a facet click changes
+//! the URL and the results; reloading the URL and Back reproduce the view; the histogram
+//! sets a date range by click and by drag; pages; the article view shows metadata, entities
+//! and dates; stories show their other outlets once the API gives them; and a corpus whose
+//! every field is hostile markup executes nothing.
+//!
+//! Two tests marked `#[ignore]` are tools run by hand against a running server: `screenshot`
+//! (the README's pictures) and `keystroke_to_first_result` (the page's speed).
 //!
 //! Without chromedriver or Chromium the tests print why and pass, unless
 //! `NEWSEARCH_REQUIRE_BROWSER=1` (as `.ci/run` sets it) makes that a failure.
@@ -1138,5 +1142,39 @@ async fn pages_hold_ten_articles_each_and_live_in_the_url() {
         )
         .await;
     browser.assert_no_dialog().await;
+    browser.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn highlights_count_code_points_not_utf16_units() {
+    let Some(browser) = Browser::launch().await else {
+        return;
+    };
+    let env = TestEnv::new();
+    // Characters outside the Basic Multilingual Plane take two UTF-16 units each: a page
+    // that counted units would mark the wrong letters.
+    env.write(
+        "astral.txt",
+        "---\ntitle: Crossing\ndate: 2024-03-25\n---\n😀😀 Émigrés and 𝔤𝔬𝔱𝔥𝔦𝔠 signs crowd the Rafah crossing 🚧 at dawn.\n",
+    );
+    env.index(&env.corpus());
+    let server = Server::start(&env);
+    browser.goto(&server.url("/?q=rafah+crossing")).await;
+    let marks = browser
+        .until(
+            "the highlighted words",
+            "return [...document.querySelectorAll('#results mark')].map(m => m.textContent)",
+        )
+        .await;
+    assert_eq!(marks, json!(["Rafah", "crossing"]));
+    // The article view places the same highlights on the whole passage.
+    browser.click("#results .title-link").await;
+    let marks = browser
+        .until(
+            "the article's highlighted words",
+            "return [...document.querySelectorAll('#article .article-body mark')].map(m => m.textContent)",
+        )
+        .await;
+    assert_eq!(marks, json!(["Rafah", "crossing"]));
     browser.quit().await;
 }

@@ -46,7 +46,6 @@
     active: $("active"),
     chips: $("chips"),
     clearFilters: $("clear-filters"),
-    timeline: $("timeline"),
     histogram: $("histogram"),
     axis: $("axis"),
     range: $("range"),
