@@ -198,6 +198,27 @@ fn every_endpoint_answers_the_documented_json() {
     assert_conforms(&spec, "/api/stories", 200, &stories);
     assert_eq!(stories["stories"][0]["size"], 2);
 
+    // Grouped by story (the page's view): one story of two articles, counted as both.
+    let (status, grouped) = get_json(&server, "/api/search?q=Rafah&group=story");
+    assert_eq!(status, 200);
+    assert_conforms(&spec, "/api/search", 200, &grouped);
+    assert_eq!(grouped["total_articles"], 2);
+    assert_eq!(grouped["total_stories"], 1);
+    assert_eq!(results["total_stories"], Value::Null);
+
+    // Filters alone list the articles they select, newest first.
+    let (status, listed) = get_json(&server, "/api/search?person=Netanyahu&group=article");
+    assert_eq!(status, 200);
+    assert_conforms(&spec, "/api/search", 200, &listed);
+    let dates: Vec<&str> = listed["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["date"].as_str().unwrap())
+        .collect();
+    assert!(!dates.is_empty(), "{listed}");
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+
     let (status, stats) = get_json(&server, "/api/stats");
     assert_eq!(status, 200);
     assert_conforms(&spec, "/api/stats", 200, &stats);

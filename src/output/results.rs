@@ -29,6 +29,7 @@ pub fn print_results(
                 format_version: FORMAT_VERSION,
                 query: &results.query,
                 total_articles: results.total_articles,
+                total_stories: results.total_stories,
                 results: results.hits.iter().map(ResultJson::of).collect(),
                 facets: results.facets.as_ref().map(FacetsJson::of),
             };
@@ -335,6 +336,7 @@ mod tests {
             facets: None,
             query: "rafah".into(),
             total_articles: 2,
+            total_stories: Some(1),
             hits: vec![
                 hit(1, "a", "in Rafah today", vec![(3, 8)]),
                 hit(2, "b", "Rafah\u{1b}[31m again", vec![(0, 5)]),
@@ -385,6 +387,7 @@ mod tests {
             facets: None,
             query: "rafah".into(),
             total_articles: 1,
+            total_stories: None,
             hits: vec![h],
         };
         let print = |highlight| {

@@ -64,6 +64,8 @@ pub(super) struct ResultJson<'a> {
     passage_index: u64,
     text: &'a str,
     highlights: Vec<[usize; 2]>,
+    cut_before: bool,
+    cut_after: bool,
     story: Option<StoryJson<'a>>,
 }
 
@@ -81,6 +83,8 @@ impl<'a> ResultJson<'a> {
             passage_index: hit.passage_index,
             text: &hit.text,
             highlights: hit.highlights.iter().map(|&(s, e)| [s, e]).collect(),
+            cut_before: hit.cut_before,
+            cut_after: hit.cut_after,
             story: hit.story.as_deref().map(StoryJson::of),
         }
     }
@@ -92,6 +96,7 @@ pub(super) struct QueryJson<'a> {
     pub format_version: u32,
     pub query: &'a str,
     pub total_articles: usize,
+    pub total_stories: Option<usize>,
     pub results: Vec<ResultJson<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub facets: Option<FacetsJson<'a>>,

@@ -62,6 +62,19 @@ pub(super) struct Compiled {
     pub entities: Vec<EntitySlot>,
 }
 
+impl Compiled {
+    /// Every article, with nothing to highlight: a listing narrowed by filters only.
+    pub fn everything() -> Compiled {
+        Compiled {
+            query: Box::new(AllQuery),
+            matchers: Vec::new(),
+            units: Vec::new(),
+            required: Vec::new(),
+            entities: Vec::new(),
+        }
+    }
+}
+
 /// A matcher to fill, per article, with how the article names an entity.
 pub(super) struct EntitySlot {
     pub matcher: usize,

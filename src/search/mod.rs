@@ -28,7 +28,7 @@ use crate::index::{ArticleMeta, ArticleReader, NewsIndex};
 use crate::schema::{news_analyzer, word_form};
 use crate::stories::{Stories, StoryId};
 use compile::{compile_query, Compiled, EntitySlot};
-use facets::{count_facets, FacetRequest, Facets};
+use facets::{count_facets, DistinctStories, FacetRequest, Facets};
 use filters::Filters;
 use highlight::{Matcher, Scanner};
 use passages::{match_article, PassageQuery};
@@ -141,6 +141,9 @@ pub struct SearchResults {
     pub query: String,
     /// Articles that match.
     pub total_articles: usize,
+    /// Stories those articles belong to (an article outside any story counts as one),
+    /// when results are grouped by story.
+    pub total_stories: Option<usize>,
     pub hits: Vec<Hit>,
     pub facets: Option<Facets>,
 }
@@ -182,18 +185,34 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
     let fields = index.fields();
     let aliases = Aliases::new(index);
     let mut analyzer = news_analyzer();
+    // Without a query (only filters), every article the filters select, newest first.
+    let listing = request.query.trim().is_empty() && request.filters != Filters::default();
     let Compiled {
         query,
         matchers,
         units,
         required,
         entities,
-    } = compile_query(&searcher, fields, &mut analyzer, &request.query, || {
-        aliases.get()
-    })?;
+    } = if listing {
+        Compiled::everything()
+    } else {
+        compile_query(&searcher, fields, &mut analyzer, &request.query, || {
+            aliases.get()
+        })?
+    };
+    let sort = if listing { Sort::Date } else { request.sort };
     let query = filters::apply(query, fields, &request.filters, || aliases.get())?;
-    let total_articles = searcher.search(query.as_ref(), &Count)?;
     let stories = index.stories()?;
+    let group = request.group == Group::Story;
+    let (total_articles, total_stories) = if group {
+        let distinct = DistinctStories {
+            stories: Arc::clone(&stories),
+        };
+        let (total, found) = searcher.search(query.as_ref(), &(Count, distinct))?;
+        (total, Some(found.len()))
+    } else {
+        (searcher.search(query.as_ref(), &Count)?, None)
+    };
     let facets = match request.facets {
         Some(facet_request) => Some(count_facets(
             &searcher,
@@ -207,12 +226,11 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
     };
     // Every article shows at least one passage: the articles (or stories) that can fill
     // the page. Allocation follows what matched, never the numbers asked for.
-    let group = request.group == Group::Story;
     let need = request.offset.saturating_add(request.limit);
     let top = top_articles(
         &searcher,
         query.as_ref(),
-        request.sort,
+        sort,
         need,
         total_articles,
         &stories,
@@ -249,7 +267,7 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
         let shown = matched.choose(&article.passages, &passage_query, average);
         filled += if group { 1 } else { shown.len() };
         let best = shown.first().map_or(0.0, |p| p.score);
-        let score = match request.sort {
+        let score = match sort {
             // The best passage's own score breaks near ties between articles: of two
             // about as relevant, the one that answers in one place comes first.
             Sort::Relevance => candidate.score + PASSAGE_SHARE * best,
@@ -258,7 +276,7 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
         let story = StorySummary::of(&stories, candidate.story, candidate.id).map(Arc::new);
         found.push((score, article.meta, shown, story));
     }
-    if request.sort == Sort::Relevance {
+    if sort == Sort::Relevance {
         found.sort_by(|a, b| b.0.total_cmp(&a.0));
     }
     let mut hits = Vec::new();
@@ -299,6 +317,7 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
     Ok(SearchResults {
         query: request.query.clone(),
         total_articles,
+        total_stories,
         hits,
         facets,
     })

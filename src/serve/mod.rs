@@ -103,6 +103,7 @@ pub(crate) fn router(index_dir: PathBuf) -> Router {
         .route("/", get(page::index_html))
         .route("/app.js", get(page::app_js))
         .route("/app.css", get(page::app_css))
+        .route("/favicon.svg", get(page::favicon_svg))
         .route("/api/health", get(api::health))
         .route("/api/search", get(api::search))
         .route("/api/facets", get(api::facets))

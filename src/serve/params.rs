@@ -140,7 +140,9 @@ impl Params {
                 q.len()
             ))),
             Some(q) if !q.trim().is_empty() => Ok(Some(q.to_string())),
-            _ if required => Err(BadParams("give the query in the parameter q".into())),
+            _ if required => Err(BadParams(
+                "give the query in the parameter q (or, to list articles, a filter such as person or source)".into(),
+            )),
             _ => Ok(None),
         }
     }
@@ -197,7 +199,11 @@ pub(super) fn search(params: &Params, today: NaiveDate) -> Result<SearchParams, 
     ];
     known.extend(FILTERS);
     params.only(&known)?;
-    let query = params.query_text(true)?.unwrap_or_default();
+    let filters = params.filters(today)?;
+    // Without a query, the filters alone select the articles (newest first).
+    let query = params
+        .query_text(filters == Filters::default())?
+        .unwrap_or_default();
     let limit = match params.one("limit") {
         Some(_) => params.number("limit", 10, 1, MAX_LIMIT)?,
         None => params.number("n", 10, 1, MAX_LIMIT)?,
@@ -210,7 +216,7 @@ pub(super) fn search(params: &Params, today: NaiveDate) -> Result<SearchParams, 
             offset: params.number("offset", 0, 0, MAX_OFFSET)?,
             per_article: params.number("per_article", 2, 1, 100)?,
             snippet_chars: params.number("snippet_chars", 200, 20, 5_000)?,
-            filters: params.filters(today)?,
+            filters,
             sort: params.choice(
                 "sort",
                 Sort::Relevance,
