@@ -260,8 +260,8 @@ pub(crate) struct DistinctStories {
 }
 
 pub(crate) struct DistinctStoriesSegment {
-    stories: Arc<Stories>,
-    keys: Column<u64>,
+    /// Story key by document ([`Stories::by_document`]; `u64::MAX`: no article key).
+    keys: Arc<[u64]>,
     found: HashSet<u64>,
 }
 
@@ -270,9 +270,13 @@ impl Collector for DistinctStories {
     type Child = DistinctStoriesSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let articles: Column<u64> = segment.fast_fields().u64(Fields::ARTICLE_KEY)?;
         Ok(DistinctStoriesSegment {
-            stories: Arc::clone(&self.stories),
-            keys: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
+            keys: self.stories.by_document(
+                &segment.segment_id().uuid_string(),
+                segment.max_doc(),
+                |doc| articles.first(doc),
+            ),
             found: HashSet::new(),
         })
     }
@@ -290,8 +294,7 @@ impl SegmentCollector for DistinctStoriesSegment {
     type Fruit = HashSet<u64>;
 
     fn collect(&mut self, doc: u32, _: Score) {
-        if let Some(key) = self.keys.first(doc) {
-            let story = self.stories.story_of(key).map_or(key, |s| s.0);
+        if let Some(&story) = self.keys.get(doc as usize).filter(|&&k| k != u64::MAX) {
             self.found.insert(story);
         }
     }

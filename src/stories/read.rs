@@ -2,7 +2,9 @@
 //! records in sorted arrays, looked up by binary search), so that a query process pays
 //! for reading the bytes and nothing else, at any corpus size.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
@@ -20,6 +22,8 @@ pub struct Stories {
     sections: [(usize, usize); 6],
     source_bytes: usize,
     manifest: (usize, usize),
+    /// Story keys by document, per index segment (see [`Stories::by_document`]).
+    segments: Mutex<HashMap<String, Arc<[u64]>>>,
 }
 
 /// One story's summary.
@@ -71,6 +75,7 @@ impl Stories {
             sections: [(0, 0); 6],
             source_bytes: 0,
             manifest: (0, 0),
+            segments: Mutex::default(),
         })
     }
 
@@ -104,6 +109,7 @@ impl Stories {
             sections,
             source_bytes,
             manifest,
+            segments: Mutex::default(),
         })
     }
 
@@ -153,6 +159,32 @@ impl Stories {
         let i = self.search(ARTICLES, ARTICLE_LEN, article)?;
         let story = self.u32_at(self.record(ARTICLES, ARTICLE_LEN, i) + 8) as usize;
         Some(StoryId(self.u64_at(self.record(STORIES, STORY_LEN, story))))
+    }
+
+    /// The story key (the story's id, else the article's own key) of every document of an
+    /// index segment, `article_of` giving each document's article: computed once per
+    /// segment and kept while these stories are, so that counting the stories of many
+    /// matches costs an array read each rather than a binary search. `segment` names the
+    /// segment (its documents never change).
+    pub fn by_document(
+        &self,
+        segment: &str,
+        documents: u32,
+        article_of: impl Fn(u32) -> Option<u64>,
+    ) -> Arc<[u64]> {
+        let mut segments = self.segments.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(keys) = segments.get(segment) {
+            return Arc::clone(keys);
+        }
+        let keys: Arc<[u64]> = (0..documents)
+            .map(|doc| {
+                article_of(doc).map_or(u64::MAX, |article| {
+                    self.story_of(article).map_or(article, |s| s.0)
+                })
+            })
+            .collect();
+        segments.insert(segment.to_string(), Arc::clone(&keys));
+        keys
     }
 
     /// A story's summary.
