@@ -220,7 +220,10 @@ fn incremental_runs_and_a_rebuild_give_the_same_stories() {
     let step_by_step = stories_by_file(&incremental);
     incremental.index_with(&["--full"], &incremental.corpus());
     let rebuilt = stories_by_file(&incremental);
-    assert_eq!(step_by_step, rebuilt);
+    // The same grouping; the ids may differ, as a story keeps the id it was first given
+    // when an earlier article joins it later, and a rebuild gives every story the id of
+    // its earliest article.
+    assert_eq!(groups(&step_by_step), groups(&rebuilt));
     // Another folder gives other ids, and the same grouping.
     let fresh = TestEnv::new();
     corpus(&fresh);

@@ -189,6 +189,7 @@ impl StoryBook {
             rows.push(update.row(&mut sources, &mut source_index));
         }
         rows.sort_unstable_by_key(|r| r.article);
+        let public = sticky_ids(&self.base, &rows);
 
         let manifest = Manifest {
             parts: save.manifest.clone().into_iter().collect(),
@@ -199,6 +200,7 @@ impl StoryBook {
             generation,
             articles: &rows,
             sources: &sources,
+            public: &|canonical| public.get(&canonical).copied().unwrap_or(canonical),
             created: &|id| base.created(id),
             manifest: &manifest,
         })?;
@@ -247,6 +249,32 @@ impl StoryBook {
         }
         Ok(out)
     }
+}
+
+/// The ids stories show, where they differ from the canonical ones (the key of the
+/// story's first article in canonical order, which a one-pass clustering gives): a story
+/// keeps the id it had while the article that id names is still in it, so an article
+/// that joins a story (even one dated earlier, or the same day with a smaller key) never
+/// changes the story's id. Where a story holds the id articles of several earlier
+/// stories (they merged), it keeps the oldest story's id (then the smallest). Ids stay
+/// unique: each names an article of its own story.
+fn sticky_ids(base: &Stories, rows: &[ArticleRow]) -> FxHashMap<u64, u64> {
+    let mut chosen: FxHashMap<u64, (u64, u64)> = FxHashMap::default(); // canonical → (created, id)
+    for (shown, _, created) in base.ids() {
+        let Ok(i) = rows.binary_search_by_key(&shown, |r| r.article) else {
+            continue;
+        };
+        let candidate = (created, shown);
+        chosen
+            .entry(rows[i].story)
+            .and_modify(|c| *c = (*c).min(candidate))
+            .or_insert(candidate);
+    }
+    chosen
+        .into_iter()
+        .filter(|(canonical, (_, shown))| canonical != shown)
+        .map(|(canonical, (_, shown))| (canonical, shown))
+        .collect()
 }
 
 /// A changed placement, to become a book row.
@@ -576,6 +604,15 @@ mod tests {
         ids.iter().map(|&id| stories.story_of(id)).collect()
     }
 
+    /// Which articles share a story, whatever the ids: each article's story named by the
+    /// position of its story's first article in the list.
+    fn grouping(assignment: &[Option<StoryId>]) -> Vec<Option<usize>> {
+        assignment
+            .iter()
+            .map(|story| story.map(|s| assignment.iter().position(|t| *t == Some(s)).unwrap()))
+            .collect()
+    }
+
     fn one_pass(docs: &[Doc]) -> Vec<Option<StoryId>> {
         let sketches: Vec<StorySketch> = docs.iter().map(sketch_of).collect();
         cluster_all(&sketches, Params::default())
@@ -631,11 +668,12 @@ mod tests {
                 remove_stale(dir.path(), &name).unwrap();
                 book = StoryBook::open(dir.path(), generation).unwrap();
             }
-            assert_eq!(
-                assignment(book.stories(), &ids(&docs)),
-                expected,
-                "order {order:?}"
-            );
+            let found = assignment(book.stories(), &ids(&docs));
+            assert_eq!(grouping(&found), grouping(&expected), "order {order:?}");
+            // Every id names an article of its own story.
+            for story in found.iter().flatten() {
+                assert_eq!(book.stories().story_of(story.0), Some(*story));
+            }
         }
     }
 
@@ -655,7 +693,10 @@ mod tests {
             .into_iter()
             .filter(|d| d.id != 11 && d.id != 41)
             .collect();
-        assert_eq!(assignment(book.stories(), &ids(&rest)), one_pass(&rest));
+        assert_eq!(
+            grouping(&assignment(book.stories(), &ids(&rest))),
+            grouping(&one_pass(&rest))
+        );
         assert_eq!(
             book.stories().story_of(11),
             None,
@@ -664,7 +705,54 @@ mod tests {
         book.upsert(&sketch_of(&docs[0])).unwrap();
         book.upsert(&sketch_of(&docs[6])).unwrap();
         book.save(dir.path(), 3).unwrap();
-        assert_eq!(assignment(book.stories(), &ids(&docs)), one_pass(&docs));
+        assert_eq!(
+            grouping(&assignment(book.stories(), &ids(&docs))),
+            grouping(&one_pass(&docs))
+        );
+    }
+
+    #[test]
+    fn an_earlier_or_smaller_article_joining_a_story_keeps_its_id() {
+        let docs = corpus();
+        let dir = tempfile::tempdir().unwrap();
+        let mut book = StoryBook::open(dir.path(), 0).unwrap();
+        for d in docs.iter().filter(|d| d.id != 12) {
+            book.upsert(&sketch_of(d)).unwrap();
+        }
+        book.save(dir.path(), 1).unwrap();
+        let flood = book.stories().story_of(11).unwrap();
+        assert_eq!(flood, StoryId(11));
+        let created = book.stories().story(flood).unwrap().created_generation;
+        // The same day, a smaller key: in one pass it would found the story (id 5).
+        let mut same_day = doc(5, Some(3), "Irish Wire", FLOOD_B);
+        same_day.person = None;
+        // A day earlier: in one pass it would found the story too.
+        let earlier = doc(
+            6,
+            Some(2),
+            "Early Wire",
+            &FLOOD_A.replace("hundreds", "many"),
+        );
+        book.upsert(&sketch_of(&same_day)).unwrap();
+        book.upsert(&sketch_of(&earlier)).unwrap();
+        book.save(dir.path(), 2).unwrap();
+        let stories = book.stories();
+        assert_eq!(stories.story_of(5), Some(flood), "joins without a new id");
+        assert_eq!(stories.story_of(6), Some(flood), "joins without a new id");
+        assert_eq!(stories.story_of(11), Some(flood));
+        let info = stories.story(flood).unwrap();
+        assert_eq!(
+            info.created_generation, created,
+            "the same story, not a new one"
+        );
+        assert_eq!(info.size, 4);
+        // Without the article that names it, the story takes another of its articles' ids.
+        book.remove(11);
+        book.save(dir.path(), 3).unwrap();
+        let renamed = book.stories().story_of(13).unwrap();
+        assert_ne!(renamed, flood);
+        assert_eq!(book.stories().story_of(renamed.0), Some(renamed));
+        assert_eq!(book.stories().story_of(5), Some(renamed));
     }
 
     #[test]
@@ -701,7 +789,9 @@ mod tests {
         }
         book.save(dir.path(), 1).unwrap();
         book.upsert(&sketch_of(&docs[2])).unwrap();
-        book.upsert(&sketch_of(&doc(51, Some(5), "Metals Daily", QUAKE)))
+        let chess = "Grandmaster Tomas Varga won the Reykjavik chess open on Sunday after a \
+                     marathon final game against the defending champion Lena Okafor.";
+        book.upsert(&sketch_of(&doc(51, Some(5), "Metals Daily", chess)))
             .unwrap();
         let name = book.save(dir.path(), 2).unwrap();
         let stories = Stories::load(dir.path(), &name).unwrap();

@@ -10,7 +10,8 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 
 use super::store::{
-    ArticleRow, Manifest, ARTICLE_LEN, BOOK_MAGIC, HEADER_LEN, NO_DAY, NO_SOURCE, STORY_LEN,
+    ArticleRow, Manifest, ARTICLE_LEN, BOOK_MAGIC, BOOK_VERSION, HEADER_LEN, NO_DAY, NO_SOURCE,
+    STORY_LEN,
 };
 use super::StoryId;
 
@@ -65,6 +66,7 @@ impl Stories {
             generation: 0,
             articles: &[],
             sources: &[],
+            public: &|id| id,
             created: &|_| None,
             manifest: &manifest,
         });
@@ -84,8 +86,11 @@ impl Stories {
             bail!("not a newsearch story file");
         }
         let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4]));
-        if u32_at(8) != 1 {
-            bail!("story file version {} is not supported", u32_at(8));
+        if u32_at(8) != BOOK_VERSION {
+            bail!(
+                "story file version {} is not supported (rebuild with `newsearch index --full`)",
+                u32_at(8)
+            );
         }
         let generation = u64::from_le_bytes(bytes[16..24].try_into().unwrap_or([0; 8]));
         let mut sections = [(0usize, 0usize); 6];
@@ -253,26 +258,37 @@ impl Stories {
             .map(move |i| self.info(self.u32_at(self.record(BY_SIZE, 4, i)) as usize))
     }
 
-    /// Every article row, by article key (for the book that extends this generation).
+    /// Every article row, by article key, with its story's canonical id (for the book
+    /// that extends this generation).
     pub(super) fn rows(&self) -> impl Iterator<Item = ArticleRow> + '_ {
-        (0..self.sections[ARTICLES].0).map(move |i| {
-            let at = self.record(ARTICLES, ARTICLE_LEN, i);
-            let story = self.u32_at(at + 8) as usize;
-            let source = self.u32_at(at + 12);
-            let day = self.u32_at(at + 16) as i32;
-            ArticleRow {
-                article: self.u64_at(at),
-                story: self.u64_at(self.record(STORIES, STORY_LEN, story)),
-                source: (source != NO_SOURCE).then_some(source),
-                day: (day != NO_DAY).then_some(day),
-            }
-        })
+        (0..self.sections[ARTICLES].0).map(move |i| self.row_at(i))
+    }
+
+    fn row_at(&self, i: usize) -> ArticleRow {
+        let at = self.record(ARTICLES, ARTICLE_LEN, i);
+        let story = self.u32_at(at + 8) as usize;
+        let source = self.u32_at(at + 12);
+        let day = self.u32_at(at + 16) as i32;
+        ArticleRow {
+            article: self.u64_at(at),
+            story: self.u64_at(self.record(STORIES, STORY_LEN, story) + 40),
+            source: (source != NO_SOURCE).then_some(source),
+            day: (day != NO_DAY).then_some(day),
+        }
     }
 
     /// The row of one article.
     pub(super) fn row(&self, article: u64) -> Option<ArticleRow> {
         let i = self.search(ARTICLES, ARTICLE_LEN, article)?;
-        self.rows().nth(i)
+        Some(self.row_at(i))
+    }
+
+    /// Every story as (shown id, canonical id, creation generation).
+    pub(super) fn ids(&self) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
+        (0..self.sections[STORIES].0).map(move |i| {
+            let at = self.record(STORIES, STORY_LEN, i);
+            (self.u64_at(at), self.u64_at(at + 40), self.u64_at(at + 8))
+        })
     }
 
     /// The source table.

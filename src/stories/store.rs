@@ -133,7 +133,9 @@ pub struct ArticleRow {
 /// Byte sizes of the fixed records of the book file.
 pub const HEADER_LEN: usize = 96;
 pub const ARTICLE_LEN: usize = 24;
-pub const STORY_LEN: usize = 40;
+pub const STORY_LEN: usize = 48;
+/// Layout version of the book file (2: stories carry their canonical id).
+pub const BOOK_VERSION: u32 = 2;
 pub const NO_DAY: i32 = i32::MIN;
 pub const NO_SOURCE: u32 = u32::MAX;
 
@@ -143,7 +145,11 @@ pub struct BookContents<'a> {
     /// Sorted by article key.
     pub articles: &'a [ArticleRow],
     pub sources: &'a [String],
-    /// Creation generation of each story id that exists (others are new: `generation`).
+    /// The id a story shows, by its canonical id (the one-pass founder the rows carry):
+    /// an id a story had keeps following it ([`super::book`]).
+    pub public: &'a dyn Fn(u64) -> u64,
+    /// Creation generation of each shown story id that exists (others are new:
+    /// `generation`).
     pub created: &'a dyn Fn(u64) -> Option<u64>,
     pub manifest: &'a Manifest,
 }
@@ -154,7 +160,7 @@ pub struct BookContents<'a> {
 /// by size, then source bytes offset and manifest offset and length;
 /// articles: (key u64, story index u32, source u32, day i32, pad u32), by key;
 /// stories: (id u64, created u64, members start u32, count u32, first day i32, last day
-/// i32, sources start u32, count u32), by id; members: article keys u64, per story by day
+/// i32, sources start u32, count u32, canonical id u64), by id (the shown one); members: article keys u64, per story by day
 /// then key (undated last); story sources: u32 source indices; source spans: (start u32,
 /// length u32) into the source bytes; by size: u32 story indices, largest first.
 pub fn encode_book(contents: &BookContents<'_>) -> Result<Vec<u8>> {
@@ -165,14 +171,34 @@ pub fn encode_book(contents: &BookContents<'_>) -> Result<Vec<u8>> {
         let r = &rows[i];
         (r.story, r.day.is_none(), r.day.unwrap_or(0), r.article)
     });
-    let mut stories: Vec<(u64, usize, usize)> = Vec::new(); // (id, start, len) in `order`
+    // (canonical id, start, len) in `order`, by canonical id.
+    let mut by_canonical: Vec<(u64, usize, usize)> = Vec::new();
     for (pos, &i) in order.iter().enumerate() {
-        match stories.last_mut() {
+        match by_canonical.last_mut() {
             Some(last) if last.0 == rows[i].story => last.2 += 1,
-            _ => stories.push((rows[i].story, pos, 1)),
+            _ => by_canonical.push((rows[i].story, pos, 1)),
         }
     }
-    let story_index = |id: u64| stories.binary_search_by_key(&id, |s| s.0).ok();
+    // The records, by shown id: (shown id, start, len, canonical id).
+    let mut stories: Vec<(u64, usize, usize, u64)> = by_canonical
+        .iter()
+        .map(|&(canonical, start, len)| ((contents.public)(canonical), start, len, canonical))
+        .collect();
+    stories.sort_unstable_by_key(|s| s.0);
+    if stories.windows(2).any(|w| w[0].0 == w[1].0) {
+        bail!("two stories with one id");
+    }
+    let mut index_of: Vec<(u64, u32)> = Vec::with_capacity(stories.len());
+    for (i, s) in stories.iter().enumerate() {
+        index_of.push((s.3, u32::try_from(i)?));
+    }
+    index_of.sort_unstable_by_key(|s| s.0);
+    let story_index = |canonical: u64| {
+        index_of
+            .binary_search_by_key(&canonical, |s| s.0)
+            .ok()
+            .map(|i| index_of[i].1)
+    };
 
     let mut article_bytes = Vec::with_capacity(rows.len() * ARTICLE_LEN);
     for row in rows {
@@ -180,7 +206,7 @@ pub fn encode_book(contents: &BookContents<'_>) -> Result<Vec<u8>> {
             bail!("article without a story");
         };
         article_bytes.extend(row.article.to_le_bytes());
-        article_bytes.extend(u32::try_from(index)?.to_le_bytes());
+        article_bytes.extend(index.to_le_bytes());
         article_bytes.extend(row.source.unwrap_or(NO_SOURCE).to_le_bytes());
         article_bytes.extend(row.day.unwrap_or(NO_DAY).to_le_bytes());
         article_bytes.extend(0u32.to_le_bytes());
@@ -188,7 +214,7 @@ pub fn encode_book(contents: &BookContents<'_>) -> Result<Vec<u8>> {
     let mut story_bytes = Vec::with_capacity(stories.len() * STORY_LEN);
     let mut member_bytes = Vec::with_capacity(rows.len() * 8);
     let mut story_sources: Vec<u32> = Vec::new();
-    for &(id, start, len) in &stories {
+    for &(id, start, len, canonical) in &stories {
         let members = &order[start..start + len];
         let days = members.iter().filter_map(|&i| rows[i].day);
         let first = days.clone().min().unwrap_or(NO_DAY);
@@ -208,6 +234,7 @@ pub fn encode_book(contents: &BookContents<'_>) -> Result<Vec<u8>> {
         story_bytes.extend(last.to_le_bytes());
         story_bytes.extend(u32::try_from(story_sources.len())?.to_le_bytes());
         story_bytes.extend(u32::try_from(sources.len())?.to_le_bytes());
+        story_bytes.extend(canonical.to_le_bytes());
         story_sources.extend(sources);
         for &i in members {
             member_bytes.extend(rows[i].article.to_le_bytes());
@@ -240,7 +267,7 @@ pub fn encode_book(contents: &BookContents<'_>) -> Result<Vec<u8>> {
     let mut out =
         Vec::with_capacity(HEADER_LEN + sections.iter().map(|s| s.1.len()).sum::<usize>());
     out.extend(BOOK_MAGIC);
-    out.extend(1u32.to_le_bytes());
+    out.extend(BOOK_VERSION.to_le_bytes());
     out.extend(0u32.to_le_bytes());
     out.extend(contents.generation.to_le_bytes());
     // Six (count u32, offset u32) pairs, then source bytes, manifest offset and length.
