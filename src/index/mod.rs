@@ -298,6 +298,21 @@ impl NewsIndex {
             .with_context(|| format!("reading the index at {}", self.dir.display()))
     }
 
+    /// Computes the story of every document of every segment once, for a reader that
+    /// answers many queries (`serve`): counting a result's stories then reads an array.
+    pub fn warm_stories(&self) -> Result<()> {
+        let stories = self.stories()?;
+        for segment in self.searcher()?.segment_readers() {
+            let articles = segment.fast_fields().u64(Fields::ARTICLE_KEY)?;
+            stories.by_document(
+                &segment.segment_id().uuid_string(),
+                segment.max_doc(),
+                |doc| articles.first(doc),
+            );
+        }
+        Ok(())
+    }
+
     /// The stories of the commit the index was opened on (none before its first commit).
     pub fn stories(&self) -> Result<Arc<Stories>> {
         if let Some(stories) = self.stories.get() {

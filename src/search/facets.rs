@@ -260,8 +260,11 @@ pub(crate) struct DistinctStories {
 }
 
 pub(crate) struct DistinctStoriesSegment {
-    /// Story key by document ([`Stories::by_document`]; `u64::MAX`: no article key).
-    keys: Arc<[u64]>,
+    stories: Arc<Stories>,
+    articles: Column<u64>,
+    /// Story key by document when a long-running reader computed them
+    /// ([`Stories::by_document`]; `u64::MAX`: no article key); else each match is looked up.
+    keys: Option<Arc<[u64]>>,
     found: HashSet<u64>,
 }
 
@@ -270,13 +273,10 @@ impl Collector for DistinctStories {
     type Child = DistinctStoriesSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        let articles: Column<u64> = segment.fast_fields().u64(Fields::ARTICLE_KEY)?;
         Ok(DistinctStoriesSegment {
-            keys: self.stories.by_document(
-                &segment.segment_id().uuid_string(),
-                segment.max_doc(),
-                |doc| articles.first(doc),
-            ),
+            stories: Arc::clone(&self.stories),
+            articles: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
+            keys: self.stories.cached(&segment.segment_id().uuid_string()),
             found: HashSet::new(),
         })
     }
@@ -294,7 +294,14 @@ impl SegmentCollector for DistinctStoriesSegment {
     type Fruit = HashSet<u64>;
 
     fn collect(&mut self, doc: u32, _: Score) {
-        if let Some(&story) = self.keys.get(doc as usize).filter(|&&k| k != u64::MAX) {
+        let story = match &self.keys {
+            Some(keys) => keys.get(doc as usize).copied().filter(|&k| k != u64::MAX),
+            None => self
+                .articles
+                .first(doc)
+                .map(|key| self.stories.story_of(key).map_or(key, |s| s.0)),
+        };
+        if let Some(story) = story {
             self.found.insert(story);
         }
     }

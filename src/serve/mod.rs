@@ -76,6 +76,7 @@ impl State {
             }
         }
         let index = Arc::new(NewsIndex::open_reader(&self.index_dir)?);
+        index.warm_stories()?;
         if let Some(stamp) = stamp {
             *current = Some(Opened {
                 stamp,

@@ -43,9 +43,10 @@ pub struct Params {
     /// Days over which the similarity to a dated article halves: a report three weeks
     /// after another about the same people is more likely a new event than a follow-up.
     pub half_life_days: f64,
-    /// Share of the window's articles above which a word stops counting: a word in one
-    /// article of twenty (idf below 3 nats) names no event, and such words make most of the
-    /// work of comparing (their posting lists are the long ones).
+    /// Share of the window's articles (blended with the English prior, so a small window
+    /// never drops a word) above which a word stops counting: a word in one article of
+    /// five names no event, and such words make most of the work of comparing (their
+    /// posting lists are the long ones).
     pub max_share: f64,
 }
 
@@ -62,7 +63,10 @@ impl Default for Params {
             copy: 0.65,
             prior_docs: 100.0,
             half_life_days: 7.0,
-            max_share: 1.0,
+            // Measured with bench/stories_eval.py: ECB+ gives the same grouping at 1.0
+            // and 0.2 (BCubed F1 0.882) and loses recall below 0.1 (0.05: R 0.743), while
+            // Reuters clustering takes 1.2 s instead of 2.9 s.
+            max_share: 0.2,
         }
     }
 }
@@ -86,15 +90,17 @@ struct Member {
     seq: u64,
     day: Option<i32>,
     story: u64,
+    /// The story's slot in the window's per-story arrays.
+    slot: u32,
     features: Vec<(u32, u16)>,
     minhash: Vec<u16>,
     bands: Vec<u64>,
 }
 
-/// Per story in the window: how many members it has there.
-#[derive(Default)]
+/// Per story in the window: how many members it has there, and its slot.
 struct Profile {
     members: u32,
+    slot: u32,
 }
 
 /// Document frequencies the weights are computed from.
@@ -120,8 +126,12 @@ pub struct Window {
     touched: Vec<usize>,
     /// Similarity factor by distance in days.
     decay: Vec<f64>,
-    /// Scratch: summed similarity per story.
-    by_story: FxHashMap<u64, f64>,
+    /// Per slot: the story holding it (slots of stories that left the window are reused).
+    slot_story: Vec<u64>,
+    free_slots: Vec<u32>,
+    /// Scratch: summed similarity per slot, and the slots touched.
+    by_slot: Vec<f64>,
+    touched_slots: Vec<u32>,
 }
 
 impl Window {
@@ -156,7 +166,10 @@ impl Window {
             profiles: FxHashMap::default(),
             dots: Vec::new(),
             touched: Vec::new(),
-            by_story: FxHashMap::default(),
+            slot_story: Vec::new(),
+            free_slots: Vec::new(),
+            by_slot: Vec::new(),
+            touched_slots: Vec::new(),
             decay: (0..=params.window_days.max(0))
                 .map(|gap| {
                     if params.half_life_days > 0.0 {
@@ -226,15 +239,37 @@ impl Window {
         for &band in &bands {
             self.bands.entry(band).or_default().push(seq);
         }
+        let slot = match self.profiles.get_mut(&placement.story) {
+            Some(profile) => {
+                profile.members += 1;
+                profile.slot
+            }
+            None => {
+                let slot = match self.free_slots.pop() {
+                    Some(slot) => {
+                        self.slot_story[slot as usize] = placement.story;
+                        slot
+                    }
+                    None => {
+                        self.slot_story.push(placement.story);
+                        self.by_slot.push(0.0);
+                        (self.slot_story.len() - 1) as u32
+                    }
+                };
+                self.profiles
+                    .insert(placement.story, Profile { members: 1, slot });
+                slot
+            }
+        };
         let member = Member {
             seq,
             day: sketch.day,
             story: placement.story,
+            slot,
             features,
             minhash: sketch.minhash.clone(),
             bands,
         };
-        self.profiles.entry(placement.story).or_default().members += 1;
         self.members.push_back(member);
     }
 
@@ -261,6 +296,7 @@ impl Window {
         if let Some(profile) = self.profiles.get_mut(&member.story) {
             profile.members -= 1;
             if profile.members == 0 {
+                self.free_slots.push(profile.slot);
                 self.profiles.remove(&member.story);
             }
         }
@@ -351,8 +387,6 @@ impl Window {
                 *slot += u64::from(w) * u64::from(mw);
             }
         }
-        let mut by_story = std::mem::take(&mut self.by_story);
-        by_story.clear();
         for &i in &self.touched {
             let member = &self.members[i];
             let decay = match (sketch.day, member.day) {
@@ -362,13 +396,20 @@ impl Window {
                 }
                 _ => 1.0,
             };
-            *by_story.entry(member.story).or_insert(0.0) += self.dots[i] as f64 * decay;
+            let slot = member.slot;
+            let sum = &mut self.by_slot[slot as usize];
+            if *sum == 0.0 {
+                self.touched_slots.push(slot);
+            }
+            *sum += self.dots[i] as f64 * decay;
             self.dots[i] = 0;
         }
         self.touched.clear();
         let scale = UNIT * UNIT;
         let mut best: Option<(f64, u64)> = None;
-        for (&story, &dot) in &by_story {
+        for &slot in &self.touched_slots {
+            let dot = std::mem::take(&mut self.by_slot[slot as usize]);
+            let story = self.slot_story[slot as usize];
             let Some(profile) = self.profiles.get(&story) else {
                 continue;
             };
@@ -381,7 +422,7 @@ impl Window {
                 best = Some((similarity, story));
             }
         }
-        self.by_story = by_story;
+        self.touched_slots.clear();
         best.filter(|(s, _)| *s >= self.params.join)
             .map(|(_, story)| story)
     }

@@ -166,10 +166,17 @@ impl Stories {
         Some(StoryId(self.u64_at(self.record(STORIES, STORY_LEN, story))))
     }
 
-    /// The story key (the story's id, else the article's own key) of every document of an
-    /// index segment, `article_of` giving each document's article: computed once per
-    /// segment and kept while these stories are, so that counting the stories of many
-    /// matches costs an array read each rather than a binary search. `segment` names the
+    /// The story keys of a segment's documents, if [`Stories::by_document`] computed them.
+    pub fn cached(&self, segment: &str) -> Option<Arc<[u64]>> {
+        let segments = self.segments.lock().unwrap_or_else(PoisonError::into_inner);
+        segments.get(segment).cloned()
+    }
+
+    /// The story key (the story's id, else the article's own key; `u64::MAX` for a
+    /// document without an article) of every document of an index segment, `article_of`
+    /// giving each document's article: computed once per segment and kept while these
+    /// stories are, so that a long-running reader (`serve`) counts the stories of many
+    /// matches with an array read each rather than a binary search. `segment` names the
     /// segment (its documents never change).
     pub fn by_document(
         &self,
