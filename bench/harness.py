@@ -22,7 +22,7 @@ them alike:
 
 Then it runs bench/time_eval.py (ranking quality on TIME) and bench/scale.py (one million
 articles; skipped with --skip-scale, in which case the last scale results found in --work
-are reported with their date), checks the targets of issue 7, records a perf profile of
+are reported with their date), checks the targets of the article-level and stories issues, records a perf profile of
 newsearch's index run when a speed target fails (unless --no-profile; the profiled binary is
 built with `cargo build --profile profiling`, the release build with debug line tables),
 and writes
@@ -434,7 +434,7 @@ def write_report(out: Path, res: dict, cmdline: str):
     L.append("Queries (words are OR-ed and ranked by every engine; FTS5 gets them joined with OR):\n")
     L.append("`" + "`, `".join(QUERIES) + "`\n")
 
-    L.append("## Targets (issue 7)\n")
+    L.append("## Targets (article-level and stories issues)\n")
     L.append("| target | measured | holds |")
     L.append("| --- | --- | --- |")
     for t in res["targets"]:
@@ -474,6 +474,11 @@ def write_report(out: Path, res: dict, cmdline: str):
             L.append(f"- index: {sc['index_wall']:.0f} s wall, peak RSS {sc['index_rss_kib'] / 1024:.0f} MiB, "
                      f"index {sc['index_bytes'] / 1e9:.2f} GB (exit {sc.get('index_exit')}; "
                      f"load average before {sc.get('load_before')})")
+        if sc.get("no_stories_wall") is not None:
+            cost = sc["index_wall"] / sc["no_stories_wall"] - 1 if sc["no_stories_wall"] else 0
+            L.append(f"- the same run with `--no-stories`: {sc['no_stories_wall']:.0f} s wall, peak RSS "
+                     f"{sc['no_stories_rss_kib'] / 1024:.0f} MiB (exit {sc.get('no_stories_exit')}); "
+                     f"story grouping costs {cost:+.0%} of index wall")
         if sc.get("query_median") is not None:
             L.append(f"- query, whole process: median {fmt_ms(sc['query_median'])}, p90 {fmt_ms(sc['query_p90'])} "
                      f"over {sc.get('query_count')} runs of the 30 queries")

@@ -2,7 +2,7 @@
 """newsearch on about one million articles derived from Reuters-21578.
 
     python3 bench/scale.py [--copies 48] [--work DIR] [--binary PATH] [--memory-mb MB]
-                           [--threads N] [--runs N] [--keep]
+                           [--threads N] [--runs N] [--keep] [--skip-no-stories]
 
 Writes --work/scale.jsonl (default /tmp/newsearch-bench; never inside the repository):
 --copies copies of the 20,841 Reuters stories (48 copies: 1,000,368 articles, about
@@ -13,7 +13,8 @@ one month 48 times. The texts are the same in every copy.
 Then, as whole processes: `newsearch index --full scale.jsonl` once (wall time and peak
 RSS from wait4; the issue's targets: within 1 GiB, under 5 minutes) and the 30 harness
 queries `--runs` times each (`newsearch query Q --format json`; target: median under
-50 ms). Results go to --work/scale.json, which bench/harness.py puts in BENCHMARKS.md.
+50 ms), then the same index run with --no-stories, for the cost of story grouping side
+by side. Results go to --work/scale.json, which bench/harness.py puts in BENCHMARKS.md.
 The generated corpus is kept for the next run; the index is removed unless --keep.
 """
 
@@ -74,6 +75,8 @@ def main() -> int:
     ap.add_argument("--threads", type=int, default=None, help="pass --threads to newsearch index")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the index folder")
+    ap.add_argument("--skip-no-stories", action="store_true",
+                    help="do not also index without story grouping (--no-stories)")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
 
@@ -120,9 +123,20 @@ def main() -> int:
                    query_count=len(walls))
         print(f"scale.py: query median {res['query_median'] * 1000:.1f} ms, p90 {res['query_p90'] * 1000:.1f} ms",
               file=sys.stderr)
-    (args.work / "scale.json").write_text(json.dumps(res, indent=1))
     if not args.keep:
         shutil.rmtree(index, ignore_errors=True)
+    if not args.skip_no_stories:
+        # The same run without story grouping, for the cost of stories side by side.
+        plain = args.work / "idx-scale-no-stories"
+        shutil.rmtree(plain, ignore_errors=True)
+        plain_cmd = [a if a != str(index) else str(plain) for a in cmd] + ["--no-stories"]
+        print(f"scale.py: {' '.join(plain_cmd)}", file=sys.stderr)
+        pwall, prss, pcode, _ = run(plain_cmd)
+        print(f"scale.py: without stories: index {pwall:.0f} s, peak RSS {prss / 1024:.0f} MiB, "
+              f"exit {pcode}", file=sys.stderr)
+        res.update(no_stories_wall=pwall, no_stories_rss_kib=prss, no_stories_exit=pcode)
+        shutil.rmtree(plain, ignore_errors=True)
+    (args.work / "scale.json").write_text(json.dumps(res, indent=1))
     return 0 if code == 0 else 2
 
 

@@ -10,9 +10,12 @@ numbers), writes one `.txt` a article into --work (front matter `id: "time-NNN"`
 issue date; file `time-NNN.txt`, so a result's `path` gives the TIME number back), indexes
 them with the release binary and runs every query through
 
-    newsearch query QUERY --format jsonl -n 100 --per-article 1
+    newsearch query QUERY --format jsonl -n 100 --per-article 1 --group article
 
-Articles are ranked by the first appearance of one of their passages. The same queries
+Articles are ranked by the first appearance of one of their passages. The judgments are
+per article, so results are not grouped by story here (grouping shows a story's other
+articles on one line, outside the ranked list, and TIME's articles on one topic in one
+issue form stories). The same queries
 run on SQLite FTS5 (Python's sqlite3, `tokenize='porter unicode61'`, `ORDER BY bm25()`,
 no stop words, words joined with OR) and on Xapian (python3-xapian: TermGenerator and
 QueryParser with the English Snowball stemmer, STEM_SOME, default operator OR, Omega's
@@ -195,7 +198,7 @@ def run_newsearch(
         if not words:
             return qid, []
         cmd = [str(binary), "--index", str(index), "query", " ".join(words),
-               "--format", "jsonl", "-n", str(DEPTH), "--per-article", "1"]
+               "--format", "jsonl", "-n", str(DEPTH), "--per-article", "1", "--group", "article"]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode not in (0, 1):
             raise RuntimeError(f"query {qid} failed ({proc.returncode}): {proc.stderr.strip()}")
@@ -332,7 +335,7 @@ def main() -> int:
                                  text=True).stdout.strip()
         runs = run_newsearch(args.binary, corpus, args.work / "index", queries)
         runs_by_engine["newsearch"] = runs
-        rows.append((f"newsearch ({version})", "as shipped, query -n 100 --per-article 1",
+        rows.append((f"newsearch ({version})", "as shipped, query -n 100 --per-article 1 --group article",
                      evaluate(runs, qrels)))
     if "fts5" in engines:
         runs = run_fts5(articles, queries)

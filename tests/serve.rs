@@ -3,48 +3,14 @@
 //! safety headers and picking up a new commit without a restart.
 
 mod common;
+#[path = "common/server.rs"]
+mod server;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{shipped_corpus, TestEnv};
 use serde_json::Value;
-
-/// A running server, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(env: &TestEnv) -> Server {
-    let mut child = env
-        .process(&["serve", "--addr", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let mut line = String::new();
-    BufReader::new(stderr).read_line(&mut line).unwrap();
-    let at = line
-        .find("http://")
-        .unwrap_or_else(|| panic!("no address in {line:?}"));
-    let base = line[at..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .trim_end_matches('/')
-        .to_string();
-    Server { child, base }
-}
+use server::Server;
 
 /// Status, headers of interest and body of a GET.
 fn get(server: &Server, path: &str) -> (u16, ureq::Response) {
@@ -156,7 +122,7 @@ fn assert_conforms(spec: &Value, path: &str, status: u16, value: &Value) {
 fn seeded_server() -> (TestEnv, Server) {
     let env = TestEnv::new();
     env.index(&shipped_corpus());
-    let server = start(&env);
+    let server = Server::start(&env);
     (env, server)
 }
 

@@ -146,6 +146,12 @@ impl StoryBook {
             );
         }
         let upserts = self.read_pending()?;
+        let sources = self.base.source_table();
+        let source_index: FxHashMap<String, u32> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect();
         let mut save = Save {
             dir,
             generation,
@@ -153,40 +159,37 @@ impl StoryBook {
             manifest: self.manifest.clone(),
             touched: self.pending.keys().copied().collect(),
             rows: FxHashMap::default(),
+            sources,
+            source_index,
         };
         let old_days: Vec<Option<i32>> = self
             .pending
             .keys()
             .filter_map(|&id| self.base_row(id).map(|r| r.day))
             .collect();
-        let new_days = upserts.values().flat_map(|v| v.iter().map(|s| s.day));
+        let new_days = upserts.days();
         let days: Vec<Option<i32>> = old_days.into_iter().chain(new_days).collect();
         let dated: Vec<i32> = days.iter().filter_map(|d| *d).collect();
         if let (Some(&first), Some(&last)) = (dated.iter().min(), dated.iter().max()) {
             save.replay_dated(first, last, &upserts)?;
         }
         if days.iter().any(Option::is_none) {
-            save.replay_undated(upserts.get(&PartKey::Undated))?;
+            save.replay_undated(upserts.load(PartKey::Undated)?)?;
         }
         save.attach_undated()?;
 
-        let mut sources = self.base.source_table();
-        let mut source_index: FxHashMap<String, u32> = sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as u32))
-            .collect();
         let mut updates = std::mem::take(&mut save.rows);
+        let sources = std::mem::take(&mut save.sources);
         let mut rows: Vec<ArticleRow> = Vec::with_capacity(self.base.article_count());
         for row in self.base.rows() {
             match updates.remove(&row.article) {
-                Some(update) => rows.push(update.row(&mut sources, &mut source_index)),
+                Some(update) => rows.push(update.row()),
                 None if save.touched.contains(&row.article) => {}
                 None => rows.push(row),
             }
         }
         for update in updates.into_values() {
-            rows.push(update.row(&mut sources, &mut source_index));
+            rows.push(update.row());
         }
         rows.sort_unstable_by_key(|r| r.article);
         let public = sticky_ids(&self.base, &rows);
@@ -220,34 +223,64 @@ impl StoryBook {
         self.base.row(article)
     }
 
-    /// The pending sketches, by partition, each partition's in canonical order.
-    fn read_pending(&mut self) -> Result<BTreeMap<PartKey, Vec<StorySketch>>> {
+    /// Where the pending sketches lie, by partition (each partition is read when the
+    /// replay reaches it, so a save holds one partition's new sketches at a time).
+    fn read_pending(&mut self) -> Result<PendingParts> {
         let path = self.dir.join(PENDING);
         if let Some(mut scratch) = self.scratch.take() {
             scratch
                 .flush()
                 .with_context(|| format!("writing {}", path.display()))?;
         }
-        let mut out: BTreeMap<PartKey, Vec<StorySketch>> = BTreeMap::new();
-        if !self.pending.values().any(Option::is_some) {
-            return Ok(out);
-        }
-        let file = File::open(&path).with_context(|| format!("opening {}", path.display()))?;
-        let mut buf = Vec::new();
+        let mut parts: BTreeMap<PartKey, Vec<PendingSketch>> = BTreeMap::new();
         for entry in self.pending.values().flatten() {
+            parts
+                .entry(PartKey::of_day(entry.day))
+                .or_default()
+                .push(*entry);
+        }
+        let file = if parts.is_empty() {
+            None
+        } else {
+            Some(File::open(&path).with_context(|| format!("opening {}", path.display()))?)
+        };
+        Ok(PendingParts { path, file, parts })
+    }
+}
+
+/// The pending sketches of a save, by partition, read from the scratch file on demand.
+struct PendingParts {
+    path: PathBuf,
+    file: Option<File>,
+    parts: BTreeMap<PartKey, Vec<PendingSketch>>,
+}
+
+impl PendingParts {
+    fn keys(&self) -> impl Iterator<Item = &PartKey> + '_ {
+        self.parts.keys()
+    }
+
+    fn days(&self) -> impl Iterator<Item = Option<i32>> + '_ {
+        self.parts.values().flatten().map(|entry| entry.day)
+    }
+
+    /// A partition's pending sketches in canonical order (`None`: it has none).
+    fn load(&self, key: PartKey) -> Result<Option<Vec<StorySketch>>> {
+        let (Some(entries), Some(file)) = (self.parts.get(&key), self.file.as_ref()) else {
+            return Ok(None);
+        };
+        let mut buf = Vec::new();
+        let mut sketches = Vec::with_capacity(entries.len());
+        for entry in entries {
             buf.resize(entry.len as usize, 0);
             file.read_exact_at(&mut buf, entry.offset)
-                .with_context(|| format!("reading {}", path.display()))?;
+                .with_context(|| format!("reading {}", self.path.display()))?;
             let sketch: StorySketch = postcard::from_bytes(&buf)
-                .with_context(|| format!("decoding {}", path.display()))?;
-            out.entry(PartKey::of_day(entry.day))
-                .or_default()
-                .push(sketch);
+                .with_context(|| format!("decoding {}", self.path.display()))?;
+            sketches.push(sketch);
         }
-        for sketches in out.values_mut() {
-            sketches.sort_by_key(canonical_key);
-        }
-        Ok(out)
+        sketches.sort_by_key(canonical_key);
+        Ok(Some(sketches))
     }
 }
 
@@ -277,36 +310,22 @@ fn sticky_ids(base: &Stories, rows: &[ArticleRow]) -> FxHashMap<u64, u64> {
         .collect()
 }
 
-/// A changed placement, to become a book row.
+/// A changed placement, to become a book row (its source as an index into the source
+/// table, so that a save re-placing a million articles holds no string for each).
 struct Update {
     article: u64,
     story: u64,
     day: Option<i32>,
-    source: Option<String>,
+    source: Option<u32>,
 }
 
 impl Update {
-    fn of(stored: &Stored) -> Update {
-        Update {
-            article: stored.sketch.id,
-            story: stored.story,
-            day: stored.sketch.day,
-            source: stored.sketch.source.clone(),
-        }
-    }
-
-    fn row(self, sources: &mut Vec<String>, index: &mut FxHashMap<String, u32>) -> ArticleRow {
-        let source = self.source.map(|s| {
-            *index.entry(s.clone()).or_insert_with(|| {
-                sources.push(s);
-                (sources.len() - 1) as u32
-            })
-        });
+    fn row(self) -> ArticleRow {
         ArticleRow {
             article: self.article,
             story: self.story,
             day: self.day,
-            source,
+            source: self.source,
         }
     }
 }
@@ -321,15 +340,40 @@ struct Save<'a> {
     touched: FxHashSet<u64>,
     /// New placements, by article.
     rows: FxHashMap<u64, Update>,
+    /// The source table, grown as updates name new sources.
+    sources: Vec<String>,
+    source_index: FxHashMap<String, u32>,
 }
 
 impl Save<'_> {
+    /// Records a new placement.
+    fn update(&mut self, stored: &Stored) {
+        let source = stored.sketch.source.as_ref().map(|s| {
+            if let Some(&i) = self.source_index.get(s) {
+                return i;
+            }
+            self.sources.push(s.clone());
+            let i = (self.sources.len() - 1) as u32;
+            self.source_index.insert(s.clone(), i);
+            i
+        });
+        self.rows.insert(
+            stored.sketch.id,
+            Update {
+                article: stored.sketch.id,
+                story: stored.story,
+                day: stored.sketch.day,
+                source,
+            },
+        );
+    }
+
     /// The stored records of a partition, without the touched articles, plus the
     /// upserted ones, in canonical order; and whether that differs from what is stored.
     fn records(
         &self,
         key: PartKey,
-        upserts: Option<&Vec<StorySketch>>,
+        upserts: Option<Vec<StorySketch>>,
     ) -> Result<(Vec<Stored>, bool)> {
         let stored = match self.manifest.get(&key) {
             Some(name) => read_part(self.dir, name)?,
@@ -340,10 +384,10 @@ impl Save<'_> {
             .into_iter()
             .filter(|r| !self.touched.contains(&r.sketch.id))
             .collect();
-        let changed = records.len() != before || upserts.is_some_and(|u| !u.is_empty());
+        let changed = records.len() != before || upserts.as_ref().is_some_and(|u| !u.is_empty());
         for sketch in upserts.into_iter().flatten() {
             records.push(Stored {
-                sketch: sketch.clone(),
+                sketch,
                 story: 0,
                 weights: Vec::new(),
             });
@@ -368,7 +412,7 @@ impl Save<'_> {
         &mut self,
         first_change: i32,
         last_change: i32,
-        upserts: &BTreeMap<PartKey, Vec<StorySketch>>,
+        upserts: &PendingParts,
     ) -> Result<()> {
         let span = self.params.window_days;
         let start = PartKey::of_day(Some(first_change - span));
@@ -386,7 +430,7 @@ impl Save<'_> {
             if converged {
                 break;
             }
-            let (records, mut changed) = self.records(key, upserts.get(&key))?;
+            let (records, mut changed) = self.records(key, upserts.load(key)?)?;
             let mut out = Vec::with_capacity(records.len());
             for mut record in records {
                 let Some(day) = record.sketch.day else {
@@ -413,7 +457,7 @@ impl Save<'_> {
                     last_difference = last_difference.max(day);
                     record.story = placement.story;
                     record.weights = placement.weights;
-                    self.rows.insert(record.sketch.id, Update::of(&record));
+                    self.update(&record);
                     changed = true;
                 }
                 out.push(record);
@@ -426,7 +470,7 @@ impl Save<'_> {
     }
 
     /// Replays all undated articles.
-    fn replay_undated(&mut self, upserts: Option<&Vec<StorySketch>>) -> Result<()> {
+    fn replay_undated(&mut self, upserts: Option<Vec<StorySketch>>) -> Result<()> {
         let key = PartKey::Undated;
         let (mut records, mut changed) = self.records(key, upserts)?;
         let mut window = Window::undated(self.params, records.iter().map(|r| &r.sketch));
@@ -436,7 +480,7 @@ impl Save<'_> {
             if self.touched.contains(&record.sketch.id) || placement != record.placement() {
                 record.story = placement.story;
                 record.weights = placement.weights;
-                self.rows.insert(record.sketch.id, Update::of(record));
+                self.update(record);
                 changed = true;
             }
         }
@@ -468,10 +512,9 @@ impl Save<'_> {
             }
         }
         let attach = attacher.finish(self.params);
-        for record in &undated {
-            let mut update = Update::of(record);
-            update.story = attach.get(&record.story).copied().unwrap_or(record.story);
-            self.rows.insert(record.sketch.id, update);
+        for mut record in undated {
+            record.story = attach.get(&record.story).copied().unwrap_or(record.story);
+            self.update(&record);
         }
         Ok(())
     }
