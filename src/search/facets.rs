@@ -141,7 +141,7 @@ pub fn count_facets(
         list
     };
     Ok(Facets {
-        stories: distinct.len(),
+        stories: distinct,
         person: list(EntityKind::Person),
         org: list(EntityKind::Org),
         place: list(EntityKind::Place),
@@ -253,61 +253,125 @@ fn histogram(
     out
 }
 
-/// The distinct stories of the matching articles (an article outside any story counts
-/// as a story of its own).
+/// How many distinct stories the matching articles belong to (an article outside any
+/// story counts as a story of its own).
 pub(crate) struct DistinctStories {
     pub stories: Arc<Stories>,
 }
 
 pub(crate) struct DistinctStoriesSegment {
-    stories: Arc<Stories>,
     articles: Column<u64>,
     /// Story key by document when a long-running reader computed them
-    /// ([`Stories::by_document`]; `u64::MAX`: no article key); else each match is looked up.
+    /// ([`Stories::by_document`]; `u64::MAX`: no article key).
     keys: Option<Arc<[u64]>>,
-    found: HashSet<u64>,
+    tally: StoryTally,
+}
+
+/// A segment's matches: their story keys where the segment's were computed, else their
+/// article keys, counted together at the end ([`Stories::count_stories`]).
+#[derive(Default)]
+pub(crate) struct StoryTally {
+    stories: HashSet<u64>,
+    articles: Vec<u64>,
 }
 
 impl Collector for DistinctStories {
-    type Fruit = HashSet<u64>;
+    type Fruit = usize;
     type Child = DistinctStoriesSegment;
 
     fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
-        Ok(DistinctStoriesSegment {
-            stories: Arc::clone(&self.stories),
-            articles: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
-            keys: self.stories.cached(&segment.segment_id().uuid_string()),
-            found: HashSet::new(),
-        })
+        DistinctStoriesSegment::new(&self.stories, segment)
     }
 
     fn requires_scoring(&self) -> bool {
         false
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashSet<u64>>) -> tantivy::Result<HashSet<u64>> {
-        Ok(fruits.into_iter().flatten().collect())
+    fn merge_fruits(&self, fruits: Vec<StoryTally>) -> tantivy::Result<usize> {
+        let (stories, articles) = StoryTally::merge(fruits);
+        if stories.is_empty() {
+            return Ok(self.stories.count_stories(&articles));
+        }
+        Ok(story_set(&self.stories, stories, articles).len())
+    }
+}
+
+/// The distinct stories of the matching articles, by id (an article outside any story
+/// stands for itself, by its key).
+pub(crate) struct StorySet {
+    pub stories: Arc<Stories>,
+}
+
+impl Collector for StorySet {
+    type Fruit = HashSet<u64>;
+    type Child = DistinctStoriesSegment;
+
+    fn for_segment(&self, _: u32, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        DistinctStoriesSegment::new(&self.stories, segment)
+    }
+
+    fn requires_scoring(&self) -> bool {
+        false
+    }
+
+    fn merge_fruits(&self, fruits: Vec<StoryTally>) -> tantivy::Result<HashSet<u64>> {
+        let (stories, articles) = StoryTally::merge(fruits);
+        Ok(story_set(&self.stories, stories, articles))
+    }
+}
+
+fn story_set(stories: &Stories, mut found: HashSet<u64>, articles: Vec<u64>) -> HashSet<u64> {
+    for key in articles {
+        found.insert(stories.story_of(key).map_or(key, |s| s.0));
+    }
+    found
+}
+
+impl StoryTally {
+    /// The segments' story keys, and their article keys sorted without repeats.
+    fn merge(fruits: Vec<StoryTally>) -> (HashSet<u64>, Vec<u64>) {
+        let mut stories: HashSet<u64> = HashSet::new();
+        let mut articles: Vec<u64> = Vec::new();
+        for fruit in fruits {
+            stories.extend(fruit.stories);
+            articles.extend(fruit.articles);
+        }
+        articles.sort_unstable();
+        articles.dedup();
+        (stories, articles)
+    }
+}
+
+impl DistinctStoriesSegment {
+    fn new(stories: &Stories, segment: &SegmentReader) -> tantivy::Result<DistinctStoriesSegment> {
+        Ok(DistinctStoriesSegment {
+            articles: segment.fast_fields().u64(Fields::ARTICLE_KEY)?,
+            keys: stories.cached(&segment.segment_id().uuid_string()),
+            tally: StoryTally::default(),
+        })
     }
 }
 
 impl SegmentCollector for DistinctStoriesSegment {
-    type Fruit = HashSet<u64>;
+    type Fruit = StoryTally;
 
     fn collect(&mut self, doc: u32, _: Score) {
-        let story = match &self.keys {
-            Some(keys) => keys.get(doc as usize).copied().filter(|&k| k != u64::MAX),
-            None => self
-                .articles
-                .first(doc)
-                .map(|key| self.stories.story_of(key).map_or(key, |s| s.0)),
-        };
-        if let Some(story) = story {
-            self.found.insert(story);
+        match &self.keys {
+            Some(keys) => {
+                if let Some(&story) = keys.get(doc as usize).filter(|&&k| k != u64::MAX) {
+                    self.tally.stories.insert(story);
+                }
+            }
+            None => {
+                if let Some(key) = self.articles.first(doc) {
+                    self.tally.articles.push(key);
+                }
+            }
         }
     }
 
-    fn harvest(self) -> HashSet<u64> {
-        self.found
+    fn harvest(self) -> StoryTally {
+        self.tally
     }
 }
 

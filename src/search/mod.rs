@@ -209,7 +209,7 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
             stories: Arc::clone(&stories),
         };
         let (total, found) = searcher.search(query.as_ref(), &(Count, distinct))?;
-        (total, Some(found.len()))
+        (total, Some(found))
     } else {
         (searcher.search(query.as_ref(), &Count)?, None)
     };

@@ -12,7 +12,7 @@ use tantivy::collector::Count;
 use tantivy::query::{AllQuery, Query};
 
 use super::compile::compile_query;
-use super::facets::DistinctStories;
+use super::facets::StorySet;
 use super::filters::{self, Filters};
 use super::retrieve::top_articles;
 use super::{Aliases, Sort};
@@ -107,7 +107,7 @@ pub fn list_stories(index: &NewsIndex, request: &StoryRequest) -> Result<StoryRe
             query.as_ref(),
             &(
                 Count,
-                DistinctStories {
+                StorySet {
                     stories: Arc::clone(&stories),
                 },
             ),

@@ -17,7 +17,7 @@ use super::StoryId;
 
 /// The stories of one committed generation.
 pub struct Stories {
-    bytes: Vec<u8>,
+    bytes: Bytes,
     generation: u64,
     /// (count, offset) of: articles, stories, members, story sources, source spans, by size.
     sections: [(usize, usize); 6],
@@ -43,6 +43,24 @@ pub struct StoryInfo {
     index: usize,
 }
 
+/// A book file's bytes: mapped from the file (a query touches a few pages of a large
+/// book, instead of reading it whole), or built in memory.
+enum Bytes {
+    Mapped(memmap2::Mmap),
+    Owned(Vec<u8>),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Mapped(map) => map,
+            Bytes::Owned(bytes) => bytes,
+        }
+    }
+}
+
 const ARTICLES: usize = 0;
 const STORIES: usize = 1;
 const MEMBERS: usize = 2;
@@ -55,8 +73,14 @@ impl Stories {
     /// the index folder.
     pub fn load(dir: &Path, file_name: &str) -> Result<Stories> {
         let path = dir.join(file_name);
-        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        Stories::from_bytes(bytes).with_context(|| format!("reading {}", path.display()))
+        let file =
+            std::fs::File::open(&path).with_context(|| format!("reading {}", path.display()))?;
+        // SAFETY: book files are written whole under a new name, renamed into place and never
+        // changed afterwards; a stale one is only unlinked, which leaves a mapping intact.
+        let map = unsafe { memmap2::Mmap::map(&file) }
+            .with_context(|| format!("reading {}", path.display()))?;
+        Stories::from_bytes(Bytes::Mapped(map))
+            .with_context(|| format!("reading {}", path.display()))
     }
 
     /// An empty set of stories (no story file yet).
@@ -71,8 +95,8 @@ impl Stories {
             manifest: &manifest,
         });
         // Encoding an empty book cannot fail; fall back to an all-empty header anyway.
-        Stories::from_bytes(bytes.unwrap_or_default()).unwrap_or(Stories {
-            bytes: Vec::new(),
+        Stories::from_bytes(Bytes::Owned(bytes.unwrap_or_default())).unwrap_or(Stories {
+            bytes: Bytes::Owned(Vec::new()),
             generation: 0,
             sections: [(0, 0); 6],
             source_bytes: 0,
@@ -81,7 +105,7 @@ impl Stories {
         })
     }
 
-    fn from_bytes(bytes: Vec<u8>) -> Result<Stories> {
+    fn from_bytes(bytes: Bytes) -> Result<Stories> {
         if bytes.len() < HEADER_LEN || &bytes[..8] != BOOK_MAGIC {
             bail!("not a newsearch story file");
         }
@@ -145,10 +169,30 @@ impl Stories {
         self.sections[section].1 + i * width
     }
 
+    /// The record of `key` in a section sorted by its leading u64. Keys are hashes, spread
+    /// evenly, so interpolation finds the record in a few probes (each a page a query
+    /// touches); after `INTERPOLATIONS` probes the search halves, so a skewed section costs
+    /// no more than a binary search and a few probes.
     fn search(&self, section: usize, width: usize, key: u64) -> Option<usize> {
+        const INTERPOLATIONS: usize = 6;
         let (mut lo, mut hi) = (0, self.sections[section].0);
+        let mut probes = 0;
         while lo < hi {
-            let mid = (lo + hi) / 2;
+            probes += 1;
+            let mid = if probes <= INTERPOLATIONS {
+                let (first, last) = (
+                    self.u64_at(self.record(section, width, lo)),
+                    self.u64_at(self.record(section, width, hi - 1)),
+                );
+                if key < first || key > last {
+                    return None;
+                }
+                let span = u128::from(last - first).max(1);
+                let guess = lo + (u128::from(key - first) * (hi - 1 - lo) as u128 / span) as usize;
+                guess.min(hi - 1)
+            } else {
+                (lo + hi) / 2
+            };
             let value = self.u64_at(self.record(section, width, mid));
             match value.cmp(&key) {
                 std::cmp::Ordering::Less => lo = mid + 1,
@@ -197,6 +241,42 @@ impl Stories {
             .collect();
         segments.insert(segment.to_string(), Arc::clone(&keys));
         keys
+    }
+
+    /// How many distinct stories `articles` (sorted, without repeats) belong to; an
+    /// article outside any story counts as one of its own. Few articles are looked up one
+    /// by one; many are merged with the sorted article records in one sequential pass.
+    pub fn count_stories(&self, articles: &[u64]) -> usize {
+        let n = self.sections[ARTICLES].0;
+        let mut seen = vec![0u64; self.sections[STORIES].0 / 64 + 1];
+        let mut outside = 0;
+        let mut mark = |record: usize| {
+            let story = self.u32_at(self.record(ARTICLES, ARTICLE_LEN, record) + 8) as usize;
+            if let Some(word) = seen.get_mut(story / 64) {
+                *word |= 1 << (story % 64);
+            }
+        };
+        if articles.len().saturating_mul(16) < n {
+            for &key in articles {
+                match self.search(ARTICLES, ARTICLE_LEN, key) {
+                    Some(record) => mark(record),
+                    None => outside += 1,
+                }
+            }
+        } else {
+            let mut record = 0;
+            for &key in articles {
+                while record < n && self.u64_at(self.record(ARTICLES, ARTICLE_LEN, record)) < key {
+                    record += 1;
+                }
+                if record < n && self.u64_at(self.record(ARTICLES, ARTICLE_LEN, record)) == key {
+                    mark(record);
+                } else {
+                    outside += 1;
+                }
+            }
+        }
+        seen.iter().map(|w| w.count_ones() as usize).sum::<usize>() + outside
     }
 
     /// A story's summary.
