@@ -755,6 +755,50 @@ mod tests {
     }
 
     #[test]
+    fn counting_stories_agrees_with_looking_each_article_up() {
+        let docs = corpus();
+        let dir = tempfile::tempdir().unwrap();
+        let mut book = StoryBook::open(dir.path(), 0).unwrap();
+        // Many articles, so that a few keys take the one-by-one path and many the merge.
+        for extra in 0..40u64 {
+            let text =
+                format!("Unrelated item {extra} about harvest number {extra} in county {extra}.");
+            book.upsert(&sketch_of(&doc(
+                1000 + extra * 7919,
+                Some(100 + extra as u32 * 40),
+                "Extra",
+                &text,
+            )))
+            .unwrap();
+        }
+        for d in &docs {
+            book.upsert(&sketch_of(d)).unwrap();
+        }
+        book.save(dir.path(), 1).unwrap();
+        let stories = book.stories();
+        let expected = |keys: &[u64]| {
+            keys.iter()
+                .map(|&k| stories.story_of(k).map_or(k, |s| s.0))
+                .collect::<std::collections::HashSet<u64>>()
+                .len()
+        };
+        let mut all: Vec<u64> = ids(&docs);
+        all.extend((0..40u64).map(|e| 1000 + e * 7919));
+        all.push(5); // an article outside any story counts as its own
+        all.sort_unstable();
+        for keys in [
+            &all[..],
+            &all[..3],
+            &[11, 12, 13][..],
+            &[5, 11][..],
+            &[5][..],
+            &[][..],
+        ] {
+            assert_eq!(stories.count_stories(keys), expected(keys), "{keys:?}");
+        }
+    }
+
+    #[test]
     fn an_earlier_or_smaller_article_joining_a_story_keeps_its_id() {
         let docs = corpus();
         let dir = tempfile::tempdir().unwrap();

@@ -264,15 +264,15 @@ impl Stories {
                 }
             }
         } else {
-            let mut record = 0;
+            let start = self.sections[ARTICLES].1;
+            let records = self.bytes[start..start + n * ARTICLE_LEN].chunks_exact(ARTICLE_LEN);
+            let key_of = |r: &[u8]| u64::from_le_bytes(r[..8].try_into().unwrap_or([0; 8]));
+            let mut records = records.enumerate().peekable();
             for &key in articles {
-                while record < n && self.u64_at(self.record(ARTICLES, ARTICLE_LEN, record)) < key {
-                    record += 1;
-                }
-                if record < n && self.u64_at(self.record(ARTICLES, ARTICLE_LEN, record)) == key {
-                    mark(record);
-                } else {
-                    outside += 1;
+                while records.next_if(|(_, r)| key_of(r) < key).is_some() {}
+                match records.peek() {
+                    Some(&(record, r)) if key_of(r) == key => mark(record),
+                    _ => outside += 1,
                 }
             }
         }
