@@ -158,6 +158,15 @@ impl Browser {
     }
 
     /// Waits until `script` returns something truthy, and returns it.
+    /// Waits until the page lists `count` results.
+    async fn until_results(&self, count: usize) {
+        self.until(
+            &format!("{count} results"),
+            &format!("return document.querySelectorAll('#results .result').length === {count}"),
+        )
+        .await;
+    }
+
     async fn until(&self, what: &str, script: &str) -> Value {
         let started = Instant::now();
         loop {
@@ -316,6 +325,15 @@ fn newsroom_corpus(env: &TestEnv) {
     );
 }
 
+/// The newsroom corpus, indexed and served (the environment must outlive the server).
+fn serve_newsroom() -> (TestEnv, Server) {
+    let env = TestEnv::new();
+    newsroom_corpus(&env);
+    env.index(&env.corpus());
+    let server = Server::start(&env);
+    (env, server)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_a_query_shows_highlighted_passages() {
     let Some(browser) = Browser::launch().await else {
@@ -388,18 +406,10 @@ async fn a_facet_click_filters_and_the_url_reproduces_the_view() {
     let Some(browser) = Browser::launch().await else {
         return;
     };
-    let env = TestEnv::new();
-    newsroom_corpus(&env);
-    env.index(&env.corpus());
-    let server = Server::start(&env);
+    let (_env, server) = serve_newsroom();
     browser.goto(&server.url("/")).await;
     browser.type_into("#q", "ceasefire").await;
-    browser
-        .until(
-            "three articles",
-            "return document.querySelectorAll('#results .result').length === 3",
-        )
-        .await;
+    browser.until_results(3).await;
     let person = ".facet-item[data-filter=person][data-value='Maria Lopez']";
     browser
         .until(
@@ -491,17 +501,9 @@ async fn the_histogram_sets_the_date_range_by_click_and_by_drag() {
     let Some(browser) = Browser::launch().await else {
         return;
     };
-    let env = TestEnv::new();
-    newsroom_corpus(&env);
-    env.index(&env.corpus());
-    let server = Server::start(&env);
+    let (_env, server) = serve_newsroom();
     browser.goto(&server.url("/?q=ceasefire")).await;
-    browser
-        .until(
-            "three articles",
-            "return document.querySelectorAll('#results .result').length === 3",
-        )
-        .await;
+    browser.until_results(3).await;
     // Ten weeks of articles: weekly bars, a week starting on Monday.
     let march = bar_starting(&browser, "2024-03-04").await;
     browser
@@ -583,17 +585,9 @@ async fn the_article_view_shows_metadata_entities_and_dates() {
     let Some(browser) = Browser::launch().await else {
         return;
     };
-    let env = TestEnv::new();
-    newsroom_corpus(&env);
-    env.index(&env.corpus());
-    let server = Server::start(&env);
+    let (_env, server) = serve_newsroom();
     browser.goto(&server.url("/?q=ceasefire")).await;
-    browser
-        .until(
-            "three articles",
-            "return document.querySelectorAll('#results .result').length === 3",
-        )
-        .await;
+    browser.until_results(3).await;
     browser
         .click("#results .result:first-child .title-link")
         .await;

@@ -97,26 +97,8 @@ pub(super) enum Comparison {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::article_id;
-    use crate::ingest::RecordMeta;
 
-    fn record(id: &str, text: &str) -> Record {
-        Record {
-            path: "feed.jsonl".into(),
-            identity: "/corpus/feed.jsonl".into(),
-            record: Some(1),
-            external_id: Some(id.into()),
-            meta: RecordMeta {
-                id: Some(id.into()),
-                ..RecordMeta::default()
-            },
-            body: text.into(),
-        }
-    }
-
-    fn id_of(id: &str) -> ArticleId {
-        article_id(&record(id, ""))
-    }
+    use crate::pipeline::tests::{id_of, record};
 
     #[test]
     fn a_moved_record_keeps_its_seq_and_old_manifest_entries_are_still_understood() {

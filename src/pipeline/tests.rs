@@ -13,7 +13,8 @@ impl Reporter for Quiet {
     fn finish(&self) {}
 }
 
-fn record(id: &str, text: &str) -> Record {
+/// A JSON-lines record with its own id (also used by the tests of `changes`).
+pub(super) fn record(id: &str, text: &str) -> Record {
     Record {
         path: "feed.jsonl".into(),
         identity: "/corpus/feed.jsonl".into(),
@@ -27,7 +28,7 @@ fn record(id: &str, text: &str) -> Record {
     }
 }
 
-fn id_of(id: &str) -> ArticleId {
+pub(super) fn id_of(id: &str) -> ArticleId {
     article_id(&record(id, ""))
 }
 

@@ -664,6 +664,16 @@ mod tests {
             .collect()
     }
 
+    /// A book holding `docs`, saved as generation 1.
+    fn saved_book<'a>(dir: &Path, docs: impl IntoIterator<Item = &'a Doc>) -> StoryBook {
+        let mut book = StoryBook::open(dir, 0).unwrap();
+        for d in docs {
+            book.upsert(&sketch_of(d)).unwrap();
+        }
+        book.save(dir, 1).unwrap();
+        book
+    }
+
     fn ids(docs: &[Doc]) -> Vec<u64> {
         docs.iter().map(|d| d.id).collect()
     }
@@ -724,11 +734,7 @@ mod tests {
     fn removing_and_re_adding_gives_the_one_pass_result() {
         let docs = corpus();
         let dir = tempfile::tempdir().unwrap();
-        let mut book = StoryBook::open(dir.path(), 0).unwrap();
-        for d in &docs {
-            book.upsert(&sketch_of(d)).unwrap();
-        }
-        book.save(dir.path(), 1).unwrap();
+        let mut book = saved_book(dir.path(), &docs);
         book.remove(11);
         book.remove(41);
         book.save(dir.path(), 2).unwrap();
@@ -802,11 +808,7 @@ mod tests {
     fn an_earlier_or_smaller_article_joining_a_story_keeps_its_id() {
         let docs = corpus();
         let dir = tempfile::tempdir().unwrap();
-        let mut book = StoryBook::open(dir.path(), 0).unwrap();
-        for d in docs.iter().filter(|d| d.id != 12) {
-            book.upsert(&sketch_of(d)).unwrap();
-        }
-        book.save(dir.path(), 1).unwrap();
+        let mut book = saved_book(dir.path(), docs.iter().filter(|d| d.id != 12));
         let flood = book.stories().story_of(11).unwrap();
         assert_eq!(flood, StoryId(11));
         let created = book.stories().story(flood).unwrap().created_generation;
@@ -846,11 +848,7 @@ mod tests {
     fn an_edited_article_keeps_its_story_and_new_members_keep_the_id() {
         let mut docs = corpus();
         let dir = tempfile::tempdir().unwrap();
-        let mut book = StoryBook::open(dir.path(), 0).unwrap();
-        for d in docs.iter().filter(|d| d.id != 12) {
-            book.upsert(&sketch_of(d)).unwrap();
-        }
-        book.save(dir.path(), 1).unwrap();
+        let mut book = saved_book(dir.path(), docs.iter().filter(|d| d.id != 12));
         let flood = book.stories().story_of(11).unwrap();
         book.upsert(&sketch_of(&docs[1])).unwrap();
         book.save(dir.path(), 2).unwrap();
@@ -870,11 +868,7 @@ mod tests {
     fn the_read_side_lists_members_sources_dates_and_creation() {
         let docs = corpus();
         let dir = tempfile::tempdir().unwrap();
-        let mut book = StoryBook::open(dir.path(), 0).unwrap();
-        for d in docs.iter().filter(|d| d.id != 13) {
-            book.upsert(&sketch_of(d)).unwrap();
-        }
-        book.save(dir.path(), 1).unwrap();
+        let mut book = saved_book(dir.path(), docs.iter().filter(|d| d.id != 13));
         book.upsert(&sketch_of(&docs[2])).unwrap();
         let chess = "Grandmaster Tomas Varga won the Reykjavik chess open on Sunday after a \
                      marathon final game against the defending champion Lena Okafor.";
