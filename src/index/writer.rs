@@ -56,13 +56,32 @@ impl NewsWriter {
 
     /// Commits everything written so far, with `payload` recorded in the commit.
     pub fn commit(&mut self, payload: &str) -> Result<()> {
-        let mut prepared = self
-            .writer
-            .prepare_commit()
-            .context("committing the index")?;
-        prepared.set_payload(payload);
-        prepared.commit().context("committing the index")?;
-        Ok(())
+        self.commit_after(|| Ok(((), payload.to_string())))
+    }
+
+    /// Commits everything written so far, running `beside` on another thread while the
+    /// index writes its segments; `beside` returns a value for the caller and the payload
+    /// to record. Work that must be durable before the commit names it (the story state)
+    /// so costs no time of its own as long as it takes no longer than the segments. When
+    /// `beside` fails nothing is committed.
+    pub fn commit_after<T, F>(&mut self, beside: F) -> Result<T>
+    where
+        T: Send,
+        F: FnOnce() -> Result<(T, String)> + Send,
+    {
+        std::thread::scope(|scope| {
+            let side = scope.spawn(beside);
+            let prepared = self.writer.prepare_commit().context("committing the index");
+            let beside = match side.join() {
+                Ok(result) => result,
+                Err(panic) => std::panic::resume_unwind(panic),
+            };
+            let mut prepared = prepared?;
+            let (value, payload) = beside?;
+            prepared.set_payload(&payload);
+            prepared.commit().context("committing the index")?;
+            Ok(value)
+        })
     }
 
     /// Waits for background merges to finish and releases the writer.

@@ -797,16 +797,23 @@ impl<'a> Run<'a> {
             self.manifest.files.remove(&file.changed.key);
         }
         let name = saved?;
-        let stories = match self.book.as_mut() {
-            Some(book) => Some(book.save(self.index.dir(), self.generation)?),
-            None => None,
-        };
-        let info = CommitInfo {
-            generation: self.generation,
-            manifest: Some(name.clone()),
-            stories: stories.clone(),
-        };
-        self.writer.commit(&info.to_payload())?;
+        // The story state is saved while the index writes its segments, and the commit
+        // that names it follows both.
+        let (dir, generation) = (self.index.dir(), self.generation);
+        let book = self.book.as_mut();
+        let manifest = &name;
+        let stories = self.writer.commit_after(move || {
+            let stories = match book {
+                Some(book) => Some(book.save(dir, generation)?),
+                None => None,
+            };
+            let info = CommitInfo {
+                generation,
+                manifest: Some(manifest.clone()),
+                stories: stories.clone(),
+            };
+            Ok((stories, info.to_payload()))
+        })?;
         manifest::remove_stale(self.index.dir(), Some(&name));
         // Leftovers of earlier commits; failing to remove them now is not an error, the
         // next commit tries again.

@@ -210,6 +210,13 @@ impl Stories {
         Some(StoryId(self.u64_at(self.record(STORIES, STORY_LEN, story))))
     }
 
+    /// The canonical id of an article's story: the one a single pass over the same
+    /// articles gives it (its founding article's key), where [`story_of`](Self::story_of)
+    /// gives the id the story is shown under, which stays the id it was first given.
+    pub fn canonical_story_of(&self, article: u64) -> Option<StoryId> {
+        self.row(article).map(|row| StoryId(row.story))
+    }
+
     /// The story keys of a segment's documents, if [`Stories::by_document`] computed them.
     pub fn cached(&self, segment: &str) -> Option<Arc<[u64]>> {
         let segments = self.segments.lock().unwrap_or_else(PoisonError::into_inner);

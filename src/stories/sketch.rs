@@ -14,7 +14,9 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use xxhash_rust::xxh3::xxh3_64;
 
-use super::text::{for_each_word, prior_doc_probability, stem_plural, zipf10};
+use super::text::{
+    for_each_word, prior_doc_probability, stem_plural, word_hash, zipf10, zipf10_of_hash,
+};
 use crate::extract::entities::EntityKind;
 
 /// Number of MinHash values in a signature.
@@ -130,23 +132,39 @@ pub fn sketch(input: &StoryInput<'_>) -> StorySketch {
 struct WordPass {
     /// Hash of each word in order (for shingles).
     word_hashes: Vec<u64>,
-    /// Folded word → (weighted count, Zipf tenths).
-    counts: FxHashMap<String, (u32, u8)>,
+    /// Per distinct word (by hash): its weighted count, Zipf tenths, and the key of its
+    /// plural-folded form (`None` for a word too common to be a feature).
+    counts: FxHashMap<u64, WordCount>,
+}
+
+struct WordCount {
+    count: u32,
+    zipf10: u8,
+    key: Option<u32>,
 }
 
 impl WordPass {
     fn add(&mut self, word: &str, weight: u32) {
-        self.word_hashes.push(xxh3_64(word.as_bytes()));
+        let hash = word_hash(word);
+        self.word_hashes.push(hash);
         // Numbers are left to the copy signal: outlets round and restate them, and a
         // number alone does not name an event.
         if word.len() < 2 || word.bytes().any(|b| b.is_ascii_digit()) {
             return;
         }
-        if let Some(entry) = self.counts.get_mut(word) {
-            entry.0 += weight;
-        } else {
-            self.counts.insert(word.to_string(), (weight, zipf10(word)));
-        }
+        self.counts
+            .entry(hash)
+            .and_modify(|c| c.count += weight)
+            .or_insert_with(|| {
+                let zipf10 = zipf10_of_hash(hash);
+                let key = (prior_doc_probability(zipf10) <= MAX_PRIOR_PROBABILITY)
+                    .then(|| term_key(&stem_plural(word)));
+                WordCount {
+                    count: weight,
+                    zipf10,
+                    key,
+                }
+            });
     }
 
     fn minhash(&self) -> Vec<u16> {
@@ -154,31 +172,29 @@ impl WordPass {
         if hashes.is_empty() {
             return Vec::new();
         }
-        let mut mins = [u64::MAX; MINHASHES];
         let width = SHINGLE.min(hashes.len());
-        for window in hashes.windows(width) {
-            let shingle = mix64(window.iter().fold(0u64, |acc, h| {
-                acc.wrapping_mul(SHINGLE_PRIME).wrapping_add(*h)
-            }));
-            for (slot, (a, b)) in mins.iter_mut().zip(COEFFICIENTS.iter()) {
-                let value = a.wrapping_mul(shingle).wrapping_add(*b);
-                *slot = (*slot).min(value);
-            }
-        }
+        let shingles: Vec<u64> = hashes
+            .windows(width)
+            .map(|window| {
+                mix64(window.iter().fold(0u64, |acc, h| {
+                    acc.wrapping_mul(SHINGLE_PRIME).wrapping_add(*h)
+                }))
+            })
+            .collect();
+        let mins = min_hashes(&shingles);
         mins.iter().map(|m| (m >> 48) as u16).collect()
     }
 
     /// The most telling words: sublinear frequency times prior rarity, plural-folded.
     fn top_terms(&self) -> Vec<Feature> {
         let mut merged: FxHashMap<u32, (u32, u8)> = FxHashMap::default();
-        for (word, &(count, zipf)) in &self.counts {
-            if prior_doc_probability(zipf) > MAX_PRIOR_PROBABILITY {
+        for word in self.counts.values() {
+            let Some(key) = word.key else {
                 continue;
-            }
-            let key = term_key(&stem_plural(word));
-            let entry = merged.entry(key).or_insert((0, zipf));
-            entry.0 += count;
-            entry.1 = entry.1.max(zipf);
+            };
+            let entry = merged.entry(key).or_insert((0, word.zipf10));
+            entry.0 += word.count;
+            entry.1 = entry.1.max(word.zipf10);
         }
         let mut scored: Vec<(f64, Feature)> = merged
             .into_iter()
@@ -250,21 +266,63 @@ const fn mix64(mut z: u64) -> u64 {
 }
 
 /// Multiply-add coefficients of the MinHash functions, fixed forever: changing them
-/// changes every stored sketch.
-const COEFFICIENTS: [(u64, u64); MINHASHES] = {
-    let mut out = [(0u64, 0u64); MINHASHES];
+/// changes every stored sketch. Hash `i` of a shingle `x` is `A[i] * x + B[i]` (mod 2^64).
+const COEFFICIENTS: ([u64; MINHASHES], [u64; MINHASHES]) = {
+    let mut a = [0u64; MINHASHES];
+    let mut b = [0u64; MINHASHES];
     let mut state: u64 = 0x6e65_7773_6561_7263; // "newsearc"
     let mut i = 0;
     while i < MINHASHES {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let a = mix64(state) | 1;
+        a[i] = mix64(state) | 1;
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let b = mix64(state);
-        out[i] = (a, b);
+        b[i] = mix64(state);
         i += 1;
     }
-    out
+    (a, b)
 };
+
+/// The minimum of each MinHash function over the shingles. The work of a sketch is
+/// here (64 multiplications a word), so where the processor has 64-bit vector
+/// multiplication the same loop is compiled for it; the result is the same either way.
+fn min_hashes(shingles: &[u64]) -> [u64; MINHASHES] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::is_x86_feature_detected!("avx512dq") {
+            // SAFETY: the processor has the features the function is compiled for.
+            return unsafe { min_hashes_avx512(shingles) };
+        }
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: as above.
+            return unsafe { min_hashes_avx2(shingles) };
+        }
+    }
+    min_hashes_portable(shingles)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512dq")]
+fn min_hashes_avx512(shingles: &[u64]) -> [u64; MINHASHES] {
+    min_hashes_portable(shingles)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn min_hashes_avx2(shingles: &[u64]) -> [u64; MINHASHES] {
+    min_hashes_portable(shingles)
+}
+
+#[inline(always)]
+fn min_hashes_portable(shingles: &[u64]) -> [u64; MINHASHES] {
+    let (a, b) = &COEFFICIENTS;
+    let mut mins = [u64::MAX; MINHASHES];
+    for &shingle in shingles {
+        for i in 0..MINHASHES {
+            mins[i] = mins[i].min(a[i].wrapping_mul(shingle).wrapping_add(b[i]));
+        }
+    }
+    mins
+}
 
 /// The estimated Jaccard resemblance of two signatures' shingle sets.
 pub fn resemblance(a: &[u16], b: &[u16]) -> f64 {
@@ -339,6 +397,20 @@ mod tests {
         let reid = term_key("person tara reid") ^ ENTITY_SALT;
         assert_eq!(sketch.names.len(), 1);
         assert_eq!(sketch.names[0].key, reid);
+    }
+
+    #[test]
+    fn the_vector_builds_of_the_signature_agree_with_the_portable_one() {
+        let shingles: Vec<u64> = (0..1000u64).map(|i| mix64(i * 7919)).collect();
+        let portable = min_hashes_portable(&shingles);
+        assert_eq!(min_hashes(&shingles), portable);
+        for n in [0, 1, 3, 17] {
+            assert_eq!(
+                min_hashes(&shingles[..n]),
+                min_hashes_portable(&shingles[..n])
+            );
+        }
+        assert!(portable.iter().all(|&m| m < u64::MAX));
     }
 
     #[test]

@@ -21,7 +21,18 @@ pub const UNLISTED_ZIPF10: u8 = 20;
 /// Ten times the Zipf frequency (log10 of occurrences per billion words) of a lowercase
 /// ASCII word, or [`UNLISTED_ZIPF10`] when the table does not list it.
 pub fn zipf10(word: &str) -> u8 {
-    static TABLE: OnceLock<FxHashMap<&'static str, u8>> = OnceLock::new();
+    zipf10_of_hash(word_hash(word))
+}
+
+/// The hash words are known by in a sketch (and in the frequency table).
+pub fn word_hash(word: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(word.as_bytes())
+}
+
+/// [`zipf10`] of the word whose [`word_hash`] this is: the table is keyed by the hash,
+/// so a word is hashed once per occurrence however many tables it is looked up in.
+pub fn zipf10_of_hash(hash: u64) -> u8 {
+    static TABLE: OnceLock<FxHashMap<u64, u8>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut map = FxHashMap::default();
         for line in WORDFREQ.lines().filter(|l| !l.starts_with('#')) {
@@ -32,12 +43,12 @@ pub fn zipf10(word: &str) -> u8 {
                 continue;
             };
             for word in words.split(' ') {
-                map.insert(word, zipf);
+                map.insert(word_hash(word), zipf);
             }
         }
         map
     });
-    table.get(word).copied().unwrap_or(UNLISTED_ZIPF10)
+    table.get(&hash).copied().unwrap_or(UNLISTED_ZIPF10)
 }
 
 /// The probability that a news article of ordinary length (about 300 words) contains a
@@ -60,10 +71,26 @@ pub fn prior_doc_probability(zipf10: u8) -> f64 {
 /// `buf` is scratch space reused between words.
 pub fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     buf.clear();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            buf.push(c.to_ascii_lowercase());
-        } else if c.is_ascii() || c.is_whitespace() || !c.is_alphanumeric() {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            // The common case, byte by byte: most news text is ASCII.
+            if b.is_ascii_alphanumeric() {
+                buf.push(char::from(b.to_ascii_lowercase()));
+            } else if !buf.is_empty() {
+                f(buf);
+                buf.clear();
+            }
+            i += 1;
+            continue;
+        }
+        let Some(c) = text[i..].chars().next() else {
+            break;
+        };
+        i += c.len_utf8();
+        if c.is_whitespace() || !c.is_alphanumeric() {
             if !buf.is_empty() {
                 f(buf);
                 buf.clear();
@@ -135,6 +162,46 @@ mod tests {
             ]
         );
         assert!(words(" -- ").is_empty());
+    }
+
+    #[test]
+    fn the_byte_loop_splits_as_the_character_rules_say() {
+        // The rules one character at a time: ASCII letters and digits and other
+        // alphanumerics (folded) make words; everything else separates them.
+        fn by_chars(text: &str) -> Vec<String> {
+            let mut out = Vec::new();
+            let mut word = String::new();
+            for c in text.chars() {
+                if c.is_ascii_alphanumeric() {
+                    word.push(c.to_ascii_lowercase());
+                } else if c.is_ascii() || c.is_whitespace() || !c.is_alphanumeric() {
+                    if !word.is_empty() {
+                        out.push(std::mem::take(&mut word));
+                    }
+                } else {
+                    let folded = deunicode::deunicode_char(c).unwrap_or("");
+                    word.extend(
+                        folded
+                            .chars()
+                            .filter(char::is_ascii_alphanumeric)
+                            .map(|d| d.to_ascii_lowercase()),
+                    );
+                }
+            }
+            if !word.is_empty() {
+                out.push(word);
+            }
+            out
+        }
+        for text in [
+            "Plain ASCII, with 12 numbers-and hyphens.",
+            "Müller\u{a0}met Đoković in Zürich\u{2014}then São Paulo",
+            "東京 and Москва, emoji 🚀 between, tabs\tand\nlines",
+            "trailing é",
+            "",
+        ] {
+            assert_eq!(words(text), by_chars(text), "{text}");
+        }
     }
 
     #[test]
