@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::extract::{Article, ArticleId};
 use crate::ingest::{Problem, Record};
 use crate::manifest::{ArticleEntry, FileEntry, Place};
-use crate::stories::StorySketch;
+use crate::stories::EncodedSketch;
 
 /// What became of one record of a changed file.
 pub(super) enum RecordOutcome {
@@ -19,8 +19,8 @@ pub(super) enum RecordOutcome {
     /// article itself did not change.
     Built {
         article: Box<Article>,
-        /// What story clustering keeps of it (when stories are kept).
-        sketch: Option<Box<StorySketch>>,
+        /// What story clustering keeps of it, encoded (when stories are kept).
+        sketch: Option<anyhow::Result<EncodedSketch>>,
         hash: u64,
         reuse_seq: Option<u64>,
         moved: bool,

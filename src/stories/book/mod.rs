@@ -63,6 +63,23 @@ pub struct StoryBook {
     scratch_len: u64,
 }
 
+/// A sketch in the form the book stores it, with what the book files it under.
+pub struct EncodedSketch {
+    id: u64,
+    day: Option<i32>,
+    bytes: Vec<u8>,
+}
+
+impl EncodedSketch {
+    pub fn new(sketch: &StorySketch) -> Result<EncodedSketch> {
+        Ok(EncodedSketch {
+            id: sketch.id,
+            day: sketch.day,
+            bytes: postcard::to_allocvec(sketch).context("encoding a story sketch")?,
+        })
+    }
+}
+
 #[derive(Clone, Copy)]
 struct PendingSketch {
     day: Option<i32>,
@@ -106,7 +123,13 @@ impl StoryBook {
 
     /// Adds an article or replaces its earlier version.
     pub fn upsert(&mut self, sketch: &StorySketch) -> Result<()> {
-        let bytes = postcard::to_allocvec(sketch).context("encoding a story sketch")?;
+        self.upsert_encoded(&EncodedSketch::new(sketch)?)
+    }
+
+    /// [`upsert`](StoryBook::upsert) of a sketch encoded beforehand (in parallel, by
+    /// whoever computed it).
+    pub fn upsert_encoded(&mut self, sketch: &EncodedSketch) -> Result<()> {
+        let bytes = &sketch.bytes;
         let path = self.dir.join(PENDING);
         if self.scratch.is_none() {
             let file =
@@ -116,7 +139,7 @@ impl StoryBook {
         }
         if let Some(scratch) = self.scratch.as_mut() {
             scratch
-                .write_all(&bytes)
+                .write_all(bytes)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
         self.pending.insert(
