@@ -497,14 +497,19 @@ def write_report(out: Path, res: dict, cmdline: str):
     for n in res["not_measured"]:
         L.append(f"- {n}")
     L.append("")
-    # The serving figures come from bench/serve_load.py, which writes them between its
-    # markers; a rerun of the harness keeps them.
+    # The serving figures come from bench/serve_load.py and the story figures from
+    # bench/stories_eval.py, which write them between their markers; a rerun of the
+    # harness keeps them.
     old = out.read_text() if out.exists() else ""
-    begin, end = "<!-- serve-load -->", "<!-- /serve-load -->"
-    if begin in old and end in old:
-        L.append(old[old.index(begin):old.index(end) + len(end)] + "\n")
-    else:
-        L.append("Serving under load: not measured here (`python3 bench/serve_load.py`).\n")
+    for name, missing in [
+        ("stories-eval", "Stories: not measured here (`python3 bench/stories_eval.py all --index --out BENCHMARKS.md`).\n"),
+        ("serve-load", "Serving under load: not measured here (`python3 bench/serve_load.py`).\n"),
+    ]:
+        begin, end = f"<!-- {name} -->", f"<!-- /{name} -->"
+        if begin in old and end in old:
+            L.append(old[old.index(begin):old.index(end) + len(end)] + "\n")
+        else:
+            L.append(missing)
     out.write_text("\n".join(L))
 
 
