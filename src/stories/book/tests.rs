@@ -364,3 +364,32 @@ fn an_unsaved_run_and_stale_files_leave_the_committed_state_intact() {
             == 0
     );
 }
+
+#[test]
+fn a_damaged_partition_fails_the_save_by_name_and_keeps_the_saved_state() {
+    let docs = corpus();
+    let dir = tempfile::tempdir().unwrap();
+    let dated: Vec<&Doc> = docs.iter().filter(|d| d.day.is_some()).collect();
+    let (first, rest) = dated.split_at(dated.len() - 1);
+    saved_book(dir.path(), first.iter().copied());
+    let parts: Vec<std::path::PathBuf> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains(".part"))
+        .collect();
+    assert!(!parts.is_empty(), "no partition files were written");
+    for part in &parts {
+        fs::write(part, b"not a partition").unwrap();
+    }
+    // The replay reads the damaged partitions on its reading thread: the error comes
+    // back through the save, naming the file, and nothing waits forever.
+    let mut book = StoryBook::open(dir.path(), 1).unwrap();
+    book.upsert(&sketch_of(rest[0])).unwrap();
+    let error = format!("{:#}", book.save(dir.path(), 2).unwrap_err());
+    assert!(
+        parts.iter().any(|p| error.contains(&*p.to_string_lossy())),
+        "{error}"
+    );
+    let reopened = StoryBook::open(dir.path(), 1).unwrap();
+    assert_eq!(reopened.stories().article_count(), first.len());
+}
