@@ -228,7 +228,9 @@ pub fn encode_book(contents: &BookContents<'_>) -> Result<Vec<u8>> {
                 .unwrap_or(contents.generation)
                 .to_le_bytes(),
         );
-        story_bytes.extend(u32::try_from(start)?.to_le_bytes());
+        // Members are written story after story in the order of the shown ids, which is
+        // not the canonical order `start` counts in once a story keeps an earlier id.
+        story_bytes.extend(u32::try_from(member_bytes.len() / 8)?.to_le_bytes());
         story_bytes.extend(u32::try_from(len)?.to_le_bytes());
         story_bytes.extend(first.to_le_bytes());
         story_bytes.extend(last.to_le_bytes());

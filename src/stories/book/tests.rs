@@ -114,6 +114,20 @@ fn saved_book<'a>(dir: &Path, docs: impl IntoIterator<Item = &'a Doc>) -> StoryB
     book
 }
 
+/// Every story lists exactly the articles whose story it is.
+fn assert_members_are_their_own(stories: &Stories) {
+    let mut listed = 0;
+    for info in stories.by_size() {
+        let members: Vec<u64> = stories.members(&info).collect();
+        assert_eq!(members.len(), info.size, "story {}", info.id);
+        for member in members {
+            assert_eq!(stories.story_of(member), Some(info.id), "story {}", info.id);
+        }
+        listed += info.size;
+    }
+    assert_eq!(listed, stories.article_count());
+}
+
 fn ids(docs: &[Doc]) -> Vec<u64> {
     docs.iter().map(|d| d.id).collect()
 }
@@ -246,9 +260,19 @@ fn counting_stories_agrees_with_looking_each_article_up() {
 
 #[test]
 fn an_earlier_or_smaller_article_joining_a_story_keeps_its_id() {
-    let docs = corpus();
+    let mut docs = corpus();
+    // A story of its own whose id (8) sorts between the flood story's canonical id after
+    // the joins (5) and the id it keeps (11).
+    docs.push(doc(
+        8,
+        Some(28),
+        "Garden Weekly",
+        "The annual rose show opened in the botanic gardens with record entries from \
+        growers across three counties, and the judges praised a new crimson variety.",
+    ));
     let dir = tempfile::tempdir().unwrap();
     let mut book = saved_book(dir.path(), docs.iter().filter(|d| d.id != 12));
+    assert_eq!(book.stories().story_of(8), Some(StoryId(8)));
     let flood = book.stories().story_of(11).unwrap();
     assert_eq!(flood, StoryId(11));
     let created = book.stories().story(flood).unwrap().created_generation;
@@ -275,9 +299,16 @@ fn an_earlier_or_smaller_article_joining_a_story_keeps_its_id() {
         "the same story, not a new one"
     );
     assert_eq!(info.size, 4);
+    let members: Vec<u64> = stories.members(&info).collect();
+    assert_eq!(members.len(), 4);
+    assert!(members.contains(&5) && members.contains(&6) && members.contains(&11));
+    // The story's id (11) now sorts after story 8, its canonical id (5) before: every
+    // story must still list its own articles.
+    assert_members_are_their_own(stories);
     // Without the article that names it, the story takes another of its articles' ids.
     book.remove(11);
     book.save(dir.path(), 3).unwrap();
+    assert_members_are_their_own(book.stories());
     let renamed = book.stories().story_of(13).unwrap();
     assert_ne!(renamed, flood);
     assert_eq!(book.stories().story_of(renamed.0), Some(renamed));
