@@ -10,8 +10,8 @@ use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 
 use super::store::{
-    ArticleRow, Manifest, ARTICLE_LEN, BOOK_MAGIC, BOOK_VERSION, HEADER_LEN, NO_DAY, NO_SOURCE,
-    STORY_LEN,
+    ArticleRow, Manifest, ARTICLE_LEN, BOOK_MAGIC, BOOK_VERSION, BOOK_VERSION_RECOUNTED,
+    HEADER_LEN, NO_DAY, NO_SOURCE, STORY_LEN,
 };
 use super::StoryId;
 
@@ -23,6 +23,9 @@ pub struct Stories {
     sections: [(usize, usize); 6],
     source_bytes: usize,
     manifest: (usize, usize),
+    /// Each story's first member, counted again for a version 2 file (whose own counts
+    /// are wrong once a story keeps an earlier id); `None`: the file's counts hold.
+    member_starts: Option<Vec<u32>>,
     /// Story keys by document, per index segment (see [`Stories::by_document`]).
     segments: Mutex<HashMap<String, Arc<[u64]>>>,
 }
@@ -101,6 +104,7 @@ impl Stories {
             sections: [(0, 0); 6],
             source_bytes: 0,
             manifest: (0, 0),
+            member_starts: None,
             segments: Mutex::default(),
         })
     }
@@ -110,7 +114,8 @@ impl Stories {
             bail!("not a newsearch story file");
         }
         let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap_or([0; 4]));
-        if u32_at(8) != BOOK_VERSION {
+        let version = u32_at(8);
+        if version != BOOK_VERSION && version != BOOK_VERSION_RECOUNTED {
             bail!(
                 "story file version {} is not supported (rebuild with `newsearch index --full`)",
                 u32_at(8)
@@ -132,12 +137,26 @@ impl Stories {
         if source_bytes > bytes.len() || manifest.0 + manifest.1 > bytes.len() {
             bail!("story file is truncated");
         }
+        // Members are written story after story in the stories' order, so each story
+        // starts where the ones before it end.
+        let member_starts = (version == BOOK_VERSION_RECOUNTED).then(|| {
+            let (count, offset) = sections[STORIES];
+            let mut next = 0u32;
+            (0..count)
+                .map(|i| {
+                    let start = next;
+                    next = next.saturating_add(u32_at(offset + i * STORY_LEN + 20));
+                    start
+                })
+                .collect()
+        });
         Ok(Stories {
             bytes,
             generation,
             sections,
             source_bytes,
             manifest,
+            member_starts,
             segments: Mutex::default(),
         })
     }
@@ -320,9 +339,14 @@ impl Stories {
     /// The story's articles, by publication date then key (undated ones last).
     pub fn members(&self, story: &StoryInfo) -> impl Iterator<Item = u64> + '_ {
         let at = self.record(STORIES, STORY_LEN, story.index);
-        let start = self.u32_at(at + 16) as usize;
+        let start = match &self.member_starts {
+            Some(starts) => starts.get(story.index).copied().unwrap_or(0) as usize,
+            None => self.u32_at(at + 16) as usize,
+        };
         let len = self.u32_at(at + 20) as usize;
-        (start..start + len).map(move |i| self.u64_at(self.record(MEMBERS, 8, i)))
+        // A damaged file lists fewer members rather than reading past its end.
+        let end = start.saturating_add(len).min(self.sections[MEMBERS].0);
+        (start.min(end)..end).map(move |i| self.u64_at(self.record(MEMBERS, 8, i)))
     }
 
     /// The story's distinct sources, in the order of the source table.

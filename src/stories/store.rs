@@ -134,8 +134,13 @@ pub struct ArticleRow {
 pub const HEADER_LEN: usize = 96;
 pub const ARTICLE_LEN: usize = 24;
 pub const STORY_LEN: usize = 48;
-/// Layout version of the book file (2: stories carry their canonical id).
-pub const BOOK_VERSION: u32 = 2;
+/// Layout version of the book file (2: stories carry their canonical id; 3: a story's
+/// members start where they were written).
+pub const BOOK_VERSION: u32 = 3;
+/// Version 2 files are read too: their member starts were counted in canonical order
+/// while the members were written in the order of the shown ids, so the reader counts
+/// the starts again (see [`super::read::Stories`]).
+pub const BOOK_VERSION_RECOUNTED: u32 = 2;
 pub const NO_DAY: i32 = i32::MIN;
 pub const NO_SOURCE: u32 = u32::MAX;
 

@@ -1,5 +1,6 @@
 use super::*;
 use crate::extract::entities::EntityKind;
+use crate::stories::store::STORY_LEN;
 use crate::stories::{cluster_all, sketch, StoryId, StoryInput};
 use chrono::NaiveDate;
 
@@ -423,4 +424,35 @@ fn a_damaged_partition_fails_the_save_by_name_and_keeps_the_saved_state() {
     );
     let reopened = StoryBook::open(dir.path(), 1).unwrap();
     assert_eq!(reopened.stories().article_count(), first.len());
+}
+
+#[test]
+fn a_version_2_book_lists_each_story_s_own_members() {
+    // Version 2 files counted member starts in canonical order, wrong once a story kept
+    // an earlier id: the reader counts them again from the stories' sizes.
+    let mut docs = corpus();
+    docs.push(doc(
+        8,
+        Some(28),
+        "Garden Weekly",
+        "The rose show opened with record entries.",
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = saved_book(dir.path(), docs.iter().filter(|d| d.id != 12));
+    book.upsert(&sketch_of(&doc(5, Some(3), "Irish Wire", FLOOD_B)))
+        .unwrap();
+    let name = book.save(dir.path(), 2).unwrap();
+    let path = dir.path().join(&name);
+    let mut bytes = fs::read(&path).unwrap();
+    bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+    let u32_at = |b: &[u8], at: usize| u32::from_le_bytes(b[at..at + 4].try_into().unwrap());
+    let (count, offset) = (u32_at(&bytes, 32) as usize, u32_at(&bytes, 36) as usize);
+    for i in 0..count {
+        let at = offset + i * STORY_LEN + 16;
+        bytes[at..at + 4].copy_from_slice(&u32::MAX.to_le_bytes());
+    }
+    fs::write(&path, &bytes).unwrap();
+    let stories = Stories::load(dir.path(), &name).unwrap();
+    assert_eq!(stories.story_of(5), Some(StoryId(11)));
+    assert_members_are_their_own(&stories);
 }
