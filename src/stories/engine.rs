@@ -146,12 +146,6 @@ struct Posting {
 /// [`Posting::day`] of an undated member.
 const NO_DAY: i32 = i32::MIN;
 
-/// Per story in the window: how many members it has there, and its slot.
-struct Profile {
-    members: u32,
-    slot: u32,
-}
-
 /// Document frequencies the weights are computed from.
 enum Frequencies {
     /// Counted over the window as it slides (dated articles).
@@ -169,7 +163,8 @@ pub struct Window {
     df: FxHashMap<u32, u32>,
     postings: FxHashMap<u32, VecDeque<Posting>>,
     bands: FxHashMap<u64, Vec<u64>>,
-    profiles: FxHashMap<u64, Profile>,
+    /// The slot of each story in the window (its members counted in `slot_members`).
+    slots: FxHashMap<u64, u32>,
     /// Similarity factor by distance in days.
     decay: Vec<f64>,
     /// The last (smallest) value of `decay`, for a distance past its end.
@@ -222,7 +217,7 @@ impl Window {
             df: FxHashMap::default(),
             postings: FxHashMap::default(),
             bands: FxHashMap::default(),
-            profiles: FxHashMap::default(),
+            slots: FxHashMap::default(),
             slot_story: Vec::new(),
             slot_members: Vec::new(),
             free_slots: Vec::new(),
@@ -275,11 +270,10 @@ impl Window {
     pub fn admit(&mut self, sketch: &StorySketch, placement: &Placement) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        let slot = match self.profiles.get_mut(&placement.story) {
-            Some(profile) => {
-                profile.members += 1;
-                self.slot_members[profile.slot as usize] += 1;
-                profile.slot
+        let slot = match self.slots.get(&placement.story) {
+            Some(&slot) => {
+                self.slot_members[slot as usize] += 1;
+                slot
             }
             None => {
                 let slot = match self.free_slots.pop() {
@@ -295,8 +289,7 @@ impl Window {
                         (self.slot_story.len() - 1) as u32
                     }
                 };
-                self.profiles
-                    .insert(placement.story, Profile { members: 1, slot });
+                self.slots.insert(placement.story, slot);
                 slot
             }
         };
@@ -353,12 +346,12 @@ impl Window {
                 }
             }
         }
-        if let Some(profile) = self.profiles.get_mut(&member.story) {
-            profile.members -= 1;
-            self.slot_members[profile.slot as usize] -= 1;
-            if profile.members == 0 {
-                self.free_slots.push(profile.slot);
-                self.profiles.remove(&member.story);
+        if let Some(&slot) = self.slots.get(&member.story) {
+            let members = &mut self.slot_members[slot as usize];
+            *members -= 1;
+            if *members == 0 {
+                self.free_slots.push(slot);
+                self.slots.remove(&member.story);
             }
         }
     }
@@ -563,7 +556,7 @@ mod tests {
         assert_eq!(stories, [1, 1, 3]);
         window.slide_to(article(4, 1, "x").day.unwrap_or(0) + 40);
         assert!(window.is_empty());
-        assert!(window.profiles.is_empty() && window.postings.is_empty());
+        assert!(window.slots.is_empty() && window.postings.is_empty());
         assert!(window.bands.is_empty() && window.df.is_empty());
     }
 }
