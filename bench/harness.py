@@ -44,6 +44,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sections  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
 SYS_PY = "/usr/bin/python3"  # Debian's python3-xapian lives here, not in pyenv
@@ -505,11 +508,8 @@ def write_report(out: Path, res: dict, cmdline: str):
         ("stories-eval", "Stories: not measured here (`python3 bench/stories_eval.py all --index --out BENCHMARKS.md`).\n"),
         ("serve-load", "Serving under load: not measured here (`python3 bench/serve_load.py`).\n"),
     ]:
-        begin, end = f"<!-- {name} -->", f"<!-- /{name} -->"
-        if begin in old and end in old:
-            L.append(old[old.index(begin):old.index(end) + len(end)] + "\n")
-        else:
-            L.append(missing)
+        kept = sections.find(old, name)
+        L.append(kept + "\n" if kept is not None else missing)
     out.write_text("\n".join(L))
 
 

@@ -30,12 +30,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))
 from harness import QUERIES  # noqa: E402
+import sections  # noqa: E402
 
 # The first day after Reuters-21578 (its last article is dated 1987-10-20).
 NEWS_START = datetime.date(1987, 11, 1)
 
-BEGIN = "<!-- serve-load -->"
-END = "<!-- /serve-load -->"
+SECTION = "serve-load"
 
 
 def free_port() -> int:
@@ -108,7 +108,7 @@ def section(res: dict, cmdline: str) -> str:
     ix = res["indexing"]
     idle, busy = res["idle"], res["while_indexing"]
     ok = all(r["errors"] == 0 and r["p99_ms"] < 50 for r in (idle, busy))
-    L = [BEGIN, "## Serving: 32 clients on loopback", "",
+    L = ["## Serving: 32 clients on loopback", "",
          f"Produced by `{cmdline}` on {res['when']} ({res['articles']:,} Reuters articles "
          f"indexed; load average before {res['load_before']:.2f}). "
          f"{res['clients']} client threads (`examples/serve_load.rs`, keep-alive), each "
@@ -123,8 +123,7 @@ def section(res: dict, cmdline: str) -> str:
          "after the collection "
          f"(a commit each; median run {sorted(ix['runs'])[len(ix['runs']) // 2]:.2f} s, "
          f"{ix['failures']} failed), the server reopening the index at each commit.", "",
-         f"Target (0 errors, p99 under 50 ms in both): {'met' if ok else 'not met'}.",
-         END]
+         f"Target (0 errors, p99 under 50 ms in both): {'met' if ok else 'not met'}."]
     return "\n".join(L)
 
 
@@ -180,12 +179,7 @@ def main():
     text = section(res, cmdline)
     print(text)
     if args.out.exists():
-        old = args.out.read_text()
-        if BEGIN in old and END in old:
-            new = old[:old.index(BEGIN)] + text + old[old.index(END) + len(END):]
-        else:
-            new = old.rstrip("\n") + "\n\n" + text + "\n"
-        args.out.write_text(new)
+        sections.put(args.out, SECTION, text)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sections  # noqa: E402
+
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / ".." / "shared" / "data"
 REUTERS_JSONL = Path("/tmp/reuters.jsonl")
@@ -290,27 +293,17 @@ def main() -> int:
     return code
 
 
-BEGIN, END = "<!-- stories-eval -->", "<!-- /stories-eval -->"
-
-
 def write_section(out: Path, command: str) -> None:
-    """Puts the report between the stories-eval markers of `out` (appended when absent)."""
+    """Puts the report in the stories-eval section of `out`."""
     source = ("the grouping read back from a newsearch index (`newsearch export`)" if "--index" in command
               else "the grouping of `examples/stories.rs` (the index's own sketching and clustering)")
-    block = "\n".join([BEGIN, "## Stories (bench/stories_eval.py)", "",
-                        f"Command: `{command}`; {source}. ECB+: "
-                        "../shared/data/ecbplus (982 articles, 86 gold stories); Reuters: "
-                        "article pairs with word 5-shingle Jaccard >= 0.8 and whether they share a "
-                        "story; BBC: the byte-identical files and whether each is in its copy's story.",
-                        "", "```", *REPORT, "```", END])
-    text = out.read_text(encoding="utf-8") if out.exists() else ""
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        tail = rest.split(END, 1)[1]
-        text = head + block + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    out.write_text(text, encoding="utf-8")
+    body = "\n".join(["## Stories (bench/stories_eval.py)", "",
+                       f"Command: `{command}`; {source}. ECB+: "
+                       "../shared/data/ecbplus (982 articles, 86 gold stories); Reuters: "
+                       "article pairs with word 5-shingle Jaccard >= 0.8 and whether they share a "
+                       "story; BBC: the byte-identical files and whether each is in its copy's story.",
+                       "", "```", *REPORT, "```"])
+    sections.put(out, "stories-eval", body)
     print(f"stories_eval: wrote its section of {out}", file=sys.stderr)
 
 
