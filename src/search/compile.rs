@@ -13,16 +13,14 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use anyhow::Result;
-use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur as TantivyOccur,
-    PhraseQuery, Query, TermQuery,
-};
-use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::query::FuzzyTermQuery;
+use tantivy::schema::Field;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Searcher, Term};
 
 use super::filters;
 use super::highlight::Matcher;
+use super::plan::{Plan, TextField};
 use super::query::{LeafKind, Node, Occur, Target};
 use crate::error::NewsearchError;
 use crate::extract::entities::{AliasTable, EntityKind};
@@ -49,7 +47,7 @@ pub(super) struct Unit {
 
 /// The compiled query.
 pub(super) struct Compiled {
-    pub query: Box<dyn Query>,
+    pub query: Plan,
     /// Highlight matchers of the positive body-side words and phrases.
     pub matchers: Vec<Matcher>,
     /// What the passages are scored by.
@@ -66,7 +64,7 @@ impl Compiled {
     /// Every article, with nothing to highlight: a listing narrowed by filters only.
     pub fn everything() -> Compiled {
         Compiled {
-            query: Box::new(AllQuery),
+            query: Plan::All,
             matchers: Vec::new(),
             units: Vec::new(),
             required: Vec::new(),
@@ -183,12 +181,7 @@ impl Compiler<'_> {
     /// `None` when the node has nothing searchable (only punctuation, say). `required`:
     /// the articles that match must match this node (it is not optional nor excluded);
     /// its matchers then form a group of [`Compiled::required`].
-    fn compile(
-        &mut self,
-        node: &Node,
-        negated: bool,
-        required: bool,
-    ) -> Result<Option<Box<dyn Query>>> {
+    fn compile(&mut self, node: &Node, negated: bool, required: bool) -> Result<Option<Plan>> {
         let first_matcher = self.matchers.len();
         match node {
             Node::Leaf { target, kind } => {
@@ -205,7 +198,7 @@ impl Compiler<'_> {
                     let child_negated = negated || *occur == Occur::MustNot;
                     let child_required = required && *occur == Occur::Must;
                     if let Some(query) = self.compile(child, child_negated, child_required)? {
-                        compiled.push((tantivy_occur(*occur), query));
+                        compiled.push((*occur, query));
                     }
                 }
                 // A group of alternatives required as a whole: any of its words will do.
@@ -215,23 +208,18 @@ impl Compiler<'_> {
                 if compiled.is_empty() {
                     return Ok(None);
                 }
-                if compiled.iter().all(|(o, _)| *o == TantivyOccur::MustNot) {
-                    compiled.push((TantivyOccur::Must, Box::new(AllQuery)));
+                if compiled.iter().all(|(o, _)| *o == Occur::MustNot) {
+                    compiled.push((Occur::Must, Plan::All));
                 }
-                if compiled.len() == 1 && compiled[0].0 != TantivyOccur::MustNot {
+                if compiled.len() == 1 && compiled[0].0 != Occur::MustNot {
                     return Ok(compiled.pop().map(|(_, q)| q));
                 }
-                Ok(Some(Box::new(BooleanQuery::new(compiled))))
+                Ok(Some(Plan::Bool(compiled)))
             }
         }
     }
 
-    fn leaf(
-        &mut self,
-        target: Target,
-        kind: &LeafKind,
-        negated: bool,
-    ) -> Result<Option<Box<dyn Query>>> {
+    fn leaf(&mut self, target: Target, kind: &LeafKind, negated: bool) -> Result<Option<Plan>> {
         if let Target::Entity(entity) = target {
             let value = match kind {
                 LeafKind::Word(text) | LeafKind::Phrase { text, .. } => text,
@@ -241,7 +229,7 @@ impl Compiler<'_> {
                 .aliases
                 .as_ref()
                 .expect("the alias table is loaded for queries naming entities");
-            let query = filters::entity_query(self.fields, table, entity, value);
+            let query = filters::entity_plan(table, entity, value);
             if let (false, Some(canonical)) = (negated, table.lookup(entity, value)) {
                 self.entities.push(EntitySlot {
                     matcher: self.matchers.len(),
@@ -261,7 +249,7 @@ impl Compiler<'_> {
                 LeafKind::Word(text) | LeafKind::Phrase { text, .. } => text,
                 _ => anyhow::bail!("source: takes a name or a \"quoted name\""),
             };
-            return Ok(Some(filters::source_query(self.fields, value)));
+            return Ok(Some(filters::source_plan(value)));
         }
         let slop = match kind {
             LeafKind::Phrase { slop, .. } => *slop,
@@ -275,27 +263,24 @@ impl Compiler<'_> {
         let Some(LeafMatch { matcher, name }) = self.matcher(kind)? else {
             return Ok(None);
         };
-        let body = matcher_query(&matcher, self.fields.body, slop);
-        let title = || -> Box<dyn Query> {
-            Box::new(BoostQuery::new(
-                matcher_query(&matcher, self.fields.title, slop),
+        let body = matcher_plan(&matcher, TextField::Body, slop);
+        let title = || {
+            Plan::Boost(
+                Box::new(matcher_plan(&matcher, TextField::Title, slop)),
                 TITLE_BOOST,
-            ))
+            )
         };
-        let query: Box<dyn Query> = match target {
+        let query = match target {
             Target::Title => title(),
             Target::Body => body,
-            _ => Box::new(BooleanQuery::new(vec![
-                (TantivyOccur::Should, body),
-                (TantivyOccur::Should, title()),
-            ])),
+            _ => Plan::Bool(vec![(Occur::Should, body), (Occur::Should, title())]),
         };
         // A name matches its own forms: the stemmed terms score it, its forms select it.
         let query = match &name {
-            Some(form) => Box::new(BooleanQuery::new(vec![
-                (TantivyOccur::Must, self.forms_filter(form)),
-                (TantivyOccur::Must, query),
-            ])),
+            Some(form) => Plan::Bool(vec![
+                (Occur::Must, forms_filter(form)),
+                (Occur::Must, query),
+            ]),
             None => query,
         };
         if !negated && target != Target::Title {
@@ -317,15 +302,6 @@ impl Compiler<'_> {
             }
         }
         Ok(Some(query))
-    }
-
-    /// Articles that hold the unstemmed form anywhere (title or body); not scored.
-    fn forms_filter(&self, form: &str) -> Box<dyn Query> {
-        let term = Term::from_field_text(self.fields.forms, form);
-        Box::new(BoostQuery::new(
-            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            0.0,
-        ))
     }
 
     /// The inverse document frequency (over articles) of what a matcher matches: for a set
@@ -554,71 +530,70 @@ fn most_frequent(found: HashMap<String, u64>) -> HashSet<String> {
         .collect()
 }
 
-fn tantivy_occur(occur: Occur) -> TantivyOccur {
-    match occur {
-        Occur::Should => TantivyOccur::Should,
-        Occur::Must => TantivyOccur::Must,
-        Occur::MustNot => TantivyOccur::MustNot,
-    }
+/// Articles that hold the unstemmed form anywhere (title or body); not scored.
+fn forms_filter(form: &str) -> Plan {
+    Plan::Boost(
+        Box::new(Plan::Term {
+            field: TextField::Forms,
+            term: form.to_string(),
+        }),
+        0.0,
+    )
 }
 
-/// The tantivy query for a matcher on one field; `slop` loosens phrases.
-fn matcher_query(matcher: &Matcher, field: Field, slop: u32) -> Box<dyn Query> {
-    let term_query = |t: &String| -> Box<dyn Query> {
-        Box::new(TermQuery::new(
-            Term::from_field_text(field, t),
-            IndexRecordOption::WithFreqs,
-        ))
+/// The plan for a matcher on one field; `slop` loosens phrases.
+fn matcher_plan(matcher: &Matcher, field: TextField, slop: u32) -> Plan {
+    let term = |t: &String| Plan::Term {
+        field,
+        term: t.clone(),
     };
     match matcher {
-        Matcher::Mentions(_) => Box::new(EmptyQuery),
-        Matcher::Terms(terms) | Matcher::Forms(terms) if terms.is_empty() => Box::new(EmptyQuery),
+        Matcher::Mentions(_) => Plan::Nothing,
+        Matcher::Terms(terms) | Matcher::Forms(terms) if terms.is_empty() => Plan::Nothing,
         Matcher::Terms(terms) | Matcher::Forms(terms) if terms.len() == 1 => {
-            term_query(terms.iter().next().expect("one term"))
+            term(terms.iter().next().expect("one term"))
         }
         Matcher::Terms(terms) | Matcher::Forms(terms) => {
             let mut sorted: Vec<&String> = terms.iter().collect();
             sorted.sort();
-            Box::new(BooleanQuery::new(
+            Plan::Bool(
                 sorted
                     .into_iter()
-                    .map(|t| (TantivyOccur::Should, term_query(t)))
+                    .map(|t| (Occur::Should, term(t)))
                     .collect(),
-            ))
+            )
         }
         Matcher::Sequence(steps) => {
             if steps.iter().any(HashSet::is_empty) {
-                return Box::new(EmptyQuery);
+                return Plan::Nothing;
             }
+            let single = |s: &HashSet<String>| s.iter().next().expect("one term").clone();
             if steps.iter().all(|s| s.len() == 1) {
-                let terms = steps
-                    .iter()
-                    .map(|s| Term::from_field_text(field, s.iter().next().expect("one term")))
-                    .collect();
-                let mut phrase = PhraseQuery::new(terms);
-                phrase.set_slop(slop);
-                return Box::new(phrase);
+                return Plan::Phrase {
+                    field,
+                    terms: steps.iter().map(single).collect(),
+                    slop,
+                };
             }
             // A phrase ending in a prefix: one phrase per expansion of its last word.
             let (last, head) = steps.split_last().expect("non-empty sequence");
             let mut expansions: Vec<&String> = last.iter().collect();
             expansions.sort();
-            Box::new(BooleanQuery::new(
+            Plan::Bool(
                 expansions
                     .into_iter()
                     .map(|end| {
-                        let mut terms: Vec<Term> = head
-                            .iter()
-                            .map(|s| {
-                                Term::from_field_text(field, s.iter().next().expect("one term"))
-                            })
-                            .collect();
-                        terms.push(Term::from_field_text(field, end));
-                        let q: Box<dyn Query> = Box::new(PhraseQuery::new(terms));
-                        (TantivyOccur::Should, q)
+                        let mut terms: Vec<String> = head.iter().map(single).collect();
+                        terms.push(end.clone());
+                        let phrase = Plan::Phrase {
+                            field,
+                            terms,
+                            slop: 0,
+                        };
+                        (Occur::Should, phrase)
                     })
                     .collect(),
-            ))
+            )
         }
     }
 }

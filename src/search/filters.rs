@@ -3,20 +3,13 @@
 //! and the reading of the date values users type (`2024`, `2024-03`, `2024-03-25`, `7d`,
 //! `2w`, `3m`, `today`, `yesterday`).
 
-use std::ops::Bound;
-
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveTime};
 use std::sync::Arc;
 
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, EmptyQuery, Occur, Query, RangeQuery, TermQuery,
-};
-use tantivy::schema::IndexRecordOption;
-use tantivy::Term;
-
-use super::entity::EntityQuery;
+use super::plan::{Plan, TextField};
+use super::query::Occur;
 use crate::extract::entities::{AliasTable, EntityKind};
-use crate::schema::{days_of, fold_keyword, seconds_of, Fields};
+use crate::schema::{days_of, fold_keyword, seconds_of};
 
 /// An inclusive range of days; either end may be open.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -124,20 +117,10 @@ pub fn parse_period(value: &str, today: NaiveDate) -> Result<DayRange, BadDate> 
 
 /// Articles that mention the entity `text` names (its canonical name, any alias, or a
 /// surname; case-insensitive); not scored. An unknown name matches nothing.
-pub fn entity_query(
-    fields: &Fields,
-    aliases: &Arc<AliasTable>,
-    kind: EntityKind,
-    text: &str,
-) -> Box<dyn Query> {
+pub fn entity_plan(aliases: &AliasTable, kind: EntityKind, text: &str) -> Plan {
     match aliases.lookup(kind, text) {
-        Some(canonical) => Box::new(EntityQuery::new(
-            fields,
-            Arc::clone(aliases),
-            kind,
-            canonical,
-        )),
-        None => Box::new(EmptyQuery),
+        Some(canonical) => Plan::Entity { kind, canonical },
+        None => Plan::Nothing,
     }
 }
 
@@ -145,83 +128,63 @@ pub fn entity_query(
 /// the filters name entities. Every filter is a condition on the article and adds nothing
 /// to its score.
 pub fn apply(
-    query: Box<dyn Query>,
-    fields: &Fields,
+    query: Plan,
     filters: &Filters,
     aliases: impl FnOnce() -> anyhow::Result<Arc<AliasTable>>,
-) -> anyhow::Result<Box<dyn Query>> {
-    let mut article: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, query)];
+) -> anyhow::Result<Plan> {
+    let mut article: Vec<(Occur, Plan)> = vec![(Occur::Must, query)];
     if !filters.entities.is_empty() {
         let table = aliases()?;
         for (kind, text) in &filters.entities {
-            article.push((Occur::Must, entity_query(fields, &table, *kind, text)));
+            article.push((Occur::Must, entity_plan(&table, *kind, text)));
         }
     }
     if !filters.sources.is_empty() {
-        let any: Vec<(Occur, Box<dyn Query>)> = filters
+        let any: Vec<(Occur, Plan)> = filters
             .sources
             .iter()
-            .map(|s| (Occur::Should, source_query(fields, s)))
+            .map(|s| (Occur::Should, source_plan(s)))
             .collect();
-        article.push((Occur::Must, unscored(Box::new(BooleanQuery::new(any)))));
+        article.push((Occur::Must, Plan::Filter(Box::new(Plan::Bool(any)))));
     }
     if !filters.published.is_open() {
-        article.push((Occur::Must, published_range(fields, filters.published)));
+        article.push((Occur::Must, published_range(filters.published)));
     }
     for period in &filters.mentions {
-        article.push((Occur::Must, mentioned_range(fields, *period)));
+        article.push((Occur::Must, mentioned_range(*period)));
     }
     if let Some((after, upto)) = filters.changed {
-        article.push((
-            Occur::Must,
-            unscored(Box::new(RangeQuery::new(
-                Bound::Excluded(Term::from_field_u64(fields.seq, after)),
-                Bound::Included(Term::from_field_u64(fields.seq, upto)),
-            ))),
-        ));
+        article.push((Occur::Must, Plan::Changed { after, upto }));
     }
     if article.len() == 1 {
         return Ok(article.remove(0).1);
     }
-    Ok(Box::new(BooleanQuery::new(article)))
-}
-
-/// A condition that selects articles without changing their score.
-fn unscored(query: Box<dyn Query>) -> Box<dyn Query> {
-    Box::new(ConstScoreQuery::new(query, 0.0))
+    Ok(Plan::Bool(article))
 }
 
 /// Articles from the source `name` (case-insensitive); not scored.
-pub fn source_query(fields: &Fields, name: &str) -> Box<dyn Query> {
-    let term = Term::from_field_text(fields.source, &fold_keyword(name));
-    unscored(Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
+pub fn source_plan(name: &str) -> Plan {
+    Plan::Filter(Box::new(Plan::Term {
+        field: TextField::Source,
+        term: fold_keyword(name),
+    }))
 }
 
 /// Articles published within the range (whole days, both ends inclusive).
-fn published_range(fields: &Fields, range: DayRange) -> Box<dyn Query> {
-    let start_of = |day: NaiveDate| {
-        Term::from_field_i64(fields.published, seconds_of(day.and_time(NaiveTime::MIN)))
-    };
-    let lower = range
-        .from
-        .map_or(Bound::Unbounded, |d| Bound::Included(start_of(d)));
-    let upper = match range.to.and_then(|d| d.succ_opt()) {
-        Some(next) => Bound::Excluded(start_of(next)),
-        None => Bound::Unbounded,
-    };
-    unscored(Box::new(RangeQuery::new(lower, upper)))
+fn published_range(range: DayRange) -> Plan {
+    let start_of = |day: NaiveDate| seconds_of(day.and_time(NaiveTime::MIN));
+    Plan::Published {
+        from: range.from.map(start_of),
+        before: range.to.and_then(|d| d.succ_opt()).map(start_of),
+    }
 }
 
 /// Articles that mention a day within the range.
-fn mentioned_range(fields: &Fields, range: DayRange) -> Box<dyn Query> {
-    let day = |d: NaiveDate| Term::from_field_i64(fields.mentioned, days_of(d));
-    let lower = range
-        .from
-        .map_or(Bound::Unbounded, |d| Bound::Included(day(d)));
-    let upper = range
-        .to
-        .map_or(Bound::Unbounded, |d| Bound::Included(day(d)));
-    unscored(Box::new(RangeQuery::new(lower, upper)))
+fn mentioned_range(range: DayRange) -> Plan {
+    Plan::Mentioned {
+        from: range.from.map(days_of),
+        to: range.to.map(days_of),
+    }
 }
 
 /// The Monday of the week holding `day`.

@@ -10,6 +10,7 @@ pub mod facets;
 pub mod filters;
 pub mod highlight;
 mod passages;
+pub mod plan;
 pub mod query;
 mod retrieve;
 pub mod story_list;
@@ -20,7 +21,6 @@ use std::sync::Arc;
 use anyhow::Result;
 use chrono::{NaiveDate, NaiveDateTime};
 use tantivy::collector::Count;
-use tantivy::query::{AllQuery, Query};
 
 use crate::extract::entities::{AliasTable, EntityKind};
 use crate::extract::ArticleId;
@@ -201,7 +201,8 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
         })?
     };
     let sort = if listing { Sort::Date } else { request.sort };
-    let query = filters::apply(query, fields, &request.filters, || aliases.get())?;
+    let plan = filters::apply(query, &request.filters, || aliases.get())?;
+    let query = plan::to_tantivy(&plan, fields, &|| aliases.get())?;
     let stories = index.stories()?;
     let group = request.group == Group::Story;
     let (total_articles, total_stories) = if group {
@@ -362,16 +363,17 @@ pub fn facets_of(
     let searcher = index.searcher()?;
     let fields = index.fields();
     let aliases = Aliases::new(index);
-    let base: Box<dyn Query> = match query_text {
+    let base = match query_text {
         Some(text) => {
             compile_query(&searcher, fields, &mut news_analyzer(), text, || {
                 aliases.get()
             })?
             .query
         }
-        None => Box::new(AllQuery),
+        None => plan::Plan::All,
     };
-    let query = filters::apply(base, fields, filters, || aliases.get())?;
+    let plan = filters::apply(base, filters, || aliases.get())?;
+    let query = plan::to_tantivy(&plan, fields, &|| aliases.get())?;
     let total = searcher.search(query.as_ref(), &Count)?;
     let facets = count_facets(
         &searcher,

@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::plan::{to_tantivy, Plan};
 use anyhow::Result;
 use chrono::{NaiveDate, NaiveDateTime};
 use tantivy::collector::Count;
-use tantivy::query::{AllQuery, Query};
 
 use super::compile::compile_query;
 use super::facets::StorySet;
@@ -93,16 +93,17 @@ pub fn list_stories(index: &NewsIndex, request: &StoryRequest) -> Result<StoryRe
                 .map(|info| (info, None)),
         );
     } else {
-        let base: Box<dyn Query> = match &request.query {
+        let base = match &request.query {
             Some(text) => {
                 compile_query(&searcher, fields, &mut news_analyzer(), text, || {
                     aliases.get()
                 })?
                 .query
             }
-            None => Box::new(AllQuery),
+            None => Plan::All,
         };
-        let query = filters::apply(base, fields, &request.filters, || aliases.get())?;
+        let plan = filters::apply(base, &request.filters, || aliases.get())?;
+        let query = to_tantivy(&plan, fields, &|| aliases.get())?;
         let (total, distinct) = searcher.search(
             query.as_ref(),
             &(
