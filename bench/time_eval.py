@@ -3,6 +3,7 @@
 
     python3 bench/time_eval.py [--data DIR] [--work DIR] [--binary PATH] [--no-build]
                                [--engines newsearch,fts5,xapian] [--per-query]
+                               [--quickwit http://HOST:PORT]
 
 Reads ../shared/data/time (TIME.ALL: 423 Time magazine articles from 1963 as `*TEXT NNN`
 blocks; TIME.QUE: 83 queries; TIME.qrels.trec: relevance judgments keyed by the `*TEXT`
@@ -49,6 +50,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import time
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -182,11 +184,14 @@ def write_corpus(articles: dict[str, str], dates: dict[str, str], folder: Path) 
 
 
 def run_newsearch(
-    binary: Path, corpus: Path, index: Path, queries: dict[str, str]
+    binary: Path, corpus: Path, index: Path, queries: dict[str, str], engine: str | None = None
 ) -> dict[str, list[str]]:
+    """With `engine` (quickwit://HOST:PORT/INDEX), the articles are also sent there and
+    the queries answered from it."""
     shutil.rmtree(index, ignore_errors=True)
     subprocess.run(
-        [str(binary), "--index", str(index), "-q", "index", "--full", str(corpus)],
+        [str(binary), "--index", str(index), "-q", "index", "--full", str(corpus)]
+        + (["--to", engine] if engine else []),
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -197,7 +202,8 @@ def run_newsearch(
         words = query_words(text)
         if not words:
             return qid, []
-        cmd = [str(binary), "--index", str(index), "query", " ".join(words),
+        cmd = [str(binary), "--index", str(index)] + (["--engine", engine] if engine else [])
+        cmd += ["query", " ".join(words),
                "--format", "jsonl", "-n", str(DEPTH), "--per-article", "1", "--group", "article"]
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode not in (0, 1):
@@ -301,6 +307,8 @@ def main() -> int:
     parser.add_argument("--binary", type=Path, default=REPO / "target/release/newsearch")
     parser.add_argument("--no-build", action="store_true", help="use --binary as it is")
     parser.add_argument("--engines", default="newsearch,fts5,xapian")
+    parser.add_argument("--quickwit", metavar="URL",
+                        help="also rank on a Quickwit node (its REST address, http://HOST:PORT)")
     parser.add_argument("--per-query", action="store_true",
                         help="also print each query's average precision")
     parser.add_argument("--xapian-worker", action="store_true", help=argparse.SUPPRESS)
@@ -337,6 +345,13 @@ def main() -> int:
         runs_by_engine["newsearch"] = runs
         rows.append((f"newsearch ({version})", "as shipped, query -n 100 --per-article 1 --group article",
                      evaluate(runs, qrels)))
+        if args.quickwit:
+            host = args.quickwit.rstrip("/").removeprefix("http://")
+            engine = f"quickwit://{host}/time-eval-{int(time.time())}"
+            runs = run_newsearch(args.binary, corpus, args.work / "index-quickwit", queries, engine)
+            runs_by_engine["newsearch on Quickwit"] = runs
+            rows.append(("newsearch on Quickwit", f"the same, --engine {engine}",
+                         evaluate(runs, qrels)))
     if "fts5" in engines:
         runs = run_fts5(articles, queries)
         runs_by_engine["fts5"] = runs

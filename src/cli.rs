@@ -20,6 +20,11 @@ pub struct GlobalArgs {
     /// Index folder [default: ./index]
     #[arg(long, global = true, env = "NEWSEARCH_INDEX", value_name = "DIR")]
     pub index: Option<PathBuf>,
+    /// Answer from a Quickwit index instead of the index folder's own
+    /// (quickwit://HOST:PORT/INDEX, filled by `index --to`); the index folder still gives
+    /// the analysis, stories and aliases. Only `query` reads through it so far
+    #[arg(long, global = true, env = "NEWSEARCH_ENGINE", value_name = "ADDRESS")]
+    pub engine: Option<String>,
     /// No progress bar and no summary on stderr (warnings still print)
     #[arg(short, long, global = true)]
     pub quiet: bool,
@@ -196,6 +201,11 @@ pub struct IndexArgs {
     pub strict: bool,
     #[command(flatten)]
     pub fields: FieldArgs,
+    /// Also send the articles to a Quickwit index (quickwit://HOST:PORT/INDEX; created when
+    /// missing): after the local commit, what was added, changed or removed since the last
+    /// send. Send to a node that runs Quickwit's indexer
+    #[arg(long, value_name = "ADDRESS")]
+    pub to: Option<String>,
     /// Memory budget of the index writer, in MB (it also caps merged segments: peak memory
     /// follows it, not the corpus size)
     #[arg(long, value_name = "MB", default_value_t = 256, value_parser = clap::value_parser!(u64).range(32..=16384))]

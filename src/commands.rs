@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::CommandFactory;
 
 use crate::alert::{self, AlertOutcome, AlertStore};
@@ -24,7 +24,7 @@ use crate::progress::StderrReporter;
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::Filters;
 use crate::search::story_list::{list_stories, story_of_article, StoryRequest};
-use crate::search::{facets_of, search};
+use crate::search::{facets_of, search_on};
 use crate::wording::counted;
 
 /// Most articles of its story `show` lists.
@@ -101,6 +101,9 @@ fn man(out: &mut impl Write) -> Result<ExitCode> {
 fn index(config: &IndexConfig, out: &mut impl Write) -> Result<ExitCode> {
     let reporter = StderrReporter::new(config.progress);
     let summary = run_index(&config.request, &reporter)?;
+    if let Some(engine) = &config.to {
+        send_to_quickwit(config, engine)?;
+    }
     if config.json {
         output::print_summary(out, &summary, true)?;
     } else if !config.quiet {
@@ -117,9 +120,33 @@ fn index(config: &IndexConfig, out: &mut impl Write) -> Result<ExitCode> {
     Ok(ExitCode::from(FOUND))
 }
 
+/// Sends what the index run committed to a Quickwit index, and says what was sent.
+fn send_to_quickwit(config: &IndexConfig, engine: &crate::quickwit::Engine) -> Result<()> {
+    let index = NewsIndex::open_reader(&config.request.index_dir)?;
+    let client = crate::quickwit::Client::new(engine.clone());
+    let report = crate::quickwit::sync::sync(&index, &client).with_context(|| {
+        format!(
+            "the index was committed, but sending it to {} failed (the next run sends it again)",
+            engine.address()
+        )
+    })?;
+    if !config.quiet {
+        eprintln!(
+            "newsearch: sent {} to {}{} ({} changed, {} removed)",
+            counted(report.sent, "article", "articles"),
+            engine.address(),
+            if report.created { ", created" } else { "" },
+            report.changed,
+            report.removed
+        );
+    }
+    Ok(())
+}
+
 fn query(config: &QueryConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
-    let results = search(&index, &config.request)?;
+    let client = config.engine.clone().map(crate::quickwit::Client::new);
+    let results = search_on(&index, client.as_ref(), &config.request)?;
     output::print_results(out, &results, config.format, config.highlight, config.color)?;
     out.flush()?;
     if results.hits.is_empty() {

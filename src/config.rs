@@ -14,6 +14,7 @@ use crate::index::Wait;
 use crate::ingest::FieldNames;
 use crate::output::{Highlight, QueryFormat};
 use crate::pipeline::IndexRequest;
+use crate::quickwit::Engine;
 use crate::search::facets::{FacetRequest, Interval};
 use crate::search::filters::Filters;
 use crate::search::story_list::StoryRequest;
@@ -27,6 +28,8 @@ pub const DEFAULT_INDEX_DIR: &str = "index";
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexConfig {
     pub request: IndexRequest,
+    /// A Quickwit index to send the articles to after the commit.
+    pub to: Option<Engine>,
     /// Print the summary as JSON on stdout.
     pub json: bool,
     /// Exit with an error after the commit when anything was reported.
@@ -40,6 +43,8 @@ pub struct IndexConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryConfig {
     pub index_dir: PathBuf,
+    /// A Quickwit index that answers instead of the index folder's own.
+    pub engine: Option<Engine>,
     pub request: SearchRequest,
     pub format: QueryFormat,
     pub highlight: Highlight,
@@ -152,6 +157,24 @@ impl Config {
             cli::ColorChoice::Auto => terminal.stdout_is_terminal && !terminal.no_color,
         };
         let quiet = cli.global.quiet;
+        let engine = cli
+            .global
+            .engine
+            .as_deref()
+            .map(Engine::parse)
+            .transpose()?;
+        let command = command_name(&cli.command);
+        if engine.is_some() && !matches!(cli.command, Command::Query(_)) {
+            bail!(
+                "--engine (or NEWSEARCH_ENGINE) is not available for `{command}` yet: only \
+                 `query` reads from Quickwit so far{}",
+                if command == "index" {
+                    "; `index --to ADDRESS` sends articles to it"
+                } else {
+                    ""
+                }
+            );
+        }
         let doc = |json: bool| DocConfig {
             index_dir: index_dir.clone(),
             json,
@@ -159,6 +182,7 @@ impl Config {
         };
         Ok(match cli.command {
             Command::Index(args) => Config::Index(IndexConfig {
+                to: args.to.as_deref().map(Engine::parse).transpose()?,
                 request: IndexRequest {
                     index_dir,
                     paths: args.paths,
@@ -201,6 +225,7 @@ impl Config {
                 let highlight = highlight(args.highlight, color);
                 Config::Query(QueryConfig {
                     index_dir,
+                    engine,
                     request: SearchRequest {
                         query: args.query,
                         limit: args.limit,
@@ -262,6 +287,23 @@ impl Config {
             Command::Completions(args) => Config::Completions(args.shell),
             Command::Man => Config::Man,
         })
+    }
+}
+
+/// The command's name as typed.
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::Index(_) => "index",
+        Command::Query(_) => "query",
+        Command::Show(_) => "show",
+        Command::Facets(_) => "facets",
+        Command::Stories(_) => "stories",
+        Command::Export(_) => "export",
+        Command::Stats(_) => "stats",
+        Command::Alert(_) => "alert",
+        Command::Serve(_) => "serve",
+        Command::Completions(_) => "completions",
+        Command::Man => "man",
     }
 }
 

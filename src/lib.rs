@@ -19,6 +19,7 @@ pub(crate) mod manifest;
 pub(crate) mod output;
 pub(crate) mod pipeline;
 pub(crate) mod progress;
+pub mod quickwit;
 pub(crate) mod schema;
 pub mod search;
 pub(crate) mod serve;

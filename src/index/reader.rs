@@ -121,6 +121,31 @@ impl<'a> ArticleReader<'a> {
         })
     }
 
+    /// The article at `address` with whether its title was given (not derived from its
+    /// first sentence) and the generation that added or last changed it: what a copy of
+    /// the article to another engine needs.
+    pub fn for_copy(&self, address: DocAddress) -> Result<(StoredArticle, bool, u64)> {
+        let doc = self.doc(address)?;
+        let given = doc.get_first(self.fields.title).is_some();
+        let seq = number(&doc, self.fields.seq).unwrap_or(0);
+        Ok((self.at(address)?, given, seq))
+    }
+
+    /// Where the articles added or changed after generation `after` are stored.
+    pub fn changed_after(&self, after: u64) -> Result<Vec<DocAddress>> {
+        let query = tantivy::query::RangeQuery::new(
+            std::ops::Bound::Excluded(Term::from_field_u64(self.fields.seq, after)),
+            std::ops::Bound::Unbounded,
+        );
+        let mut found: Vec<DocAddress> = self
+            .searcher
+            .search(&query, &DocSetCollector)?
+            .into_iter()
+            .collect();
+        found.sort();
+        Ok(found)
+    }
+
     /// Where the article `id` is stored; `None` when the commit does not hold it.
     pub fn address_of(&self, id: ArticleId) -> Result<Option<DocAddress>> {
         let query = TermQuery::new(

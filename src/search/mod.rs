@@ -12,7 +12,7 @@ pub mod highlight;
 mod passages;
 pub mod plan;
 pub mod query;
-mod retrieve;
+pub(crate) mod retrieve;
 pub mod story_list;
 
 use std::cell::OnceCell;
@@ -28,11 +28,11 @@ use crate::index::{ArticleMeta, ArticleReader, NewsIndex};
 use crate::schema::{news_analyzer, word_form};
 use crate::stories::{Stories, StoryId};
 use compile::{compile_query, Compiled, EntitySlot};
-use facets::{count_facets, DistinctStories, FacetRequest, Facets};
+use facets::{count_facets, FacetRequest, Facets};
 use filters::Filters;
 use highlight::{Matcher, Scanner};
 use passages::{match_article, PassageQuery};
-use retrieve::top_articles;
+use retrieve::{top_articles, Embedded, Found, Retrieval};
 
 /// What to search for and how much to return.
 #[derive(Clone, Debug, PartialEq)]
@@ -181,6 +181,17 @@ impl<'a> Aliases<'a> {
 
 /// Runs a query against the commit the index was opened on.
 pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResults> {
+    search_on(index, None, request)
+}
+
+/// Runs a query: the local index analyzes it (its terms, names, expansions, stories and
+/// aliases), and the articles are retrieved from `remote` when given, else from the local
+/// index itself.
+pub fn search_on(
+    index: &NewsIndex,
+    remote: Option<&crate::quickwit::Client>,
+    request: &SearchRequest,
+) -> Result<SearchResults> {
     let searcher = index.searcher()?;
     let fields = index.fields();
     let aliases = Aliases::new(index);
@@ -202,22 +213,23 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
     };
     let sort = if listing { Sort::Date } else { request.sort };
     let plan = filters::apply(query, &request.filters, || aliases.get())?;
-    let query = plan::to_tantivy(&plan, fields, &|| aliases.get())?;
+    let engine: Box<dyn Retrieval + '_> = match remote {
+        Some(client) => Box::new(crate::quickwit::RemoteRetrieval::new(client, &plan)),
+        None => Box::new(Embedded {
+            searcher: &searcher,
+            query: plan::to_tantivy(&plan, fields, &|| aliases.get())?,
+        }),
+    };
     let stories = index.stories()?;
     let group = request.group == Group::Story;
-    let (total_articles, total_stories) = if group {
-        let distinct = DistinctStories {
-            stories: Arc::clone(&stories),
-        };
-        let (total, found) = searcher.search(query.as_ref(), &(Count, distinct))?;
-        (total, Some(found))
-    } else {
-        (searcher.search(query.as_ref(), &Count)?, None)
-    };
+    let (total_articles, total_stories) = engine.count(&stories, group)?;
     let facets = match request.facets {
+        Some(_) if remote.is_some() => {
+            anyhow::bail!("facet counts are not available with a Quickwit engine yet")
+        }
         Some(facet_request) => Some(count_facets(
             &searcher,
-            query.as_ref(),
+            plan::to_tantivy(&plan, fields, &|| aliases.get())?.as_ref(),
             facet_request,
             request.filters.published,
             &aliases.get()?,
@@ -228,15 +240,7 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
     // Every article shows at least one passage: the articles (or stories) that can fill
     // the page. Allocation follows what matched, never the numbers asked for.
     let need = request.offset.saturating_add(request.limit);
-    let top = top_articles(
-        &searcher,
-        query.as_ref(),
-        sort,
-        need,
-        total_articles,
-        &stories,
-        group,
-    )?;
+    let top = top_articles(engine.as_ref(), sort, need, total_articles, &stories, group)?;
     let passage_query = PassageQuery {
         units: &units,
         required: &required,
@@ -252,7 +256,10 @@ pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResult
         if filled >= need {
             break;
         }
-        let article = reader.at(candidate.address)?;
+        let article = match candidate.found {
+            Found::At(address) => reader.at(address)?,
+            Found::Article(article) => *article,
+        };
         let matched = if entities.is_empty() {
             match_article(&mut scanner, &article.passages, &matchers)
         } else {

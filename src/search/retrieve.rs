@@ -3,30 +3,88 @@
 //! results are grouped by story, the best article of each story, fetching more articles
 //! until enough distinct stories are found.
 
+use std::sync::Arc;
+
 use anyhow::Result;
-use tantivy::collector::{Collector, SegmentCollector, TopDocs};
+use tantivy::collector::{Collector, Count, SegmentCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::query::Query;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
+use super::facets::DistinctStories;
 use super::Sort;
 use crate::extract::ArticleId;
+use crate::index::StoredArticle;
 use crate::schema::Fields;
 use crate::stories::{Stories, StoryId};
 
+/// Where a matching article's stored text is: in the embedded index at an address, or
+/// already fetched (from a remote engine).
+pub(crate) enum Found {
+    At(DocAddress),
+    Article(Box<StoredArticle>),
+}
+
 /// A top article: its score, where it is, its id and its story.
-pub(super) struct Candidate {
+pub(crate) struct Candidate {
     pub score: Score,
-    pub address: DocAddress,
+    pub found: Found,
     pub id: ArticleId,
     pub story: Option<StoryId>,
 }
 
+/// The retrieval part of a query, which every engine answers its own way: how many
+/// articles (and stories) match, and the best of them in an order. Everything else (the
+/// query language, passages, highlights, grouping, output) is the same code for all.
+pub(crate) trait Retrieval {
+    /// The articles that match and, when `group`, the stories they belong to (an article
+    /// outside any story counts as one).
+    fn count(&self, stories: &Arc<Stories>, group: bool) -> Result<(usize, Option<usize>)>;
+    /// The best `n` matches in `sort` order, each with its score and id.
+    fn best(&self, sort: Sort, n: usize) -> Result<Vec<(Score, ArticleId, Found)>>;
+}
+
+/// The embedded index's retrieval: tantivy's collectors over one commit.
+pub(crate) struct Embedded<'a> {
+    pub searcher: &'a Searcher,
+    pub query: Box<dyn Query>,
+}
+
+impl Retrieval for Embedded<'_> {
+    fn count(&self, stories: &Arc<Stories>, group: bool) -> Result<(usize, Option<usize>)> {
+        Ok(if group {
+            let distinct = DistinctStories {
+                stories: Arc::clone(stories),
+            };
+            let (total, found) = self
+                .searcher
+                .search(self.query.as_ref(), &(Count, distinct))?;
+            (total, Some(found))
+        } else {
+            (self.searcher.search(self.query.as_ref(), &Count)?, None)
+        })
+    }
+
+    fn best(&self, sort: Sort, n: usize) -> Result<Vec<(Score, ArticleId, Found)>> {
+        let found = match sort {
+            Sort::Relevance => self.searcher.search(
+                self.query.as_ref(),
+                &TopDocs::with_limit(n).order_by_score(),
+            )?,
+            Sort::Date => newest(self.searcher, self.query.as_ref(), n)?,
+        };
+        let mut keys = Keys::new(self.searcher);
+        found
+            .into_iter()
+            .map(|(score, address)| Ok((score, keys.of(address)?, Found::At(address))))
+            .collect()
+    }
+}
+
 /// The best `want` articles of `query` (of the `total` that match), or with `stories`,
 /// the best article of each of the best `want` stories. Allocation follows what matched.
-pub(super) fn top_articles(
-    searcher: &Searcher,
-    query: &dyn Query,
+pub(crate) fn top_articles(
+    engine: &dyn Retrieval,
     sort: Sort,
     want: usize,
     total: usize,
@@ -43,29 +101,28 @@ pub(super) fn top_articles(
         if fetch == 0 {
             return Ok(Vec::new());
         }
-        let found = match sort {
-            Sort::Relevance => {
-                searcher.search(query, &TopDocs::with_limit(fetch).order_by_score())?
-            }
-            Sort::Date => newest(searcher, query, fetch)?,
-        };
-        let mut keys = Keys::new(searcher);
+        let found = engine.best(sort, fetch)?;
+        let got = found.len();
         let mut candidates: Vec<Candidate> = Vec::with_capacity(found.len());
         let mut seen = std::collections::HashSet::new();
-        for (score, address) in found {
-            let id = keys.of(address)?;
+        let mut seen_articles = std::collections::HashSet::new();
+        for (score, id, found) in found {
+            // A remote engine may hold an old copy of a changed article for a while.
+            if !seen_articles.insert(id.0) {
+                continue;
+            }
             let story = stories.story_of(id.0);
             if group && !seen.insert(story.map_or(id.0, |s| s.0)) {
                 continue;
             }
             candidates.push(Candidate {
                 score,
-                address,
+                found,
                 id,
                 story,
             });
         }
-        if !group || candidates.len() >= want || fetch >= total {
+        if !group || candidates.len() >= want || fetch >= total || got < fetch {
             candidates.truncate(want);
             return Ok(candidates);
         }

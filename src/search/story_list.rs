@@ -14,7 +14,7 @@ use tantivy::collector::Count;
 use super::compile::compile_query;
 use super::facets::StorySet;
 use super::filters::{self, Filters};
-use super::retrieve::top_articles;
+use super::retrieve::{top_articles, Embedded};
 use super::{Aliases, Sort};
 use crate::extract::entities::EntityKind;
 use crate::extract::ArticleId;
@@ -115,15 +115,11 @@ pub fn list_stories(index: &NewsIndex, request: &StoryRequest) -> Result<StoryRe
         )?;
         total_stories = distinct.len();
         if request.query.is_some() {
-            let top = top_articles(
-                &searcher,
-                query.as_ref(),
-                Sort::Relevance,
-                want,
-                total,
-                &stories,
-                true,
-            )?;
+            let engine = Embedded {
+                searcher: &searcher,
+                query: query.box_clone(),
+            };
+            let top = top_articles(&engine, Sort::Relevance, want, total, &stories, true)?;
             for candidate in top.into_iter().skip(request.offset) {
                 if let Some(info) = candidate.story.and_then(|s| stories.story(s)) {
                     chosen.push((info, Some(candidate.id)));

@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""newsearch on a Quickwit index next to the embedded index, on Reuters-21578.
+
+    python3 bench/quickwit.py (--url http://HOST:PORT | --quickwit PATH) [--data FILE]
+                              [--work DIR] [--binary PATH] [--runs N] [--out BENCHMARKS.md]
+
+It needs a running Quickwit (`--url`, the REST address of a node that runs the indexer)
+or a `quickwit` binary (`--quickwit`: a single node is started on loopback in --work, with
+a file metastore, and stopped at the end); with neither it says so and exits 2. Quickwit
+itself is not part of newsearch: get a release from quickwit.io or build it.
+
+What it does, in one run:
+  1. `newsearch index --full REUTERS --to quickwit://…/reuters-<time>`: wall time of the
+     local index alone (a run without --to first) and with the send;
+  2. for each of the harness's 30 queries in AND form (`oil AND prices`), the number of
+     matching articles on both engines and the overlap of their top 10 articles
+     (`--group article`);
+  3. for the 5 most mentioned people, organisations and places (`stats`), the number of
+     articles `person:NAME` (…) matches on both;
+  4. whole-process query latency, median and p90 over --runs rounds of the 30 queries,
+     both engines interleaved;
+  5. TIME MAP@100 on Quickwit next to the embedded index (bench/time_eval.py --quickwit).
+
+With --out the figures are written as the "quickwit" section of that file
+(bench/sections.py), which bench/harness.py keeps. Exit 0 when it ran, 2 when something
+it needs is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+import sections  # noqa: E402
+from harness import QUERIES  # noqa: E402
+
+
+def and_form(query: str) -> str:
+    """`oil prices` → `oil AND prices`; a phrase stays a phrase."""
+    if query.startswith('"'):
+        return query
+    return " AND ".join(query.split())
+
+
+def ready(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/health/readyz", timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+def version(url: str) -> str:
+    with urllib.request.urlopen(f"{url}/api/v1/version", timeout=5) as answer:
+        build = json.load(answer).get("build", {})
+    return f"{build.get('version', '?')} ({build.get('commit_short_hash', '?')}, " \
+           f"{build.get('build_profile', '?')} build)"
+
+
+def start_node(binary: Path, work: Path, port: int) -> tuple[subprocess.Popen, str]:
+    """A single Quickwit node on loopback with a file metastore under `work`."""
+    data = work / "qwdata"
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    config = work / "node.yaml"
+    config.write_text(
+        "version: 0.8\n"
+        "node_id: newsearch-bench\n"
+        "listen_address: 127.0.0.1\n"
+        f"rest:\n  listen_port: {port}\n"
+        f"data_dir: {data}\n"
+        f"metastore_uri: {data}/indexes\n"
+        f"default_index_root_uri: {data}/indexes\n"
+    )
+    log = open(work / "node.log", "w")
+    env = dict(os.environ, QW_DISABLE_TELEMETRY="1", NO_COLOR="1")
+    node = subprocess.Popen([str(binary), "run", "--config", str(config)], stdout=log,
+                            stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        if ready(url):
+            return node, url
+        if node.poll() is not None:
+            break
+        time.sleep(1)
+    node.kill()
+    raise RuntimeError(f"Quickwit did not start; see {work / 'node.log'}")
+
+
+def timed(cmd: list[str], env: dict | None = None) -> tuple[float, subprocess.CompletedProcess]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    return time.perf_counter() - start, proc
+
+
+def query(ns: Path, index: Path, engine: str | None, text: str, extra: list[str]) -> dict:
+    cmd = [str(ns), "--index", str(index)]
+    if engine:
+        cmd += ["--engine", engine]
+    cmd += ["query", text, "--format", "json", "--group", "article", "--per-article", "1", *extra]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{' '.join(cmd)} failed: {proc.stderr.strip()}")
+    return json.loads(proc.stdout)
+
+
+def top_ids(answer: dict) -> list[str]:
+    ids: list[str] = []
+    for hit in answer["results"]:
+        if hit["article_id"] not in ids:
+            ids.append(hit["article_id"])
+    return ids
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="REST address of a running Quickwit node (its indexer)")
+    parser.add_argument("--quickwit", type=Path, help="a quickwit binary to start a node with")
+    parser.add_argument("--port", type=int, default=7390, help="REST port for --quickwit")
+    parser.add_argument("--data", type=Path, default=Path("/tmp/reuters.jsonl"),
+                        help="Reuters as JSON lines (bench/reuters.py writes it)")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "newsearch-quickwit")
+    parser.add_argument("--binary", type=Path, default=REPO / "target/release/newsearch")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-time", action="store_true", help="skip the TIME evaluation")
+    parser.add_argument("--out", type=Path, help="write the figures into this Markdown file")
+    args = parser.parse_args()
+
+    if not args.url and not args.quickwit:
+        print("quickwit.py: give --url of a running Quickwit node or --quickwit PATH of a "
+              "quickwit binary; Quickwit is not part of newsearch", file=sys.stderr)
+        return 2
+    if not args.data.is_file():
+        print(f"quickwit.py: no Reuters JSON lines at {args.data} (python3 bench/reuters.py "
+              "writes them)", file=sys.stderr)
+        return 2
+    subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
+    args.work.mkdir(parents=True, exist_ok=True)
+    node = None
+    url = args.url
+    if args.quickwit:
+        node, url = start_node(args.quickwit, args.work, args.port)
+    try:
+        return evaluate(args, url.rstrip("/"))
+    finally:
+        if node is not None:
+            os.killpg(node.pid, signal.SIGTERM)
+            node.wait(timeout=120)
+
+
+def evaluate(args: argparse.Namespace, url: str) -> int:
+    ns = args.binary
+    host = url.removeprefix("http://")
+    index_id = f"reuters-{int(time.time())}"
+    engine = f"quickwit://{host}/{index_id}"
+    local = args.work / "local"
+    remote_local = args.work / "remote"
+    lines: list[str] = []
+    say = lines.append
+
+    shutil.rmtree(local, ignore_errors=True)
+    shutil.rmtree(remote_local, ignore_errors=True)
+    local_wall, proc = timed([str(ns), "--index", str(local), "-q", "index", "--full", str(args.data)])
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    send_wall, proc = timed([str(ns), "--index", str(remote_local), "index", "--full",
+                             str(args.data), "--to", engine])
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    sent_line = next((l for l in proc.stderr.splitlines() if l.startswith("newsearch: sent")), "")
+    qw_version = version(url)
+    say(f"Quickwit {qw_version} at {url}, index `{index_id}`; newsearch "
+        f"{subprocess.run([str(ns), '--version'], capture_output=True, text=True).stdout.strip()}.\n")
+    say(f"Reuters ({args.data.name}): local index alone {local_wall:.1f} s; local index and "
+        f"send to Quickwit {send_wall:.1f} s, so sending took about "
+        f"{send_wall - local_wall:.1f} s (`{sent_line.removeprefix('newsearch: ')}`).\n")
+
+    say("| query (AND form) | articles, embedded | articles, Quickwit | top-10 overlap |")
+    say("|---|---|---|---|")
+    same = 0
+    overlaps = []
+    for text in map(and_form, QUERIES):
+        a = query(ns, local, None, text, ["-n", "10"])
+        b = query(ns, remote_local, engine, text, ["-n", "10"])
+        ta, tb = top_ids(a), top_ids(b)
+        overlap = len(set(ta) & set(tb)) / max(1, min(10, len(ta)))
+        overlaps.append(overlap)
+        same += a["total_articles"] == b["total_articles"]
+        say(f"| `{text}` | {a['total_articles']} | {b['total_articles']} | {overlap:.0%} |")
+    say(f"\nSame article count on {same} of {len(QUERIES)} queries; mean top-10 overlap "
+        f"{statistics.mean(overlaps):.0%}.\n")
+
+    stats = json.loads(subprocess.run([str(ns), "--index", str(local), "stats", "--format", "json"],
+                                      capture_output=True, text=True, check=True).stdout)
+    say("| entity filter | articles, embedded | articles, Quickwit |")
+    say("|---|---|---|")
+    entity_same = entity_all = 0
+    for kind, field in (("person", "person"), ("org", "org"), ("place", "place")):
+        for entity in stats["top_entities"][kind][:5]:
+            text = f'{field}:"{entity["name"]}"'
+            a = query(ns, local, None, text, ["-n", "1"])["total_articles"]
+            b = query(ns, remote_local, engine, text, ["-n", "1"])["total_articles"]
+            entity_all += 1
+            entity_same += a == b
+            say(f"| `{text}` | {a} | {b} |")
+    say(f"\nSame count for {entity_same} of {entity_all} entity filters.\n")
+
+    latencies: dict[str, list[float]] = {"embedded": [], "Quickwit": []}
+    for _ in range(args.runs):
+        for text in QUERIES:
+            for name, index, eng in (("embedded", local, None), ("Quickwit", remote_local, engine)):
+                cmd = [str(ns), "--index", str(index)] + (["--engine", eng] if eng else [])
+                wall, proc = timed(cmd + ["query", text, "--format", "json"])
+                if proc.returncode not in (0, 1):
+                    raise RuntimeError(proc.stderr)
+                latencies[name].append(wall * 1000)
+    say("| whole-process `query --format json` | median | p90 |")
+    say("|---|---|---|")
+    for name, values in latencies.items():
+        say(f"| {name} | {statistics.median(values):.1f} ms | {percentile(values, 0.9):.1f} ms |")
+    say(f"\n{args.runs} rounds of the 30 queries, engines interleaved.\n")
+
+    if not args.no_time:
+        proc = subprocess.run([sys.executable, str(BENCH / "time_eval.py"), "--no-build",
+                               "--engines", "newsearch", "--quickwit", url],
+                              capture_output=True, text=True)
+        say("TIME (`python3 bench/time_eval.py --engines newsearch --quickwit URL`):\n")
+        say("```\n" + proc.stdout.strip() + "\n```\n")
+
+    body = "## newsearch on Quickwit\n\n" + "\n".join(lines) + \
+        "\nMeasured with `python3 bench/quickwit.py`.\n"
+    print(body)
+    if args.out:
+        sections.put(args.out, "quickwit", body)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
