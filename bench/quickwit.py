@@ -19,7 +19,17 @@ What it does, in one run:
      articles `person:NAME` (…) matches on both;
   4. whole-process query latency, median and p90 over --runs rounds of the 30 queries,
      both engines interleaved;
-  5. TIME MAP@100 on Quickwit next to the embedded index (bench/time_eval.py --quickwit).
+  5. TIME MAP@100 on Quickwit next to the embedded index (bench/time_eval.py --quickwit);
+  6. with --scale FILE (bench/scale.py's corpus of about a million articles): the local
+     index alone, then with the send (articles a second), and whole-process query latency
+     on both engines;
+  7. with --quickwit and --postgres URI (a PostgreSQL database for Quickwit's metastore,
+     e.g. postgres://postgres@127.0.0.1:5432/quickwit_metastore): a cluster on loopback,
+     one node for the metastore, control plane, indexer and janitor and two searchers,
+     sharing a file:// storage root. Reuters is sent through the first; queries run
+     through a searcher in a loop while the other searcher is killed (SIGKILL) and later
+     started again; the script reports what each query saw and checks that every article
+     sent is still there at the end.
 
 With --out the figures are written as the "quickwit" section of that file
 (bench/sections.py), which bench/harness.py keeps. Exit 0 when it ran, 2 when something
@@ -141,6 +151,10 @@ def main() -> int:
     parser.add_argument("--binary", type=Path, default=REPO / "target/release/newsearch")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-time", action="store_true", help="skip the TIME evaluation")
+    parser.add_argument("--scale", type=Path, help="bench/scale.py's corpus (JSON lines)")
+    parser.add_argument("--postgres", help="metastore URI for the two-searcher cluster run")
+    parser.add_argument("--cluster-only", action="store_true",
+                        help="only the cluster run (needs --quickwit and --postgres)")
     parser.add_argument("--out", type=Path, help="write the figures into this Markdown file")
     args = parser.parse_args()
 
@@ -154,19 +168,162 @@ def main() -> int:
         return 2
     subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=REPO, check=True)
     args.work.mkdir(parents=True, exist_ok=True)
-    node = None
-    url = args.url
-    if args.quickwit:
-        node, url = start_node(args.quickwit, args.work, args.port)
+    if args.postgres and not args.quickwit:
+        print("quickwit.py: the cluster run (--postgres) starts its nodes from --quickwit PATH",
+              file=sys.stderr)
+        return 2
+    parts: list[str] = []
+    if not args.cluster_only:
+        node = None
+        url = args.url
+        if args.quickwit:
+            node, url = start_node(args.quickwit, args.work, args.port)
+        try:
+            parts.append(evaluate(args, url.rstrip("/")))
+        finally:
+            if node is not None:
+                stop(node)
+    if args.postgres:
+        parts.append(cluster(args))
+    body = "## newsearch on Quickwit\n\n" + "\n".join(parts) + \
+        "\nMeasured with `python3 bench/quickwit.py`.\n"
+    print(body)
+    if args.out:
+        sections.put(args.out, "quickwit", body)
+    return 0
+
+
+def stop(node: subprocess.Popen) -> None:
     try:
-        return evaluate(args, url.rstrip("/"))
+        os.killpg(node.pid, signal.SIGTERM)
+        node.wait(timeout=120)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(node.pid, signal.SIGKILL)
+        node.wait()
+
+
+def node_config(work: Path, name: str, port: int, services: list[str], postgres: str,
+                shared: Path, seeds: list[int]) -> Path:
+    data = work / name
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    config = work / f"{name}.yaml"
+    peers = ", ".join(f'"127.0.0.1:{p}"' for p in seeds)
+    config.write_text(
+        "version: 0.8\n"
+        "cluster_id: newsearch-bench-cluster\n"
+        f"node_id: {name}\n"
+        "listen_address: 127.0.0.1\n"
+        f"rest:\n  listen_port: {port}\n"
+        f"grpc_listen_port: {port + 1}\n"
+        f"gossip_listen_port: {port}\n"
+        f"peer_seeds: [{peers}]\n"
+        f"enabled_services: [{', '.join(services)}]\n"
+        f"data_dir: {data}\n"
+        f"metastore_uri: {postgres}\n"
+        f"default_index_root_uri: file://{shared}\n"
+    )
+    return config
+
+
+def launch(binary: Path, config: Path, log: Path) -> subprocess.Popen:
+    env = dict(os.environ, QW_DISABLE_TELEMETRY="1", NO_COLOR="1")
+    return subprocess.Popen([str(binary), "run", "--config", str(config)],
+                            stdout=open(log, "a"), stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)
+
+
+def wait_ready(url: str, seconds: int = 180) -> None:
+    for _ in range(seconds):
+        if ready(url):
+            return
+        time.sleep(1)
+    raise RuntimeError(f"Quickwit at {url} did not become ready")
+
+
+def cluster(args: argparse.Namespace) -> str:
+    """Two searchers on loopback: kill one during a query loop, start it again."""
+    ns = args.binary
+    work = args.work / "cluster"
+    shared = work / "shared"
+    shutil.rmtree(work, ignore_errors=True)
+    shared.mkdir(parents=True)
+    ports = [7510, 7520, 7530]
+    roles = [("control", ["metastore", "control_plane", "indexer", "janitor"]),
+             ("searcher-a", ["searcher"]), ("searcher-b", ["searcher"])]
+    configs = [node_config(work, name, port, services, args.postgres, shared, ports)
+               for (name, services), port in zip(roles, ports)]
+    nodes = [launch(args.quickwit, c, work / f"{c.stem}.log") for c in configs]
+    lines: list[str] = []
+    try:
+        for port in ports:
+            wait_ready(f"http://127.0.0.1:{port}")
+        index_id = f"reuters-cluster-{int(time.time())}"
+        local = work / "local"
+        wall, proc = timed([str(ns), "--index", str(local), "index", str(args.data), "--to",
+                            f"quickwit://127.0.0.1:{ports[0]}/{index_id}"])
+        if proc.returncode != 0:
+            raise RuntimeError(proc.stderr)
+        engine = f"quickwit://127.0.0.1:{ports[1]}/{index_id}"
+        expected = json.loads(subprocess.run(
+            [str(ns), "--index", str(local), "query", "oil OR gold OR wheat", "--format", "json",
+             "-n", "1"], capture_output=True, text=True, check=True).stdout)["total_articles"]
+        sent = json.loads(subprocess.run(
+            [str(ns), "--index", str(local), "--engine", engine, "stats", "--format", "json"],
+            capture_output=True, text=True, check=True).stdout)["articles"]
+        log: list[tuple[float, int, int | None, float]] = []
+        start = time.perf_counter()
+        killed_at = restarted_at = None
+        while time.perf_counter() - start < 75:
+            now = time.perf_counter() - start
+            if killed_at is None and now > 15:
+                os.killpg(nodes[2].pid, signal.SIGKILL)
+                nodes[2].wait()
+                killed_at = now
+            if restarted_at is None and now > 45:
+                nodes[2] = launch(args.quickwit, configs[2], work / "searcher-b.log")
+                restarted_at = now
+            wall_q, proc = timed([str(ns), "--index", str(local), "--engine", engine, "query",
+                                  "oil OR gold OR wheat", "--format", "json", "-n", "5"])
+            total = json.loads(proc.stdout)["total_articles"] if proc.returncode == 0 else None
+            log.append((now, proc.returncode, total, wall_q * 1000))
+        wait_ready(f"http://127.0.0.1:{ports[2]}")
+        after = json.loads(subprocess.run(
+            [str(ns), "--index", str(local), "--engine", engine, "stats", "--format", "json"],
+            capture_output=True, text=True, check=True).stdout)["articles"]
+        after_b = json.loads(subprocess.run(
+            [str(ns), "--index", str(local), "--engine",
+             f"quickwit://127.0.0.1:{ports[2]}/{index_id}", "stats", "--format", "json"],
+            capture_output=True, text=True, check=True).stdout)["articles"]
+
+        def phase(lo: float, hi: float) -> str:
+            part = [r for r in log if lo <= r[0] < hi]
+            ok = [r for r in part if r[1] == 0 and r[2] == expected]
+            walls = [r[3] for r in part]
+            failed = [r for r in part if r[1] != 0]
+            return (f"{len(part)} queries, {len(ok)} complete ({expected} articles), "
+                    f"{len(failed)} failed; median {statistics.median(walls):.0f} ms, "
+                    f"max {max(walls):.0f} ms" if part else "no queries")
+
+        lines.append(f"Cluster on loopback (PostgreSQL metastore `{args.postgres.split('@')[-1]}`, "
+                     f"shared `file://` root): one node with the metastore, control plane, "
+                     f"indexer and janitor, two searchers. Reuters sent through the first in "
+                     f"{wall:.1f} s ({sent} articles); `query 'oil OR gold OR wheat'` through "
+                     f"searcher-a in a loop while searcher-b was killed with SIGKILL at "
+                     f"{killed_at:.0f} s and started again at {restarted_at:.0f} s:\n")
+        lines.append(f"- before the kill: {phase(0, killed_at)}")
+        lines.append(f"- searcher-b down: {phase(killed_at, restarted_at)}")
+        lines.append(f"- after the restart: {phase(restarted_at, 1e9)}")
+        lines.append(f"\nArticles held at the end, asked through searcher-a: {after}, through the "
+                     f"restarted searcher-b: {after_b} (sent: {sent}).\n")
+        return "\n".join(lines)
     finally:
-        if node is not None:
-            os.killpg(node.pid, signal.SIGTERM)
-            node.wait(timeout=120)
+        for node in nodes:
+            if node.poll() is None:
+                stop(node)
 
 
-def evaluate(args: argparse.Namespace, url: str) -> int:
+def evaluate(args: argparse.Namespace, url: str) -> str:
     ns = args.binary
     host = url.removeprefix("http://")
     index_id = f"reuters-{int(time.time())}"
@@ -245,12 +402,44 @@ def evaluate(args: argparse.Namespace, url: str) -> int:
         say("TIME (`python3 bench/time_eval.py --engines newsearch --quickwit URL`):\n")
         say("```\n" + proc.stdout.strip() + "\n```\n")
 
-    body = "## newsearch on Quickwit\n\n" + "\n".join(lines) + \
-        "\nMeasured with `python3 bench/quickwit.py`.\n"
-    print(body)
-    if args.out:
-        sections.put(args.out, "quickwit", body)
-    return 0
+    if args.scale:
+        lines.append(scale(args, url))
+    return "\n".join(lines)
+
+
+def scale(args: argparse.Namespace, url: str) -> str:
+    """The million-article corpus: local index, then with the send; query latency."""
+    ns = args.binary
+    host = url.removeprefix("http://")
+    engine = f"quickwit://{host}/scale-{int(time.time())}"
+    local, remote = args.work / "scale-local", args.work / "scale-remote"
+    shutil.rmtree(local, ignore_errors=True)
+    shutil.rmtree(remote, ignore_errors=True)
+    articles = sum(1 for _ in open(args.scale, "rb"))
+    local_wall, proc = timed([str(ns), "--index", str(local), "-q", "index", str(args.scale)])
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    send_wall, proc = timed([str(ns), "--index", str(remote), "index", str(args.scale),
+                             "--to", engine])
+    if proc.returncode != 0:
+        raise RuntimeError(proc.stderr)
+    sending = max(send_wall - local_wall, 1e-9)
+    latencies: dict[str, list[float]] = {"embedded": [], "Quickwit": []}
+    for text in QUERIES:
+        for name, index, eng in (("embedded", local, None), ("Quickwit", remote, engine)):
+            cmd = [str(ns), "--index", str(index)] + (["--engine", eng] if eng else [])
+            wall, proc = timed(cmd + ["query", text, "--format", "json"])
+            if proc.returncode not in (0, 1):
+                raise RuntimeError(proc.stderr)
+            latencies[name].append(wall * 1000)
+    out = [f"{articles:,} articles ({args.scale.name}): local index alone {local_wall:.0f} s; "
+           f"with the send to Quickwit {send_wall:.0f} s, so about {sending:.0f} s of sending "
+           f"({articles / sending:,.0f} articles a second).\n",
+           "| 1M, whole-process `query --format json` | median | p90 |", "|---|---|---|"]
+    for name, values in latencies.items():
+        out.append(f"| {name} | {statistics.median(values):.1f} ms | "
+                   f"{percentile(values, 0.9):.1f} ms |")
+    return "\n".join(out) + "\n"
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use newsearch::index::NewsIndex;
 use newsearch::search::filters::Filters;
+use newsearch::search::source::Source;
 use newsearch::search::{search, Group, SearchRequest, Sort};
 
 fn main() -> Result<()> {
@@ -45,7 +46,7 @@ fn main() -> Result<()> {
                 facets: None,
             };
             let started = Instant::now();
-            let results = search(&index, &request)?;
+            let results = search(Source::local(&index), &request)?;
             times.push(started.elapsed().as_secs_f64());
             passages += results.hits.len();
         }

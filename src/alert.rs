@@ -17,8 +17,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::NewsearchError;
 use crate::extract::entities::EntityKind;
 use crate::files::{open_lock_file, write_atomic};
-use crate::index::{NewsIndex, ALERTS_DIR};
+use crate::index::ALERTS_DIR;
 use crate::search::filters::{parse_period, DayRange, Filters};
+use crate::search::source::Source;
 use crate::search::{search, Group, SearchRequest, SearchResults, Sort};
 
 const LONGEST_NAME: usize = 64;
@@ -270,12 +271,17 @@ pub enum AlertOutcome {
 /// cursor only when that succeeded. A definition given with the run replaces the saved
 /// one (the cursor stays); `warn` hears of that.
 pub fn run(
-    index: &NewsIndex,
+    source: Source,
     request: &AlertRequest,
     deliver: impl FnOnce(&SearchResults) -> io::Result<()>,
     warn: impl FnOnce(&str),
 ) -> Result<AlertOutcome> {
-    let upto = index.generation();
+    let index = source.index;
+    // With another engine, only what it was sent.
+    let upto = match source.remote {
+        Some(remote) => index.generation().min(remote.sent_generation(index)?),
+        None => index.generation(),
+    };
     let store = AlertStore::new(index.dir());
     let _lock = store.lock(&request.name)?;
     let now = chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
@@ -327,7 +333,7 @@ pub fn run(
         },
         facets: None,
     };
-    let mut results = search(index, &search_request)?;
+    let mut results = search(source, &search_request)?;
     // A story reported before is not news, whichever of its articles is new.
     let reported: std::collections::HashSet<&str> =
         alert.reported_stories.iter().map(String::as_str).collect();

@@ -22,7 +22,7 @@ pub struct GlobalArgs {
     pub index: Option<PathBuf>,
     /// Answer from a Quickwit index instead of the index folder's own
     /// (quickwit://HOST:PORT/INDEX, filled by `index --to`); the index folder still gives
-    /// the analysis, stories and aliases. Only `query` reads through it so far
+    /// the analysis, stories and aliases
     #[arg(long, global = true, env = "NEWSEARCH_ENGINE", value_name = "ADDRESS")]
     pub engine: Option<String>,
     /// No progress bar and no summary on stderr (warnings still print)

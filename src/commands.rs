@@ -17,14 +17,13 @@ use crate::config::{
 };
 use crate::error::NewsearchError;
 use crate::extract::ArticleId;
-use crate::index::NewsIndex;
+use crate::index::{ArticleMeta, NewsIndex};
 use crate::output::{self, QueryFormat};
 use crate::pipeline::run_index;
 use crate::progress::StderrReporter;
-use crate::search::facets::{FacetRequest, Interval};
-use crate::search::filters::Filters;
-use crate::search::story_list::{list_stories, story_of_article, StoryRequest};
-use crate::search::{facets_of, search_on};
+use crate::search::source::{overview, shown_article, RemoteEngine, Source};
+use crate::search::story_list::list_stories;
+use crate::search::{facets_of, search};
 use crate::wording::counted;
 
 /// Most articles of its story `show` lists.
@@ -143,10 +142,23 @@ fn send_to_quickwit(config: &IndexConfig, engine: &crate::quickwit::Engine) -> R
     Ok(())
 }
 
+/// The engine that answers for the index folder, when the command names one.
+fn remote(engine: &Option<crate::quickwit::Engine>) -> Option<crate::quickwit::Client> {
+    engine.clone().map(crate::quickwit::Client::new)
+}
+
+/// The index folder with the engine that answers for it.
+fn source<'a>(index: &'a NewsIndex, remote: &'a Option<crate::quickwit::Client>) -> Source<'a> {
+    Source {
+        index,
+        remote: remote.as_ref().map(|c| c as &dyn RemoteEngine),
+    }
+}
+
 fn query(config: &QueryConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
-    let client = config.engine.clone().map(crate::quickwit::Client::new);
-    let results = search_on(&index, client.as_ref(), &config.request)?;
+    let remote = remote(&config.engine);
+    let results = search(source(&index, &remote), &config.request)?;
     output::print_results(out, &results, config.format, config.highlight, config.color)?;
     out.flush()?;
     if results.hits.is_empty() {
@@ -160,24 +172,16 @@ fn query(config: &QueryConfig, out: &mut impl Write) -> Result<ExitCode> {
 
 fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
+    let remote = remote(&config.engine);
     let unknown = || NewsearchError::UnknownArticle(id.to_string());
     let article_id = ArticleId::parse(id.trim()).ok_or_else(unknown)?;
-    let article = index.article(article_id)?.ok_or_else(unknown)?;
-    let entities = if article.meta.entities.is_empty() {
-        Vec::new()
-    } else {
-        aliases::shown_entities(
-            &aliases::load(&index)?,
-            &article.meta.entities,
-            article.meta.date.map(|d| d.date()),
-        )
-    };
-    let story = story_of_article(&index, article_id, SHOWN_STORY_ARTICLES)?;
+    let shown = shown_article(source(&index, &remote), article_id, SHOWN_STORY_ARTICLES)?
+        .ok_or_else(unknown)?;
     output::print_article(
         out,
-        &article,
-        &entities,
-        story.as_ref(),
+        &shown.article,
+        &shown.entities,
+        shown.story.as_ref(),
         config.json,
         config.color,
     )?;
@@ -186,7 +190,8 @@ fn show(config: &DocConfig, id: &str, out: &mut impl Write) -> Result<ExitCode> 
 
 fn stories(config: &StoriesConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.doc.index_dir)?;
-    let results = list_stories(&index, &config.request)?;
+    let remote = remote(&config.doc.engine);
+    let results = list_stories(source(&index, &remote), &config.request)?;
     output::print_stories(out, &results, config.doc.json, config.doc.color)?;
     Ok(ExitCode::from(if results.stories.is_empty() {
         NOTHING
@@ -197,8 +202,9 @@ fn stories(config: &StoriesConfig, out: &mut impl Write) -> Result<ExitCode> {
 
 fn facets(config: &FacetsConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.doc.index_dir)?;
+    let remote = remote(&config.doc.engine);
     let (total, facets) = facets_of(
-        &index,
+        source(&index, &remote),
         config.query.as_deref(),
         &config.filters,
         config.request,
@@ -211,7 +217,7 @@ fn export(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
     let table = aliases::load(&index)?;
     let stories = index.stories()?;
-    index.for_each_article(|meta| {
+    let mut line = |meta: ArticleMeta| -> Result<()> {
         let entities = aliases::shown_entities(&table, &meta.entities, meta.date.map(|d| d.date()));
         let story = stories
             .story_of(meta.id.0)
@@ -219,28 +225,19 @@ fn export(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
             .map(|info| (info.id, info.size));
         output::print_export_line(out, &meta, &entities, story)?;
         Ok(())
-    })?;
+    };
+    match remote(&config.engine) {
+        Some(client) => client.each_article(&mut |article| line(article.meta))?,
+        None => index.for_each_article(line)?,
+    }
     Ok(ExitCode::from(FOUND))
 }
 
 fn stats(config: &DocConfig, out: &mut impl Write) -> Result<ExitCode> {
     let index = NewsIndex::open_reader(&config.index_dir)?;
-    let top = FacetRequest {
-        top: 5,
-        interval: Interval::Year,
-    };
-    let (_, facets) = facets_of(&index, None, &Filters::default(), top)?;
-    let largest = list_stories(
-        &index,
-        &StoryRequest {
-            query: None,
-            filters: Filters::default(),
-            limit: 5,
-            offset: 0,
-            articles: 0,
-        },
-    )?;
-    output::print_stats(out, &index.stats()?, &facets, &largest, config.json)?;
+    let remote = remote(&config.engine);
+    let (stats, facets, largest) = overview(source(&index, &remote))?;
+    output::print_stats(out, &stats, &facets, &largest, config.json)?;
     Ok(ExitCode::from(FOUND))
 }
 
@@ -264,18 +261,15 @@ fn alert(config: &AlertConfig, out: &mut impl Write) -> Result<ExitCode> {
                 Err(NewsearchError::UnknownAlert(name.clone()).into())
             }
         }
-        AlertAction::Run(run) => run_alert(&config.index_dir, run, out),
+        AlertAction::Run(run) => run_alert(config, run, out),
     }
 }
 
 /// Runs an alert, printing its new matches; the alert moves its cursor only once they
 /// are written, flushed and synced.
-fn run_alert(
-    index_dir: &std::path::Path,
-    run: &AlertRun,
-    out: &mut impl Write,
-) -> Result<ExitCode> {
-    let index = NewsIndex::open_reader(index_dir)?;
+fn run_alert(config: &AlertConfig, run: &AlertRun, out: &mut impl Write) -> Result<ExitCode> {
+    let index = NewsIndex::open_reader(&config.index_dir)?;
+    let remote = remote(&config.engine);
     let deliver = |results: &crate::search::SearchResults| {
         output::print_results(out, results, run.format, run.highlight, run.color)
             .and_then(|()| out.flush())
@@ -283,7 +277,7 @@ fn run_alert(
     };
     let warn = |message: &str| eprintln!("newsearch: {}", output::sanitize(message));
     Ok(ExitCode::from(
-        match alert::run(&index, &run.request, deliver, warn)? {
+        match alert::run(source(&index, &remote), &run.request, deliver, warn)? {
             AlertOutcome::Reported(_) | AlertOutcome::Initialised => FOUND,
             AlertOutcome::Nothing => NOTHING,
         },

@@ -55,6 +55,8 @@ pub struct QueryConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocConfig {
     pub index_dir: PathBuf,
+    /// A Quickwit index that answers instead of the index folder's own.
+    pub engine: Option<Engine>,
     pub json: bool,
     pub color: bool,
 }
@@ -96,6 +98,8 @@ pub enum AlertAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlertConfig {
     pub index_dir: PathBuf,
+    /// A Quickwit index that answers instead of the index folder's own.
+    pub engine: Option<Engine>,
     pub action: AlertAction,
 }
 
@@ -163,20 +167,15 @@ impl Config {
             .as_deref()
             .map(Engine::parse)
             .transpose()?;
-        let command = command_name(&cli.command);
-        if engine.is_some() && !matches!(cli.command, Command::Query(_)) {
+        if engine.is_some() && matches!(cli.command, Command::Index(_)) {
             bail!(
-                "--engine (or NEWSEARCH_ENGINE) is not available for `{command}` yet: only \
-                 `query` reads from Quickwit so far{}",
-                if command == "index" {
-                    "; `index --to ADDRESS` sends articles to it"
-                } else {
-                    ""
-                }
+                "`index` sends articles to Quickwit with --to ADDRESS; --engine (or \
+                 NEWSEARCH_ENGINE) is for the commands that read"
             );
         }
         let doc = |json: bool| DocConfig {
             index_dir: index_dir.clone(),
+            engine: engine.clone(),
             json,
             color,
         };
@@ -275,11 +274,13 @@ impl Config {
             Command::Stats(args) => Config::Stats(doc(args.format == cli::DocFormat::Json)),
             Command::Alert(args) => Config::Alert(AlertConfig {
                 index_dir,
+                engine,
                 action: alert_action(args, color, today)?,
             }),
             Command::Serve(args) => Config::Serve {
                 request: ServeRequest {
                     index_dir,
+                    engine,
                     addr: args.addr,
                 },
                 quiet,
@@ -287,23 +288,6 @@ impl Config {
             Command::Completions(args) => Config::Completions(args.shell),
             Command::Man => Config::Man,
         })
-    }
-}
-
-/// The command's name as typed.
-fn command_name(command: &Command) -> &'static str {
-    match command {
-        Command::Index(_) => "index",
-        Command::Query(_) => "query",
-        Command::Show(_) => "show",
-        Command::Facets(_) => "facets",
-        Command::Stories(_) => "stories",
-        Command::Export(_) => "export",
-        Command::Stats(_) => "stats",
-        Command::Alert(_) => "alert",
-        Command::Serve(_) => "serve",
-        Command::Completions(_) => "completions",
-        Command::Man => "man",
     }
 }
 

@@ -32,6 +32,7 @@ use common::TestEnv;
 use newsearch::index::NewsIndex;
 use newsearch::search::facets::{FacetRequest, Interval};
 use newsearch::search::filters::Filters;
+use newsearch::search::source::Source;
 use newsearch::search::{facets_of, query, search, Group, SearchRequest, Sort};
 
 /// Inputs of the short round run by `cargo test`.
@@ -253,7 +254,7 @@ fn exercise(index: &NewsIndex, text: &str, rng: &mut Rng) -> Result<Outcome, Str
     let with_facets = rng.below(8) == 0;
     let ran = catch_unwind(AssertUnwindSafe(|| {
         let parsed = query::parse(text);
-        let searched = search(index, &request);
+        let searched = search(Source::local(index), &request);
         if parsed.is_err() && searched.is_ok() {
             panic!("the parser refused it but the search answered");
         }
@@ -262,7 +263,12 @@ fn exercise(index: &NewsIndex, text: &str, rng: &mut Rng) -> Result<Outcome, Str
                 top: 3,
                 interval: Interval::Week,
             };
-            let _ = facets_of(index, Some(text), &Filters::default(), request);
+            let _ = facets_of(
+                Source::local(index),
+                Some(text),
+                &Filters::default(),
+                request,
+            );
         }
     }));
     if ran.is_ok() {

@@ -30,6 +30,11 @@ pub const SEQ: &str = "seq";
 pub const SYNC: &str = "sync";
 pub const STORY: &str = "story";
 pub const ARTICLE: &str = "article";
+/// The outlet as given (for facet counts; [`SOURCE`] holds it folded, for filters).
+pub const SOURCE_NAME: &str = "source_name";
+/// Mentioned days (`2024-03-26`) and months (`2023-10`), as the facets name them.
+pub const MENTION_KEYS: &str = "mention_keys";
+pub const PASSAGES: &str = "passages";
 
 /// The token that stands between two passages in [`GAPPED`]: no analyzer makes it, and
 /// [`GAP_TOKENS`] of them keep any phrase the query language allows inside one passage.
@@ -55,18 +60,22 @@ pub fn index_config(index_id: &str) -> Value {
         json!({"name": name, "type": "array<text>", "tokenizer": "raw", "fast": true,
                "stored": false})
     };
-    let mut body = words("freq", true);
+    let mut body = words("position", true);
     body["type"] = json!("array<text>");
     let fields = vec![
         json!({"name": ARTICLE_KEY, "type": "u64", "fast": true, "indexed": true, "stored": true}),
-        json!({"name": SYNC, "type": "u64", "fast": true, "indexed": true, "stored": false}),
+        json!({"name": SYNC, "type": "u64", "fast": true, "indexed": true, "stored": true}),
         json!({"name": SEQ, "type": "u64", "fast": true, "indexed": true, "stored": false}),
         json!({"name": STORY, "type": "u64", "fast": true, "indexed": false, "stored": true}),
         with_name(BODY, body),
         with_name(GAPPED, words("position", false)),
         with_name(TITLE, words("position", true)),
         with_name(FORMS, words("basic", false)),
-        json!({"name": SOURCE, "type": "text", "tokenizer": "raw", "fast": true, "stored": false}),
+        json!({"name": SOURCE, "type": "text", "tokenizer": "raw", "fast": false, "stored": false}),
+        json!({"name": SOURCE_NAME, "type": "text", "indexed": false, "fast": true,
+               "stored": false}),
+        keywords(MENTION_KEYS),
+        json!({"name": PASSAGES, "type": "u64", "fast": true, "indexed": false, "stored": false}),
         keywords(entity_field(EntityKind::Person)),
         keywords(entity_field(EntityKind::Org)),
         keywords(entity_field(EntityKind::Place)),
@@ -222,7 +231,20 @@ pub fn document(article: &StoredArticle, extra: &Extra, analyzers: &mut Analyzer
     }
     if let Some(source) = &meta.source {
         doc[SOURCE] = json!(fold_keyword(source));
+        doc[SOURCE_NAME] = json!(source);
     }
+    doc[PASSAGES] = json!(article.passages.len());
+    let mut keys: Vec<String> = meta
+        .mentions
+        .iter()
+        .map(|m| match m.granularity {
+            Granularity::Day => m.date.format("%Y-%m-%d").to_string(),
+            Granularity::Month => m.date.format("%Y-%m").to_string(),
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    doc[MENTION_KEYS] = json!(keys);
     if let Some(date) = meta.date {
         doc[PUBLISHED] = json!(seconds_of(date));
     }

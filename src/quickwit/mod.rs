@@ -6,6 +6,7 @@
 //! retrieval part of a query (which articles match, their scores, their stored text) so
 //! that everything after it is the code the embedded index uses.
 
+mod engine;
 pub mod mapping;
 mod retrieval;
 pub mod sync;
@@ -116,7 +117,7 @@ impl Client {
     }
 
     /// One request, retried while the cluster pushes back (429, 503) or cannot be reached.
-    fn call(
+    pub(super) fn call(
         &self,
         method: &str,
         path: &str,

@@ -2,13 +2,14 @@
 //! an aggregation over the story field, the best articles from a search sorted by score
 //! (BM25 over newsearch's terms) or by publication time, with their stored text.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use anyhow::{bail, Result};
 use serde_json::{json, Value};
 use tantivy::Score;
 
-use super::mapping::{article_of_hit, ARTICLE, ARTICLE_KEY, PUBLISHED, STORY};
+use super::mapping::{article_of_hit, ARTICLE, ARTICLE_KEY, PUBLISHED, STORY, SYNC};
 use super::translate::query_of;
 use super::{Client, MAX_HITS};
 use crate::extract::ArticleId;
@@ -38,20 +39,27 @@ impl<'a> RemoteRetrieval<'a> {
 /// The search body for the best `n` matches in `sort` order.
 pub fn best_request(query: &Value, sort: Sort, n: usize) -> Value {
     let sort = match sort {
-        Sort::Relevance => json!([{"_score": {"order": "desc"}}]),
+        // Ties in the order of the article ids, as in the embedded index.
+        Sort::Relevance => json!([{"_score": {"order": "desc"}}, {ARTICLE_KEY: {"order": "asc"}}]),
         Sort::Date => json!([{PUBLISHED: {"order": "desc"}}, {"_score": {"order": "desc"}}]),
     };
     json!({"query": query, "size": n, "sort": sort, "track_total_hits": false})
+}
+
+/// The aggregations that list the stories of the matches (exactly up to
+/// [`EXACT_STORIES`]) and estimate their number.
+pub fn story_aggregations() -> Value {
+    json!({
+        "stories": {"terms": {"field": STORY, "size": EXACT_STORIES}},
+        "estimate": {"cardinality": {"field": STORY}}
+    })
 }
 
 /// The search body that counts matches and their distinct stories.
 pub fn count_request(query: &Value, group: bool) -> Value {
     let mut body = json!({"query": query, "size": 0, "track_total_hits": true});
     if group {
-        body["aggs"] = json!({
-            "stories": {"terms": {"field": STORY, "size": EXACT_STORIES}},
-            "estimate": {"cardinality": {"field": STORY}}
-        });
+        body["aggs"] = story_aggregations();
     }
     body
 }
@@ -84,13 +92,27 @@ pub fn best_of(answer: &Value, sort: Sort) -> Result<Vec<(Score, ArticleId, Foun
     let Some(hits) = answer["hits"]["hits"].as_array() else {
         bail!("Quickwit's answer has no hits");
     };
-    hits.iter()
-        .map(|hit| {
-            let article = article_of_hit(&hit["_source"])?;
-            let score = hit["sort"][score_at].as_f64().unwrap_or(0.0) as Score;
-            Ok((score, article.meta.id, Found::Article(Box::new(article))))
-        })
-        .collect()
+    // A changed article is held twice until Quickwit applies the delete of its old copy:
+    // of the copies that match, the one sent last stands for it.
+    let sync_of = |hit: &Value| hit["_source"][SYNC].as_u64().unwrap_or(0);
+    let mut newest: HashMap<u64, u64> = HashMap::new();
+    for hit in hits {
+        let key = hit["_source"][ARTICLE_KEY].as_u64().unwrap_or(0);
+        let sync = newest.entry(key).or_default();
+        *sync = (*sync).max(sync_of(hit));
+    }
+    let mut found = Vec::with_capacity(newest.len());
+    for hit in hits {
+        let key = hit["_source"][ARTICLE_KEY].as_u64().unwrap_or(0);
+        if newest.get(&key) != Some(&sync_of(hit)) {
+            continue;
+        }
+        newest.remove(&key);
+        let article = article_of_hit(&hit["_source"])?;
+        let score = hit["sort"][score_at].as_f64().unwrap_or(0.0) as Score;
+        found.push((score, article.meta.id, Found::Article(Box::new(article))));
+    }
+    Ok(found)
 }
 
 impl Retrieval for RemoteRetrieval<'_> {
@@ -101,6 +123,24 @@ impl Retrieval for RemoteRetrieval<'_> {
         counts_of(&answer, group)
     }
 
+    fn story_set(&self, _stories: &Arc<Stories>) -> Result<(usize, HashSet<u64>)> {
+        let answer = self.client.search(&count_request(&self.query, true), &[])?;
+        let (total, _) = counts_of(&answer, true)?;
+        if answer["aggregations"]["stories"]["sum_other_doc_count"].as_u64() > Some(0) {
+            bail!(
+                "the query matches articles of more than {EXACT_STORIES} stories, more than \
+                 Quickwit lists: narrow it with a query or filters"
+            );
+        }
+        let set = answer["aggregations"]["stories"]["buckets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b["key"].as_f64().map(|k| k as u64).or(b["key"].as_u64()))
+            .collect();
+        Ok((total, set))
+    }
+
     fn best(&self, sort: Sort, n: usize) -> Result<Vec<(Score, ArticleId, Found)>> {
         if n > MAX_HITS {
             bail!(
@@ -108,9 +148,10 @@ impl Retrieval for RemoteRetrieval<'_> {
                  ask for fewer results or an earlier page"
             );
         }
-        let answer = self
-            .client
-            .search(&best_request(&self.query, sort, n), &[ARTICLE_KEY, ARTICLE])?;
+        let answer = self.client.search(
+            &best_request(&self.query, sort, n),
+            &[ARTICLE_KEY, SYNC, ARTICLE],
+        )?;
         best_of(&answer, sort)
     }
 }
@@ -135,6 +176,23 @@ mod tests {
             (900000, Some(412345))
         );
         assert!(counts_of(&json!({"error": "x"}), false).is_err());
+    }
+
+    #[test]
+    fn of_two_matching_copies_of_a_changed_article_the_last_sent_stands() {
+        let hit = |title: &str, sync: u64, score: f64| {
+            json!({"_source": {"article_key": 7, "sync": sync, "article": json!({
+                "path": "a.txt", "title": title, "passages": ["x"]}).to_string()},
+                "sort": [score, 7]})
+        };
+        let answer = json!({"hits": {"hits": [hit("old", 1, 3.0), hit("new", 2, 2.0)]}});
+        let best = best_of(&answer, Sort::Relevance).expect("hits");
+        assert_eq!(best.len(), 1);
+        assert_eq!(best[0].0, 2.0);
+        match &best[0].2 {
+            Found::Article(article) => assert_eq!(article.meta.title, "new"),
+            Found::At(_) => panic!("a remote hit carries its article"),
+        }
     }
 
     #[test]

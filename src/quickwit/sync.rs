@@ -79,6 +79,20 @@ fn save(path: &Path, state: &SyncState) -> Result<()> {
         .with_context(|| format!("saving what was sent to Quickwit in {}", path.display()))
 }
 
+/// The generation of `index` whose articles the Quickwit index holds.
+pub fn sent_generation(index: &NewsIndex, client: &Client) -> Result<u64> {
+    match load(&state_path(index, client))? {
+        Some(state) => Ok(state.sent_generation),
+        None => bail!(
+            "the index folder {} never sent its articles to {}: run `newsearch index --to {}` \
+             first",
+            index.dir().display(),
+            client.engine().address(),
+            client.engine().address()
+        ),
+    }
+}
+
 /// A delete task for the ids, in batches.
 fn delete_ids(client: &Client, ids: &[u64], also: &str) -> Result<u64> {
     let mut requests = 0;

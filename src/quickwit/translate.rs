@@ -17,10 +17,11 @@ pub fn query_of(plan: &Plan) -> Value {
         Plan::Nothing => json!({"match_none": {}}),
         Plan::Term { field, term } => term_query(field_name(*field), term, None),
         Plan::Phrase { field, terms, slop } => {
-            // Body phrases search the field whose passages stand apart by more than any
-            // slop: Quickwit leaves one position between the values of a list.
+            // Quickwit leaves one position between the values of a list: an exact phrase
+            // never crosses passages there (and scores as in the embedded index), a loose
+            // one searches the field whose passages stand further apart than any slop.
             let name = match field {
-                TextField::Body => GAPPED,
+                TextField::Body if *slop > 0 => GAPPED,
                 other => field_name(*other),
             };
             json!({"match_phrase": {name: {"query": terms.join(" "), "slop": slop}}})
@@ -135,7 +136,7 @@ mod tests {
     }
 
     #[test]
-    fn body_phrases_search_the_field_whose_passages_stand_apart() {
+    fn loose_body_phrases_search_the_field_whose_passages_stand_apart() {
         let plan = Plan::Phrase {
             field: TextField::Body,
             terms: vec!["west".into(), "bank".into()],
@@ -144,6 +145,15 @@ mod tests {
         assert_eq!(
             query_of(&plan),
             json!({"match_phrase": {"gapped": {"query": "west bank", "slop": 3}}})
+        );
+        let exact = Plan::Phrase {
+            field: TextField::Body,
+            terms: vec!["west".into(), "bank".into()],
+            slop: 0,
+        };
+        assert_eq!(
+            query_of(&exact),
+            json!({"match_phrase": {"body": {"query": "west bank", "slop": 0}}})
         );
         let title = Plan::Phrase {
             field: TextField::Title,

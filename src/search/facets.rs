@@ -75,6 +75,21 @@ pub struct Facets {
     pub mentioned: Vec<KeyCount>,
 }
 
+/// Facet counts as an engine gives them, before they are sorted, cut and bucketed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RawFacets {
+    /// Distinct stories.
+    pub stories: usize,
+    pub sources: Vec<NameCount>,
+    /// Articles by publication day.
+    pub days: BTreeMap<NaiveDate, u64>,
+    /// Articles with no publication date.
+    pub undated: u64,
+    pub mentioned: Vec<KeyCount>,
+    /// Articles by entity (canonical name).
+    pub entities: Vec<((EntityKind, String), u64)>,
+}
+
 /// Counts the facets of the articles `query` matches, and their distinct stories.
 pub fn count_facets(
     searcher: &Searcher,
@@ -95,16 +110,17 @@ pub fn count_facets(
             },
         ),
     )?;
-    let mut sources = Vec::new();
-    let mut days: BTreeMap<NaiveDate, u64> = BTreeMap::new();
-    let mut unknown = 0;
-    let mut mentioned = Vec::new();
+    let mut raw = RawFacets {
+        stories: distinct,
+        entities: counted.entities.into_iter().collect(),
+        ..RawFacets::default()
+    };
     for (path, count) in counted.paths {
         match path {
-            FacetPath::Source(name) => sources.push(NameCount { name, count }),
-            FacetPath::UnknownDate => unknown += count,
-            FacetPath::Date(day) => *days.entry(day).or_default() += count,
-            FacetPath::Mentioned(day, granularity) => mentioned.push(KeyCount {
+            FacetPath::Source(name) => raw.sources.push(NameCount { name, count }),
+            FacetPath::UnknownDate => raw.undated += count,
+            FacetPath::Date(day) => *raw.days.entry(day).or_default() += count,
+            FacetPath::Mentioned(day, granularity) => raw.mentioned.push(KeyCount {
                 key: match granularity {
                     Granularity::Day => day.format("%Y-%m-%d").to_string(),
                     Granularity::Month => day.format("%Y-%m").to_string(),
@@ -114,19 +130,38 @@ pub fn count_facets(
             FacetPath::Entity(..) => {}
         }
     }
+    Ok(facets_from(raw, request, range, aliases))
+}
+
+/// The facets of raw counts: lists sorted by count and cut to the request's length, the
+/// publication days bucketed by its interval, entities with their other names.
+pub fn facets_from(
+    raw: RawFacets,
+    request: FacetRequest,
+    range: DayRange,
+    aliases: &AliasTable,
+) -> Facets {
+    let RawFacets {
+        stories,
+        mut sources,
+        days,
+        undated,
+        mut mentioned,
+        entities: entity_counts,
+    } = raw;
     sources.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     sources.truncate(request.top);
     mentioned.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));
     mentioned.truncate(request.top);
     let mut date = histogram(&days, request.interval, range);
-    if unknown > 0 {
+    if undated > 0 {
         date.push(KeyCount {
             key: "unknown".into(),
-            count: unknown,
+            count: undated,
         });
     }
     let mut entities: HashMap<EntityKind, Vec<EntityCount>> = HashMap::new();
-    for ((kind, name), count) in counted.entities {
+    for ((kind, name), count) in entity_counts {
         let aliases = aliases.aliases(kind, &name);
         entities.entry(kind).or_default().push(EntityCount {
             name,
@@ -140,15 +175,15 @@ pub fn count_facets(
         list.truncate(request.top);
         list
     };
-    Ok(Facets {
-        stories: distinct,
+    Facets {
+        stories,
         person: list(EntityKind::Person),
         org: list(EntityKind::Org),
         place: list(EntityKind::Place),
         source: sources,
         date,
         mentioned,
-    })
+    }
 }
 
 /// The calendar bucket holding `day`, as its first day.

@@ -13,6 +13,7 @@ mod passages;
 pub mod plan;
 pub mod query;
 pub(crate) mod retrieve;
+pub mod source;
 pub mod story_list;
 
 use std::cell::OnceCell;
@@ -33,6 +34,7 @@ use filters::Filters;
 use highlight::{Matcher, Scanner};
 use passages::{match_article, PassageQuery};
 use retrieve::{top_articles, Embedded, Found, Retrieval};
+use source::Source;
 
 /// What to search for and how much to return.
 #[derive(Clone, Debug, PartialEq)]
@@ -179,19 +181,12 @@ impl<'a> Aliases<'a> {
     }
 }
 
-/// Runs a query against the commit the index was opened on.
-pub fn search(index: &NewsIndex, request: &SearchRequest) -> Result<SearchResults> {
-    search_on(index, None, request)
-}
-
-/// Runs a query: the local index analyzes it (its terms, names, expansions, stories and
-/// aliases), and the articles are retrieved from `remote` when given, else from the local
-/// index itself.
-pub fn search_on(
-    index: &NewsIndex,
-    remote: Option<&crate::quickwit::Client>,
-    request: &SearchRequest,
-) -> Result<SearchResults> {
+/// Runs a query: the index folder analyzes it (its terms, names, expansions, stories and
+/// aliases) on the commit it was opened on, and the articles are retrieved from the
+/// source's remote engine when it has one, else from the folder's own index.
+pub fn search(source: Source, request: &SearchRequest) -> Result<SearchResults> {
+    let index = source.index;
+    let remote = source.remote;
     let searcher = index.searcher()?;
     let fields = index.fields();
     let aliases = Aliases::new(index);
@@ -214,7 +209,7 @@ pub fn search_on(
     let sort = if listing { Sort::Date } else { request.sort };
     let plan = filters::apply(query, &request.filters, || aliases.get())?;
     let engine: Box<dyn Retrieval + '_> = match remote {
-        Some(client) => Box::new(crate::quickwit::RemoteRetrieval::new(client, &plan)),
+        Some(remote) => remote.retrieval(&plan),
         None => Box::new(Embedded {
             searcher: &searcher,
             query: plan::to_tantivy(&plan, fields, &|| aliases.get())?,
@@ -224,16 +219,12 @@ pub fn search_on(
     let group = request.group == Group::Story;
     let (total_articles, total_stories) = engine.count(&stories, group)?;
     let facets = match request.facets {
-        Some(_) if remote.is_some() => {
-            anyhow::bail!("facet counts are not available with a Quickwit engine yet")
-        }
-        Some(facet_request) => Some(count_facets(
-            &searcher,
-            plan::to_tantivy(&plan, fields, &|| aliases.get())?.as_ref(),
+        Some(facet_request) => Some(facets_of_plan(
+            source,
+            &plan,
             facet_request,
             request.filters.published,
-            &aliases.get()?,
-            &stories,
+            &aliases,
         )?),
         None => None,
     };
@@ -359,14 +350,37 @@ fn mentions_of(table: &AliasTable, meta: &ArticleMeta, slot: &EntitySlot) -> Mat
     Matcher::Mentions(names)
 }
 
+/// Facet counts of the articles a plan selects, from the source's remote engine when it
+/// has one.
+fn facets_of_plan(
+    source: Source,
+    plan: &plan::Plan,
+    request: FacetRequest,
+    range: filters::DayRange,
+    aliases: &Aliases,
+) -> Result<Facets> {
+    match source.remote {
+        Some(remote) => remote.facets(plan, request, range, aliases.get()?.as_ref()),
+        None => count_facets(
+            &source.index.searcher()?,
+            plan::to_tantivy(plan, source.index.fields(), &|| aliases.get())?.as_ref(),
+            request,
+            range,
+            &aliases.get()?,
+            &source.index.stories()?,
+        ),
+    }
+}
+
 /// Facet counts of the articles a query (or, without one, every article) and the filters
 /// select; with the number of those articles.
 pub fn facets_of(
-    index: &NewsIndex,
+    source: Source,
     query_text: Option<&str>,
     filters: &Filters,
     request: FacetRequest,
 ) -> Result<(usize, Facets)> {
+    let index = source.index;
     let searcher = index.searcher()?;
     let fields = index.fields();
     let aliases = Aliases::new(index);
@@ -380,15 +394,13 @@ pub fn facets_of(
         None => plan::Plan::All,
     };
     let plan = filters::apply(base, filters, || aliases.get())?;
-    let query = plan::to_tantivy(&plan, fields, &|| aliases.get())?;
-    let total = searcher.search(query.as_ref(), &Count)?;
-    let facets = count_facets(
-        &searcher,
-        query.as_ref(),
-        request,
-        filters.published,
-        &aliases.get()?,
-        &index.stories()?,
-    )?;
+    let total = match source.remote {
+        Some(remote) => remote.retrieval(&plan).count(&index.stories()?, false)?.0,
+        None => searcher.search(
+            plan::to_tantivy(&plan, fields, &|| aliases.get())?.as_ref(),
+            &Count,
+        )?,
+    };
+    let facets = facets_of_plan(source, &plan, request, filters.published, &aliases)?;
     Ok((total, facets))
 }

@@ -1,6 +1,6 @@
 //! What a query asks of the articles, in terms of newsearch's own analyzed terms, before
 //! any engine sees it: the compiler and the filters build a [`Plan`], and each engine
-//! lowers it to its own query (tantivy here, Quickwit in `crate::quickwit`). So the query
+//! lowers it to its own query (tantivy here, Quickwit in the `quickwit` module). So the query
 //! language, the analysis (stems, names, stop words, expansions) and the filters are one
 //! code for every engine.
 

@@ -3,6 +3,7 @@
 //! results are grouped by story, the best article of each story, fetching more articles
 //! until enough distinct stories are found.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use anyhow::Result;
@@ -11,7 +12,7 @@ use tantivy::columnar::Column;
 use tantivy::query::Query;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
-use super::facets::DistinctStories;
+use super::facets::{DistinctStories, StorySet};
 use super::Sort;
 use crate::extract::ArticleId;
 use crate::index::StoredArticle;
@@ -20,7 +21,7 @@ use crate::stories::{Stories, StoryId};
 
 /// Where a matching article's stored text is: in the embedded index at an address, or
 /// already fetched (from a remote engine).
-pub(crate) enum Found {
+pub enum Found {
     At(DocAddress),
     Article(Box<StoredArticle>),
 }
@@ -36,12 +37,14 @@ pub(crate) struct Candidate {
 /// The retrieval part of a query, which every engine answers its own way: how many
 /// articles (and stories) match, and the best of them in an order. Everything else (the
 /// query language, passages, highlights, grouping, output) is the same code for all.
-pub(crate) trait Retrieval {
+pub trait Retrieval {
     /// The articles that match and, when `group`, the stories they belong to (an article
     /// outside any story counts as one).
     fn count(&self, stories: &Arc<Stories>, group: bool) -> Result<(usize, Option<usize>)>;
     /// The best `n` matches in `sort` order, each with its score and id.
     fn best(&self, sort: Sort, n: usize) -> Result<Vec<(Score, ArticleId, Found)>>;
+    /// The articles that match, and the ids of the stories they belong to.
+    fn story_set(&self, stories: &Arc<Stories>) -> Result<(usize, HashSet<u64>)>;
 }
 
 /// The embedded index's retrieval: tantivy's collectors over one commit.
@@ -65,6 +68,13 @@ impl Retrieval for Embedded<'_> {
         })
     }
 
+    fn story_set(&self, stories: &Arc<Stories>) -> Result<(usize, HashSet<u64>)> {
+        let set = StorySet {
+            stories: Arc::clone(stories),
+        };
+        Ok(self.searcher.search(self.query.as_ref(), &(Count, set))?)
+    }
+
     fn best(&self, sort: Sort, n: usize) -> Result<Vec<(Score, ArticleId, Found)>> {
         let found = match sort {
             Sort::Relevance => self.searcher.search(
@@ -74,10 +84,16 @@ impl Retrieval for Embedded<'_> {
             Sort::Date => newest(self.searcher, self.query.as_ref(), n)?,
         };
         let mut keys = Keys::new(self.searcher);
-        found
+        let mut best: Vec<(Score, ArticleId, Found)> = found
             .into_iter()
             .map(|(score, address)| Ok((score, keys.of(address)?, Found::At(address))))
-            .collect()
+            .collect::<Result<_>>()?;
+        // Equal scores (a query of filters only scores nothing) in the order of the article
+        // ids, whatever segment holds them: the same order on every engine.
+        if sort == Sort::Relevance {
+            best.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1 .0.cmp(&b.1 .0)));
+        }
+        Ok(best)
     }
 }
 
@@ -104,8 +120,8 @@ pub(crate) fn top_articles(
         let found = engine.best(sort, fetch)?;
         let got = found.len();
         let mut candidates: Vec<Candidate> = Vec::with_capacity(found.len());
-        let mut seen = std::collections::HashSet::new();
-        let mut seen_articles = std::collections::HashSet::new();
+        let mut seen = HashSet::new();
+        let mut seen_articles = HashSet::new();
         for (score, id, found) in found {
             // A remote engine may hold an old copy of a changed article for a while.
             if !seen_articles.insert(id.0) {

@@ -4,21 +4,19 @@
 //! with one, the stories of the best-matching articles, best first.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use super::plan::{to_tantivy, Plan};
 use anyhow::Result;
 use chrono::{NaiveDate, NaiveDateTime};
-use tantivy::collector::Count;
 
 use super::compile::compile_query;
-use super::facets::StorySet;
 use super::filters::{self, Filters};
-use super::retrieve::{top_articles, Embedded};
+use super::retrieve::{top_articles, Embedded, Retrieval};
+use super::source::Source;
 use super::{Aliases, Sort};
 use crate::extract::entities::EntityKind;
 use crate::extract::ArticleId;
-use crate::index::{ArticleMeta, ArticleReader, NewsIndex};
+use crate::index::ArticleMeta;
 use crate::schema::news_analyzer;
 use crate::stories::{Stories, StoryId, StoryInfo};
 
@@ -75,7 +73,8 @@ pub struct StoryRequest {
 
 /// Lists stories: the biggest first, or with a query or filters, those of the matching
 /// articles (best match first with a query, biggest first without).
-pub fn list_stories(index: &NewsIndex, request: &StoryRequest) -> Result<StoryResults> {
+pub fn list_stories(source: Source, request: &StoryRequest) -> Result<StoryResults> {
+    let index = source.index;
     let stories = index.stories()?;
     let searcher = index.searcher()?;
     let fields = index.fields();
@@ -103,23 +102,24 @@ pub fn list_stories(index: &NewsIndex, request: &StoryRequest) -> Result<StoryRe
             None => Plan::All,
         };
         let plan = filters::apply(base, &request.filters, || aliases.get())?;
-        let query = to_tantivy(&plan, fields, &|| aliases.get())?;
-        let (total, distinct) = searcher.search(
-            query.as_ref(),
-            &(
-                Count,
-                StorySet {
-                    stories: Arc::clone(&stories),
-                },
-            ),
-        )?;
+        let engine: Box<dyn Retrieval> = match source.remote {
+            Some(remote) => remote.retrieval(&plan),
+            None => Box::new(Embedded {
+                searcher: &searcher,
+                query: to_tantivy(&plan, fields, &|| aliases.get())?,
+            }),
+        };
+        let (total, distinct) = engine.story_set(&stories)?;
         total_stories = distinct.len();
         if request.query.is_some() {
-            let engine = Embedded {
-                searcher: &searcher,
-                query: query.box_clone(),
-            };
-            let top = top_articles(&engine, Sort::Relevance, want, total, &stories, true)?;
+            let top = top_articles(
+                engine.as_ref(),
+                Sort::Relevance,
+                want,
+                total,
+                &stories,
+                true,
+            )?;
             for candidate in top.into_iter().skip(request.offset) {
                 if let Some(info) = candidate.story.and_then(|s| stories.story(s)) {
                     chosen.push((info, Some(candidate.id)));
@@ -140,12 +140,11 @@ pub fn list_stories(index: &NewsIndex, request: &StoryRequest) -> Result<StoryRe
             );
         }
     }
-    let reader = ArticleReader::new(&searcher, fields);
     let table = aliases.get()?;
     let mut listed = Vec::with_capacity(chosen.len());
     for (info, best) in chosen {
         listed.push(listing(
-            &reader,
+            source,
             &stories,
             &table,
             &info,
@@ -162,26 +161,20 @@ pub fn list_stories(index: &NewsIndex, request: &StoryRequest) -> Result<StoryRe
 
 /// The story of one article, listed with up to `articles` of its articles.
 pub fn story_of_article(
-    index: &NewsIndex,
+    source: Source,
     id: ArticleId,
     articles: usize,
 ) -> Result<Option<StoryListing>> {
-    let stories = index.stories()?;
+    let stories = source.index.stories()?;
     let Some(info) = stories.story_of(id.0).and_then(|s| stories.story(s)) else {
         return Ok(None);
     };
-    let searcher = index.searcher()?;
-    let reader = ArticleReader::new(&searcher, index.fields());
-    let table = Aliases::new(index).get()?;
-    listing(&reader, &stories, &table, &info, Some(id), articles).map(Some)
-}
-
-fn meta_of(reader: &ArticleReader, id: ArticleId) -> Result<Option<ArticleMeta>> {
-    Ok(reader.article(id)?.map(|a| a.meta))
+    let table = Aliases::new(source.index).get()?;
+    listing(source, &stories, &table, &info, Some(id), articles).map(Some)
 }
 
 fn listing(
-    reader: &ArticleReader,
+    source: Source,
     stories: &Stories,
     table: &crate::extract::entities::AliasTable,
     info: &StoryInfo,
@@ -189,6 +182,18 @@ fn listing(
     articles: usize,
 ) -> Result<StoryListing> {
     let members: Vec<ArticleId> = stories.members(info).map(ArticleId).collect();
+    // The articles read: the first of the story, and its best match.
+    let mut wanted: Vec<ArticleId> = members
+        .iter()
+        .copied()
+        .take(ENTITY_SAMPLE.max(articles))
+        .collect();
+    wanted.extend(best);
+    let mut metas: HashMap<ArticleId, ArticleMeta> = source
+        .articles(&wanted)?
+        .into_iter()
+        .map(|(id, article)| (id, article.meta))
+        .collect();
     let mut counts: HashMap<(EntityKind, String), usize> = HashMap::new();
     let mut listed = Vec::new();
     let mut headline = None;
@@ -196,7 +201,7 @@ fn listing(
         if n >= ENTITY_SAMPLE && n >= articles {
             break;
         }
-        let Some(meta) = meta_of(reader, member)? else {
+        let Some(meta) = metas.get(&member).cloned() else {
             continue;
         };
         if n < ENTITY_SAMPLE {
@@ -230,7 +235,7 @@ fn listing(
         }
     }
     if headline.is_none() {
-        if let Some(meta) = best.map(|b| meta_of(reader, b)).transpose()?.flatten() {
+        if let Some(meta) = best.and_then(|b| metas.remove(&b)) {
             headline = Some(meta.title);
         }
     }

@@ -13,15 +13,13 @@ use serde_json::json;
 
 use super::params::{self, BadParams, Params};
 use super::{State, REQUEST_TIME_LIMIT};
-use crate::aliases;
 use crate::error::NewsearchError;
 use crate::extract::ArticleId;
-use crate::index::NewsIndex;
 use crate::output::{self, Highlight, QueryFormat, FORMAT_VERSION};
 use crate::schema::SCHEMA_VERSION;
-use crate::search::facets::{FacetRequest, Interval};
-use crate::search::filters::{BadDate, Filters};
-use crate::search::story_list::{list_stories, story_of_article, StoryRequest};
+use crate::search::filters::BadDate;
+use crate::search::source::{overview, shown_article, RemoteEngine, Source};
+use crate::search::story_list::list_stories;
 use crate::search::{facets_of, search as run_search};
 
 type Shared = Arc<State>;
@@ -89,7 +87,7 @@ fn text_response(body: Vec<u8>) -> Response {
 /// limit and the number of searches allowed at once.
 async fn on_index(
     state: Shared,
-    work: impl FnOnce(&NewsIndex) -> Result<Response, ApiError> + Send + 'static,
+    work: impl FnOnce(Source) -> Result<Response, ApiError> + Send + 'static,
 ) -> Response {
     let Ok(_permit) = Arc::clone(&state.searches).acquire_owned().await else {
         return ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping")
@@ -97,7 +95,10 @@ async fn on_index(
     };
     let task = tokio::task::spawn_blocking(move || {
         let index = state.index()?;
-        work(&index)
+        work(Source {
+            index: &index,
+            remote: state.remote.as_ref().map(|c| c as &dyn RemoteEngine),
+        })
     });
     match tokio::time::timeout(REQUEST_TIME_LIMIT, task).await {
         Ok(Ok(Ok(response))) => response,
@@ -126,8 +127,8 @@ pub(super) async fn search(Extract(state): Extract<Shared>, RawQuery(query): Raw
         Ok(asked) => asked,
         Err(bad) => return ApiError::from(bad).into_response(),
     };
-    on_index(state, move |index| {
-        let results = run_search(index, &asked.request)?;
+    on_index(state, move |source| {
+        let results = run_search(source, &asked.request)?;
         let mut body = Vec::new();
         let highlight = match asked.format {
             QueryFormat::Text => asked.highlight,
@@ -149,9 +150,13 @@ pub(super) async fn facets(Extract(state): Extract<Shared>, RawQuery(query): Raw
         Ok(asked) => asked,
         Err(bad) => return ApiError::from(bad).into_response(),
     };
-    on_index(state, move |index| {
-        let (total, facets) =
-            facets_of(index, asked.query.as_deref(), &asked.filters, asked.request)?;
+    on_index(state, move |source| {
+        let (total, facets) = facets_of(
+            source,
+            asked.query.as_deref(),
+            &asked.filters,
+            asked.request,
+        )?;
         let mut body = Vec::new();
         output::print_facets(&mut body, total, &facets, true).map_err(anyhow::Error::from)?;
         Ok(json_response(body))
@@ -168,23 +173,24 @@ pub(super) async fn article(
     if let Err(bad) = params::none(&Params::parse(query.as_deref())) {
         return ApiError::from(bad).into_response();
     }
-    on_index(state, move |index| {
+    on_index(state, move |source| {
         let unknown = || {
             ApiError::from(anyhow::Error::from(NewsearchError::UnknownArticle(
                 id.clone(),
             )))
         };
         let article_id = ArticleId::parse(&id).ok_or_else(unknown)?;
-        let article = index.article(article_id)?.ok_or_else(unknown)?;
-        let entities = aliases::shown_entities(
-            &aliases::load(index)?,
-            &article.meta.entities,
-            article.meta.date.map(|d| d.date()),
-        );
-        let story = story_of_article(index, article_id, 20)?;
+        let shown = shown_article(source, article_id, 20)?.ok_or_else(unknown)?;
         let mut body = Vec::new();
-        output::print_article(&mut body, &article, &entities, story.as_ref(), true, false)
-            .map_err(anyhow::Error::from)?;
+        output::print_article(
+            &mut body,
+            &shown.article,
+            &shown.entities,
+            shown.story.as_ref(),
+            true,
+            false,
+        )
+        .map_err(anyhow::Error::from)?;
         Ok(json_response(body))
     })
     .await
@@ -199,8 +205,8 @@ pub(super) async fn stories(
         Ok(asked) => asked,
         Err(bad) => return ApiError::from(bad).into_response(),
     };
-    on_index(state, move |index| {
-        let results = list_stories(index, &asked)?;
+    on_index(state, move |source| {
+        let results = list_stories(source, &asked)?;
         let mut body = Vec::new();
         output::print_stories(&mut body, &results, true, false).map_err(anyhow::Error::from)?;
         Ok(json_response(body))
@@ -213,24 +219,10 @@ pub(super) async fn stats(Extract(state): Extract<Shared>, RawQuery(query): RawQ
     if let Err(bad) = params::none(&Params::parse(query.as_deref())) {
         return ApiError::from(bad).into_response();
     }
-    on_index(state, |index| {
-        let top = FacetRequest {
-            top: 5,
-            interval: Interval::Year,
-        };
-        let (_, facets) = facets_of(index, None, &Filters::default(), top)?;
-        let largest = list_stories(
-            index,
-            &StoryRequest {
-                query: None,
-                filters: Filters::default(),
-                limit: 5,
-                offset: 0,
-                articles: 0,
-            },
-        )?;
+    on_index(state, |source| {
+        let (stats, facets, largest) = overview(source)?;
         let mut body = Vec::new();
-        output::print_stats(&mut body, &index.stats()?, &facets, &largest, true)
+        output::print_stats(&mut body, &stats, &facets, &largest, true)
             .map_err(anyhow::Error::from)?;
         Ok(json_response(body))
     })
@@ -239,13 +231,13 @@ pub(super) async fn stats(Extract(state): Extract<Shared>, RawQuery(query): RawQ
 
 /// `GET /api/health`: whether the index can be read, and which commit is served.
 pub(super) async fn health(Extract(state): Extract<Shared>) -> Response {
-    on_index(state, |index| {
+    on_index(state, |source| {
         let body = json!({
             "format_version": FORMAT_VERSION,
             "status": "ok",
             "schema_version": SCHEMA_VERSION,
-            "generation": index.generation(),
-            "articles": index.searcher()?.num_docs(),
+            "generation": source.index.generation(),
+            "articles": source.index.searcher()?.num_docs(),
         });
         Ok(axum::Json(body).into_response())
     })

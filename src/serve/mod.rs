@@ -36,12 +36,16 @@ const REQUEST_TIME_LIMIT: Duration = Duration::from_secs(10);
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServeRequest {
     pub index_dir: PathBuf,
+    /// A Quickwit index that answers instead of the index folder's own.
+    pub engine: Option<crate::quickwit::Engine>,
     pub addr: SocketAddr,
 }
 
 /// The index as the server reads it: reopened when a new commit appears.
 pub(crate) struct State {
     index_dir: PathBuf,
+    /// The engine that answers for the index folder, when it is not the folder itself.
+    pub(crate) remote: Option<crate::quickwit::Client>,
     current: Mutex<Option<Opened>>,
     /// Searches running at once (the rest wait their turn).
     searches: Arc<Semaphore>,
@@ -54,10 +58,11 @@ struct Opened {
 }
 
 impl State {
-    fn new(index_dir: PathBuf) -> State {
+    fn new(index_dir: PathBuf, engine: Option<crate::quickwit::Engine>) -> State {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         State {
             index_dir,
+            remote: engine.map(crate::quickwit::Client::new),
             current: Mutex::new(None),
             searches: Arc::new(Semaphore::new(cores * 2)),
         }
@@ -98,8 +103,8 @@ fn is_loopback(addr: &SocketAddr) -> bool {
 }
 
 /// The routes of the API and the page.
-pub(crate) fn router(index_dir: PathBuf) -> Router {
-    let state = Arc::new(State::new(index_dir));
+pub(crate) fn router(index_dir: PathBuf, engine: Option<crate::quickwit::Engine>) -> Router {
+    let state = Arc::new(State::new(index_dir, engine));
     Router::new()
         .route("/", get(page::index_html))
         .route("/app.js", get(page::app_js))
@@ -161,7 +166,7 @@ pub fn serve(request: &ServeRequest, ready: impl FnOnce(SocketAddr)) -> Result<(
             );
         }
         ready(addr);
-        axum::serve(listener, router(request.index_dir.clone()))
+        axum::serve(listener, router(request.index_dir.clone(), request.engine.clone()))
             .with_graceful_shutdown(shutdown())
             .await
             .context("serving")

@@ -41,6 +41,7 @@ impl TestEnv {
         let mut cmd = Command::cargo_bin("newsearch").unwrap();
         cmd.env_remove("NO_COLOR")
             .env_remove("NEWSEARCH_INDEX")
+            .env_remove("NEWSEARCH_ENGINE")
             .arg("--index")
             .arg(self.index_dir())
             .args(args);
@@ -53,6 +54,7 @@ impl TestEnv {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_newsearch"));
         cmd.env_remove("NO_COLOR")
             .env_remove("NEWSEARCH_INDEX")
+            .env_remove("NEWSEARCH_ENGINE")
             .arg("--index")
             .arg(self.index_dir())
             .args(args);

@@ -24,8 +24,15 @@ impl Server {
     /// Starts the server on the environment's index and waits until it listens (the port
     /// comes from the "serving … on http://ADDR/" line on stderr).
     pub fn start(env: &TestEnv) -> Server {
+        Server::start_with(env, &[])
+    }
+
+    /// Like [`Server::start`], with global options before the command (`--engine …`).
+    pub fn start_with(env: &TestEnv, options: &[&str]) -> Server {
+        let mut args = options.to_vec();
+        args.extend(["serve", "--addr", "127.0.0.1:0"]);
         let mut child = env
-            .process(&["serve", "--addr", "127.0.0.1:0"])
+            .process(&args)
             .stderr(Stdio::piped())
             .stdout(Stdio::null())
             .spawn()
