@@ -241,6 +241,21 @@ def wait_ready(url: str, seconds: int = 180) -> None:
     raise RuntimeError(f"Quickwit at {url} did not become ready")
 
 
+def leaf_searches(port: int) -> int:
+    """The leaf searches a node has answered, from its Prometheus metrics."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+            text = answer.read().decode()
+    except OSError:
+        return -1
+    total = 0
+    for line in text.splitlines():
+        if line.startswith("quickwit_search_leaf_search_requests_total") and \
+                'status="success"' in line:
+            total += int(float(line.rsplit(" ", 1)[1]))
+    return total
+
+
 def cluster(args: argparse.Namespace) -> str:
     """Two searchers on loopback: kill one during a query loop, start it again."""
     ns = args.binary
@@ -277,6 +292,7 @@ def cluster(args: argparse.Namespace) -> str:
         while time.perf_counter() - start < 75:
             now = time.perf_counter() - start
             if killed_at is None and now > 15:
+                served_before = leaf_searches(ports[2])
                 os.killpg(nodes[2].pid, signal.SIGKILL)
                 nodes[2].wait()
                 killed_at = now
@@ -311,7 +327,9 @@ def cluster(args: argparse.Namespace) -> str:
                      f"{wall:.1f} s ({sent} articles); `query 'oil OR gold OR wheat'` through "
                      f"searcher-a in a loop while searcher-b was killed with SIGKILL at "
                      f"{killed_at:.0f} s and started again at {restarted_at:.0f} s:\n")
-        lines.append(f"- before the kill: {phase(0, killed_at)}")
+        lines.append(f"- before the kill: {phase(0, killed_at)}; searcher-b had answered "
+                     f"{served_before} leaf searches (its `/metrics`), searcher-a "
+                     f"{leaf_searches(ports[1])} by the end")
         lines.append(f"- searcher-b down: {phase(killed_at, restarted_at)}")
         lines.append(f"- after the restart: {phase(restarted_at, 1e9)}")
         lines.append(f"\nArticles held at the end, asked through searcher-a: {after}, through the "
@@ -380,20 +398,7 @@ def evaluate(args: argparse.Namespace, url: str) -> str:
             say(f"| `{text}` | {a} | {b} |")
     say(f"\nSame count for {entity_same} of {entity_all} entity filters.\n")
 
-    latencies: dict[str, list[float]] = {"embedded": [], "Quickwit": []}
-    for _ in range(args.runs):
-        for text in QUERIES:
-            for name, index, eng in (("embedded", local, None), ("Quickwit", remote_local, engine)):
-                cmd = [str(ns), "--index", str(index)] + (["--engine", eng] if eng else [])
-                wall, proc = timed(cmd + ["query", text, "--format", "json"])
-                if proc.returncode not in (0, 1):
-                    raise RuntimeError(proc.stderr)
-                latencies[name].append(wall * 1000)
-    say("| whole-process `query --format json` | median | p90 |")
-    say("|---|---|---|")
-    for name, values in latencies.items():
-        say(f"| {name} | {statistics.median(values):.1f} ms | {percentile(values, 0.9):.1f} ms |")
-    say(f"\n{args.runs} rounds of the 30 queries, engines interleaved.\n")
+    say(latency_table(ns, local, remote_local, engine, args.runs, "whole-process `query --format json`"))
 
     if not args.no_time:
         proc = subprocess.run([sys.executable, str(BENCH / "time_eval.py"), "--no-build",
@@ -424,22 +429,28 @@ def scale(args: argparse.Namespace, url: str) -> str:
     if proc.returncode != 0:
         raise RuntimeError(proc.stderr)
     sending = max(send_wall - local_wall, 1e-9)
+    table = latency_table(ns, local, remote, engine, 1, "1M, whole-process `query --format json`")
+    return (f"{articles:,} articles ({args.scale.name}): local index alone {local_wall:.0f} s; "
+            f"with the send to Quickwit {send_wall:.0f} s, so about {sending:.0f} s of sending "
+            f"({articles / sending:,.0f} articles a second).\n\n{table}")
+
+
+def latency_table(ns: Path, local: Path, remote: Path, engine: str, runs: int, title: str) -> str:
+    """Whole-process latency of the 30 queries on both engines, interleaved."""
     latencies: dict[str, list[float]] = {"embedded": [], "Quickwit": []}
-    for text in QUERIES:
-        for name, index, eng in (("embedded", local, None), ("Quickwit", remote, engine)):
-            cmd = [str(ns), "--index", str(index)] + (["--engine", eng] if eng else [])
-            wall, proc = timed(cmd + ["query", text, "--format", "json"])
-            if proc.returncode not in (0, 1):
-                raise RuntimeError(proc.stderr)
-            latencies[name].append(wall * 1000)
-    out = [f"{articles:,} articles ({args.scale.name}): local index alone {local_wall:.0f} s; "
-           f"with the send to Quickwit {send_wall:.0f} s, so about {sending:.0f} s of sending "
-           f"({articles / sending:,.0f} articles a second).\n",
-           "| 1M, whole-process `query --format json` | median | p90 |", "|---|---|---|"]
+    for _ in range(runs):
+        for text in QUERIES:
+            for name, index, eng in (("embedded", local, None), ("Quickwit", remote, engine)):
+                cmd = [str(ns), "--index", str(index)] + (["--engine", eng] if eng else [])
+                wall, proc = timed(cmd + ["query", text, "--format", "json"])
+                if proc.returncode not in (0, 1):
+                    raise RuntimeError(proc.stderr)
+                latencies[name].append(wall * 1000)
+    rows = [f"| {title} | median | p90 |", "|---|---|---|"]
     for name, values in latencies.items():
-        out.append(f"| {name} | {statistics.median(values):.1f} ms | "
-                   f"{percentile(values, 0.9):.1f} ms |")
-    return "\n".join(out) + "\n"
+        rows.append(f"| {name} | {statistics.median(values):.1f} ms | "
+                    f"{percentile(values, 0.9):.1f} ms |")
+    return "\n".join(rows) + f"\n\n{runs} round(s) of the 30 queries, engines interleaved.\n"
 
 
 if __name__ == "__main__":

@@ -90,8 +90,9 @@ pub fn index_config(index_id: &str) -> Value {
         "doc_mapping": {"mode": "strict", "store_source": false, "field_mappings": fields},
         "search_settings": {"default_search_fields": [BODY]},
         // Every split is mature at once, so that delete tasks (changed and removed
-        // articles) apply within a minute instead of after the default two days.
-        "indexing_settings": {"commit_timeout_secs": 10, "merge_policy": {"type": "no_merge"}}
+        // articles) apply within a minute instead of after the default two days. A long
+        // send makes a split a minute (the last request of a send commits at once).
+        "indexing_settings": {"commit_timeout_secs": 60, "merge_policy": {"type": "no_merge"}}
     })
 }
 
@@ -387,18 +388,21 @@ mod tests {
         }
     }
 
+    fn extra(table: &AliasTable, title_given: bool) -> Extra<'_> {
+        Extra {
+            title_given,
+            seq: 4,
+            sync: 2,
+            group: 77,
+            aliases: table,
+        }
+    }
+
     #[test]
     fn a_document_carries_newsearch_s_terms_and_the_article_comes_back_whole() {
         let article = sample();
         let table = AliasTable::default();
-        let extra = Extra {
-            title_given: true,
-            seq: 4,
-            sync: 2,
-            group: 77,
-            aliases: &table,
-        };
-        let doc = document(&article, &extra, &mut Analyzers::default());
+        let doc = document(&article, &extra(&table, true), &mut Analyzers::default());
         // Stemmed and folded as the embedded index does it.
         assert_eq!(doc[BODY][1], json!("the elect were held"));
         assert_eq!(doc[TITLE], json!("lapid speak"));
@@ -435,14 +439,7 @@ mod tests {
             .filter_map(|f| f["name"].as_str())
             .collect();
         let table = AliasTable::default();
-        let extra = Extra {
-            title_given: false,
-            seq: 1,
-            sync: 1,
-            group: 1,
-            aliases: &table,
-        };
-        let doc = document(&sample(), &extra, &mut Analyzers::default());
+        let doc = document(&sample(), &extra(&table, false), &mut Analyzers::default());
         for name in doc.as_object().expect("object").keys() {
             assert!(mapped.contains(&name.as_str()), "{name} is not mapped");
         }

@@ -96,6 +96,15 @@ pub struct Client {
     agent: ureq::Agent,
 }
 
+/// A request Quickwit answered with an error status.
+#[derive(Debug, thiserror::Error)]
+#[error("Quickwit answered {what} with status {status}: {message}")]
+struct Refused {
+    what: String,
+    status: u16,
+    message: String,
+}
+
 /// A failed call: the HTTP status (none when the cluster could not be reached) and why.
 #[derive(Debug)]
 struct CallError {
@@ -149,10 +158,11 @@ impl Client {
                             error.message,
                             attempt + 1
                         ),
-                        Some(status) => anyhow::anyhow!(
-                            "Quickwit answered {what} with status {status}: {}",
-                            error.message
-                        ),
+                        Some(status) => anyhow::Error::new(Refused {
+                            what,
+                            status,
+                            message: error.message,
+                        }),
                     });
                 }
             }
@@ -223,7 +233,13 @@ impl Client {
         let path = format!("/api/v1/indexes/{}", self.engine.index_id);
         match self.call("GET", &path, None, Patience::Long) {
             Ok(_) => Ok(true),
-            Err(error) if format!("{error}").contains("status 404") => Ok(false),
+            Err(error)
+                if error
+                    .downcast_ref::<Refused>()
+                    .is_some_and(|r| r.status == 404) =>
+            {
+                Ok(false)
+            }
             Err(error) => Err(error),
         }
     }

@@ -93,6 +93,21 @@ pub fn sent_generation(index: &NewsIndex, client: &Client) -> Result<u64> {
     }
 }
 
+/// The number of the next sending run: after the last complete one and after one that
+/// was interrupted (whose documents carry its number).
+fn next_run(state: &SyncState) -> u64 {
+    state.run.max(state.sending.map_or(0, |(_, _, run)| run)) + 1
+}
+
+/// The delete of what an interrupted send may have delivered, before it is sent again by
+/// `run`: the generations it was sending, by runs before this one.
+fn interrupted_send(state: &SyncState, run: u64) -> Option<String> {
+    let (from, upto, _) = state.sending?;
+    Some(format!(
+        "{SEQ}:>{from} AND {SEQ}:<={upto} AND {SYNC}:<{run}"
+    ))
+}
+
 /// A delete task for the ids, in batches.
 fn delete_ids(client: &Client, ids: &[u64], also: &str) -> Result<u64> {
     let mut requests = 0;
@@ -136,12 +151,9 @@ pub fn sync(index: &NewsIndex, client: &Client) -> Result<SyncReport> {
         client.create_index()?;
         report.created = true;
     }
-    let run = state.run + 1;
-    if let Some((from, upto, _)) = state.sending {
-        // What an interrupted send may have delivered goes before it is sent again.
-        client.delete(&format!(
-            "{SEQ}:>{from} AND {SEQ}:<={upto} AND {SYNC}:<{run}"
-        ))?;
+    let run = next_run(&state);
+    if let Some(query) = interrupted_send(&state, run) {
+        client.delete(&query)?;
         report.requests += 1;
     }
     let searcher = index.searcher()?;
@@ -210,4 +222,34 @@ pub fn sync(index: &NewsIndex, client: &Client) -> Result<SyncReport> {
         },
     )?;
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_send_after_an_interrupted_one_deletes_what_it_delivered_and_spares_its_own() {
+        let complete = SyncState {
+            sent_generation: 5,
+            run: 3,
+            ..SyncState::default()
+        };
+        assert_eq!(next_run(&complete), 4);
+        assert_eq!(interrupted_send(&complete, 4), None);
+        // Run 4 sent part of generations 6 to 9 and stopped.
+        let interrupted = SyncState {
+            sending: Some((5, 9, 4)),
+            ..complete
+        };
+        let run = next_run(&interrupted);
+        assert_eq!(
+            run, 5,
+            "the new send is told apart from the interrupted one"
+        );
+        assert_eq!(
+            interrupted_send(&interrupted, run).as_deref(),
+            Some("seq:>5 AND seq:<=9 AND sync:<5")
+        );
+    }
 }
