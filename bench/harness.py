@@ -500,13 +500,15 @@ def write_report(out: Path, res: dict, cmdline: str):
     for n in res["not_measured"]:
         L.append(f"- {n}")
     L.append("")
-    # The serving figures come from bench/serve_load.py and the story figures from
-    # bench/stories_eval.py, which write them between their markers; a rerun of the
-    # harness keeps them.
+    # The serving figures come from bench/serve_load.py, the story figures from
+    # bench/stories_eval.py and the Quickwit figures from bench/quickwit.py, which write
+    # them between their markers; a rerun of the harness keeps them.
     old = out.read_text() if out.exists() else ""
     for name, missing in [
         ("stories-eval", "Stories: not measured here (`python3 bench/stories_eval.py all --index --out BENCHMARKS.md`).\n"),
         ("serve-load", "Serving under load: not measured here (`python3 bench/serve_load.py`).\n"),
+        ("quickwit", "newsearch on Quickwit: not measured here (`python3 bench/quickwit.py --quickwit PATH`).\n"),
+        ("quickwit-cluster", "newsearch on a Quickwit cluster: not measured here (`python3 bench/quickwit.py --quickwit PATH --postgres URI --cluster-only`).\n"),
     ]:
         kept = sections.find(old, name)
         L.append(kept + "\n" if kept is not None else missing)

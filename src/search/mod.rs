@@ -221,6 +221,7 @@ pub fn search(source: Source, request: &SearchRequest) -> Result<SearchResults> 
     let facets = match request.facets {
         Some(facet_request) => Some(facets_of_plan(
             source,
+            &searcher,
             &plan,
             facet_request,
             request.filters.published,
@@ -354,6 +355,7 @@ fn mentions_of(table: &AliasTable, meta: &ArticleMeta, slot: &EntitySlot) -> Mat
 /// has one.
 fn facets_of_plan(
     source: Source,
+    searcher: &tantivy::Searcher,
     plan: &plan::Plan,
     request: FacetRequest,
     range: filters::DayRange,
@@ -362,7 +364,7 @@ fn facets_of_plan(
     match source.remote {
         Some(remote) => remote.facets(plan, request, range, aliases.get()?.as_ref()),
         None => count_facets(
-            &source.index.searcher()?,
+            searcher,
             plan::to_tantivy(plan, source.index.fields(), &|| aliases.get())?.as_ref(),
             request,
             range,
@@ -401,6 +403,13 @@ pub fn facets_of(
             &Count,
         )?,
     };
-    let facets = facets_of_plan(source, &plan, request, filters.published, &aliases)?;
+    let facets = facets_of_plan(
+        source,
+        &searcher,
+        &plan,
+        request,
+        filters.published,
+        &aliases,
+    )?;
     Ok((total, facets))
 }
