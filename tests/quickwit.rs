@@ -8,6 +8,7 @@ mod common;
 #[path = "common/server.rs"]
 mod server;
 
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use common::{shipped_corpus, TestEnv};
@@ -18,7 +19,10 @@ fn cluster(test: &str) -> Option<String> {
     match std::env::var("NEWSEARCH_QUICKWIT_URL") {
         Ok(url) if !url.trim().is_empty() => Some(url.trim().trim_end_matches('/').to_string()),
         _ => {
-            eprintln!(
+            // Straight to the standard error, which the test harness does not capture
+            // (it captures the print macros), so that the skip shows in every run.
+            let _ = writeln!(
+                std::io::stderr(),
                 "{test}: skipped, NEWSEARCH_QUICKWIT_URL is not set (the REST address of a \
                  Quickwit node, e.g. http://127.0.0.1:7280)"
             );
