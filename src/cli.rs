@@ -22,7 +22,7 @@ pub struct GlobalArgs {
     pub index: Option<PathBuf>,
     /// Answer from a Quickwit index instead of the index folder's own
     /// (quickwit://HOST:PORT/INDEX, filled by `index --to`); the index folder still gives
-    /// the analysis, stories and aliases
+    /// the analysis, stories and aliases; `index` sends to it unless --to names another
     #[arg(long, global = true, env = "NEWSEARCH_ENGINE", value_name = "ADDRESS")]
     pub engine: Option<String>,
     /// No progress bar and no summary on stderr (warnings still print)
@@ -203,7 +203,7 @@ pub struct IndexArgs {
     pub fields: FieldArgs,
     /// Also send the articles to a Quickwit index (quickwit://HOST:PORT/INDEX; created when
     /// missing): after the local commit, what was added, changed or removed since the last
-    /// send. Send to a node that runs Quickwit's indexer
+    /// send. Send to a node that runs Quickwit's indexer [default: the --engine address]
     #[arg(long, value_name = "ADDRESS")]
     pub to: Option<String>,
     /// Memory budget of the index writer, in MB (it also caps merged segments: peak memory

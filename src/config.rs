@@ -161,18 +161,16 @@ impl Config {
             cli::ColorChoice::Auto => terminal.stdout_is_terminal && !terminal.no_color,
         };
         let quiet = cli.global.quiet;
-        let engine = cli
-            .global
-            .engine
-            .as_deref()
-            .map(Engine::parse)
-            .transpose()?;
-        if engine.is_some() && matches!(cli.command, Command::Index(_)) {
-            bail!(
-                "`index` sends articles to Quickwit with --to ADDRESS; --engine (or \
-                 NEWSEARCH_ENGINE) is for the commands that read"
-            );
-        }
+        // Commands that neither read nor write an index leave the engine alone.
+        let engine = match cli.command {
+            Command::Completions(_) | Command::Man => None,
+            _ => cli
+                .global
+                .engine
+                .as_deref()
+                .map(Engine::parse)
+                .transpose()?,
+        };
         let doc = |json: bool| DocConfig {
             index_dir: index_dir.clone(),
             engine: engine.clone(),
@@ -181,7 +179,12 @@ impl Config {
         };
         Ok(match cli.command {
             Command::Index(args) => Config::Index(IndexConfig {
-                to: args.to.as_deref().map(Engine::parse).transpose()?,
+                // The engine the folder answers through is the one it sends to, unless
+                // --to names another.
+                to: match args.to.as_deref() {
+                    Some(to) => Some(Engine::parse(to)?),
+                    None => engine,
+                },
                 request: IndexRequest {
                     index_dir,
                     paths: args.paths,
