@@ -78,6 +78,24 @@ pub struct ShownEntity {
     pub mentions: Vec<String>,
 }
 
+/// The entities an article names, each by its corpus-wide name (a shared name resolved by
+/// the article's date and the other names it gives), sorted, each once.
+pub fn canonical_entities(
+    table: &AliasTable,
+    entities: &[StoredEntity],
+    date: Option<NaiveDate>,
+) -> Vec<(EntityKind, String)> {
+    let names: Vec<(EntityKind, &str)> =
+        entities.iter().map(|e| (e.kind, e.name.as_str())).collect();
+    let mut canonical: Vec<(EntityKind, String)> = entities
+        .iter()
+        .map(|e| (e.kind, table.canonical_in(e.kind, &e.name, date, &names)))
+        .collect();
+    canonical.sort();
+    canonical.dedup();
+    canonical
+}
+
 /// The entities of one article (published on `date`) under their corpus-wide names as
 /// this article uses them (a bare surname goes to the person the corpus means by it around
 /// that date and in that company), people first, then organisations and places, each by

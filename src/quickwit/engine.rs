@@ -124,14 +124,11 @@ impl RemoteEngine for Client {
         request: FacetRequest,
         range: DayRange,
         aliases: &AliasTable,
-    ) -> Result<Facets> {
+    ) -> Result<(usize, Facets)> {
         let answer = self.search(&facet_request(&query_of(plan), request.top), &[])?;
-        Ok(facets_from(
-            raw_facets_of(&answer)?,
-            request,
-            range,
-            aliases,
-        ))
+        let (total, _) = counts_of(&answer, false)?;
+        let facets = facets_from(raw_facets_of(&answer)?, request, range, aliases);
+        Ok((total, facets))
     }
 
     fn articles(&self, ids: &[ArticleId]) -> Result<Vec<StoredArticle>> {

@@ -202,11 +202,6 @@ pub fn document(article: &StoredArticle, extra: &Extra, analyzers: &mut Analyzer
     }
     forms.sort_unstable();
     forms.dedup();
-    let names: Vec<(EntityKind, &str)> = meta
-        .entities
-        .iter()
-        .map(|e| (e.kind, e.name.as_str()))
-        .collect();
     let day = meta.date.map(|d| d.date());
     let mut doc = json!({
         ARTICLE_KEY: meta.id.0,
@@ -219,16 +214,14 @@ pub fn document(article: &StoredArticle, extra: &Extra, analyzers: &mut Analyzer
         FORMS: forms.join(" "),
         ARTICLE: shown(article).to_string(),
     });
+    let canonical = crate::aliases::canonical_entities(extra.aliases, &meta.entities, day);
     for kind in EntityKind::ALL {
-        let mut canonical: Vec<String> = meta
-            .entities
+        let names: Vec<&str> = canonical
             .iter()
-            .filter(|e| e.kind == kind)
-            .map(|e| extra.aliases.canonical_in(kind, &e.name, day, &names))
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, name)| name.as_str())
             .collect();
-        canonical.sort();
-        canonical.dedup();
-        doc[entity_field(kind)] = json!(canonical);
+        doc[entity_field(kind)] = json!(names);
     }
     if let Some(source) = &meta.source {
         doc[SOURCE] = json!(fold_keyword(source));

@@ -49,7 +49,6 @@ pub struct SyncReport {
     pub sent: u64,
     pub changed: u64,
     pub removed: u64,
-    pub requests: u64,
 }
 
 fn state_path(index: &NewsIndex, client: &Client) -> PathBuf {
@@ -109,14 +108,12 @@ fn interrupted_send(state: &SyncState, run: u64) -> Option<String> {
 }
 
 /// A delete task for the ids, in batches.
-fn delete_ids(client: &Client, ids: &[u64], also: &str) -> Result<u64> {
-    let mut requests = 0;
+fn delete_ids(client: &Client, ids: &[u64], also: &str) -> Result<()> {
     for chunk in ids.chunks(IDS_PER_DELETE) {
         let list: Vec<String> = chunk.iter().map(u64::to_string).collect();
         client.delete(&format!("{ARTICLE_KEY}:IN [{}]{also}", list.join(" ")))?;
-        requests += 1;
     }
-    Ok(requests)
+    Ok(())
 }
 
 /// Sends what the local index added, changed or removed since the last send.
@@ -154,7 +151,6 @@ pub fn sync(index: &NewsIndex, client: &Client) -> Result<SyncReport> {
     let run = next_run(&state);
     if let Some(query) = interrupted_send(&state, run) {
         client.delete(&query)?;
-        report.requests += 1;
     }
     let searcher = index.searcher()?;
     let reader = ArticleReader::new(&searcher, index.fields());
@@ -174,7 +170,7 @@ pub fn sync(index: &NewsIndex, client: &Client) -> Result<SyncReport> {
     state.sending = Some((state.sent_generation, generation, run));
     save(&path, &state)?;
 
-    report.requests += delete_ids(client, &removed, "")?;
+    delete_ids(client, &removed, "")?;
     report.removed = removed.len() as u64;
     let stories = index.stories()?;
     let aliases = crate::aliases::load(index)?;
@@ -198,7 +194,6 @@ pub fn sync(index: &NewsIndex, client: &Client) -> Result<SyncReport> {
             .expect("a document serialises");
         if !batch.is_empty() && batch.len() + line.len() + 1 > MAX_BATCH_BYTES {
             client.ingest(&batch, false)?;
-            report.requests += 1;
             batch.clear();
         }
         batch.extend_from_slice(&line);
@@ -206,11 +201,10 @@ pub fn sync(index: &NewsIndex, client: &Client) -> Result<SyncReport> {
         report.sent += 1;
         if i + 1 == changed.len() {
             client.ingest(&batch, true)?;
-            report.requests += 1;
         }
     }
     report.changed = older.len() as u64;
-    report.requests += delete_ids(client, &older, &format!(" AND {SYNC}:<{run}"))?;
+    delete_ids(client, &older, &format!(" AND {SYNC}:<{run}"))?;
     save(
         &path,
         &SyncState {

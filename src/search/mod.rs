@@ -219,14 +219,17 @@ pub fn search(source: Source, request: &SearchRequest) -> Result<SearchResults> 
     let group = request.group == Group::Story;
     let (total_articles, total_stories) = engine.count(&stories, group)?;
     let facets = match request.facets {
-        Some(facet_request) => Some(facets_of_plan(
-            source,
-            &searcher,
-            &plan,
-            facet_request,
-            request.filters.published,
-            &aliases,
-        )?),
+        Some(facet_request) => Some(
+            facets_of_plan(
+                source,
+                &searcher,
+                &plan,
+                facet_request,
+                request.filters.published,
+                &aliases,
+            )?
+            .1,
+        ),
         None => None,
     };
     // Every article shows at least one passage: the articles (or stories) that can fill
@@ -351,8 +354,8 @@ fn mentions_of(table: &AliasTable, meta: &ArticleMeta, slot: &EntitySlot) -> Mat
     Matcher::Mentions(names)
 }
 
-/// Facet counts of the articles a plan selects, from the source's remote engine when it
-/// has one.
+/// The number of articles a plan selects and their facet counts, from the source's
+/// remote engine when it has one.
 fn facets_of_plan(
     source: Source,
     searcher: &tantivy::Searcher,
@@ -360,18 +363,21 @@ fn facets_of_plan(
     request: FacetRequest,
     range: filters::DayRange,
     aliases: &Aliases,
-) -> Result<Facets> {
-    match source.remote {
-        Some(remote) => remote.facets(plan, request, range, aliases.get()?.as_ref()),
-        None => count_facets(
-            searcher,
-            plan::to_tantivy(plan, source.index.fields(), &|| aliases.get())?.as_ref(),
-            request,
-            range,
-            &aliases.get()?,
-            &source.index.stories()?,
-        ),
+) -> Result<(usize, Facets)> {
+    if let Some(remote) = source.remote {
+        return remote.facets(plan, request, range, aliases.get()?.as_ref());
     }
+    let query = plan::to_tantivy(plan, source.index.fields(), &|| aliases.get())?;
+    let total = searcher.search(query.as_ref(), &Count)?;
+    let facets = count_facets(
+        searcher,
+        query.as_ref(),
+        request,
+        range,
+        &aliases.get()?,
+        &source.index.stories()?,
+    )?;
+    Ok((total, facets))
 }
 
 /// Facet counts of the articles a query (or, without one, every article) and the filters
@@ -396,20 +402,12 @@ pub fn facets_of(
         None => plan::Plan::All,
     };
     let plan = filters::apply(base, filters, || aliases.get())?;
-    let total = match source.remote {
-        Some(remote) => remote.retrieval(&plan).count(&index.stories()?, false)?.0,
-        None => searcher.search(
-            plan::to_tantivy(&plan, fields, &|| aliases.get())?.as_ref(),
-            &Count,
-        )?,
-    };
-    let facets = facets_of_plan(
+    facets_of_plan(
         source,
         &searcher,
         &plan,
         request,
         filters.published,
         &aliases,
-    )?;
-    Ok((total, facets))
+    )
 }

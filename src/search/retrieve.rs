@@ -41,7 +41,8 @@ pub trait Retrieval {
     /// The articles that match and, when `group`, the stories they belong to (an article
     /// outside any story counts as one).
     fn count(&self, stories: &Arc<Stories>, group: bool) -> Result<(usize, Option<usize>)>;
-    /// The best `n` matches in `sort` order, each with its score and id.
+    /// The best `n` matches in `sort` order, each with its score and id, each article
+    /// once.
     fn best(&self, sort: Sort, n: usize) -> Result<Vec<(Score, ArticleId, Found)>>;
     /// The articles that match, and the ids of the stories they belong to.
     fn story_set(&self, stories: &Arc<Stories>) -> Result<(usize, HashSet<u64>)>;
@@ -121,12 +122,7 @@ pub(crate) fn top_articles(
         let got = found.len();
         let mut candidates: Vec<Candidate> = Vec::with_capacity(found.len());
         let mut seen = HashSet::new();
-        let mut seen_articles = HashSet::new();
         for (score, id, found) in found {
-            // A remote engine may hold an old copy of a changed article for a while.
-            if !seen_articles.insert(id.0) {
-                continue;
-            }
             let story = stories.story_of(id.0);
             if group && !seen.insert(story.map_or(id.0, |s| s.0)) {
                 continue;

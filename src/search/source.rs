@@ -21,14 +21,15 @@ use crate::index::{ArticleReader, IndexStats, NewsIndex, StoredArticle};
 pub trait RemoteEngine: Send + Sync {
     /// The retrieval of one query.
     fn retrieval<'a>(&'a self, plan: &Plan) -> Box<dyn Retrieval + 'a>;
-    /// Facet counts of the articles a query matches; entity names are canonical already.
+    /// The number of articles a query matches and their facet counts; entity names are
+    /// canonical already.
     fn facets(
         &self,
         plan: &Plan,
         request: FacetRequest,
         range: DayRange,
         aliases: &AliasTable,
-    ) -> Result<Facets>;
+    ) -> Result<(usize, Facets)>;
     /// The articles of `ids` that the engine holds.
     fn articles(&self, ids: &[ArticleId]) -> Result<Vec<StoredArticle>>;
     /// Calls `each` with every article the engine holds, by id.

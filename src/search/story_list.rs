@@ -189,7 +189,7 @@ fn listing(
         .take(ENTITY_SAMPLE.max(articles))
         .collect();
     wanted.extend(best);
-    let mut metas: HashMap<ArticleId, ArticleMeta> = source
+    let metas: HashMap<ArticleId, ArticleMeta> = source
         .articles(&wanted)?
         .into_iter()
         .map(|(id, article)| (id, article.meta))
@@ -201,24 +201,12 @@ fn listing(
         if n >= ENTITY_SAMPLE && n >= articles {
             break;
         }
-        let Some(meta) = metas.get(&member).cloned() else {
+        let Some(meta) = metas.get(&member) else {
             continue;
         };
         if n < ENTITY_SAMPLE {
             let day = meta.date.map(|d| d.date());
-            let names: Vec<(EntityKind, &str)> = meta
-                .entities
-                .iter()
-                .map(|e| (e.kind, e.name.as_str()))
-                .collect();
-            let mut seen: Vec<(EntityKind, String)> = meta
-                .entities
-                .iter()
-                .map(|e| (e.kind, table.canonical_in(e.kind, &e.name, day, &names)))
-                .collect();
-            seen.sort();
-            seen.dedup();
-            for key in seen {
+            for key in crate::aliases::canonical_entities(table, &meta.entities, day) {
                 *counts.entry(key).or_default() += 1;
             }
         }
@@ -228,15 +216,15 @@ fn listing(
         if listed.len() < articles {
             listed.push(ArticleRef {
                 id: member,
-                title: meta.title,
-                source: meta.source,
+                title: meta.title.clone(),
+                source: meta.source.clone(),
                 date: meta.date,
             });
         }
     }
     if headline.is_none() {
-        if let Some(meta) = best.and_then(|b| metas.remove(&b)) {
-            headline = Some(meta.title);
+        if let Some(meta) = best.and_then(|b| metas.get(&b)) {
+            headline = Some(meta.title.clone());
         }
     }
     let top = |kind: EntityKind| {
