@@ -104,27 +104,34 @@ impl StorySketch {
 
 /// Computes the sketch of one article. Pure and cheap: run it per article in parallel.
 pub fn sketch(input: &StoryInput<'_>) -> StorySketch {
-    let mut buf = String::new();
-    let mut words = WordPass::default();
-    for_each_word(input.title, &mut buf, |w| words.add(w, TITLE_WEIGHT));
-    for passage in input.passages {
-        for_each_word(passage, &mut buf, |w| words.add(w, 1));
+    thread_local! {
+        /// Each extraction thread's word tables, kept between articles so that a sketch
+        /// allocates only what it returns.
+        static SCRATCH: std::cell::RefCell<WordPass> = std::cell::RefCell::default();
     }
-    let minhash = words.minhash();
-    let terms = words.top_terms();
-    let names = entity_features(input.entities, &mut buf);
-    StorySketch {
-        id: input.id,
-        day: input.date.map(|d| chrono::Datelike::num_days_from_ce(&d)),
-        source: input
-            .source
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string),
-        minhash,
-        terms,
-        names,
-    }
+    SCRATCH.with_borrow_mut(|words| {
+        words.clear();
+        let mut buf = String::new();
+        for_each_word(input.title, &mut buf, |w| words.add(w, TITLE_WEIGHT));
+        for passage in input.passages {
+            for_each_word(passage, &mut buf, |w| words.add(w, 1));
+        }
+        let minhash = words.minhash();
+        let terms = words.top_terms();
+        let names = entity_features(input.entities, &mut buf);
+        StorySketch {
+            id: input.id,
+            day: input.date.map(|d| chrono::Datelike::num_days_from_ce(&d)),
+            source: input
+                .source
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+            minhash,
+            terms,
+            names,
+        }
+    })
 }
 
 /// Word counts and shingle hashes gathered in one pass over the text.
@@ -135,6 +142,9 @@ struct WordPass {
     /// Per distinct word (by hash): its weighted count, Zipf tenths, and the key of its
     /// plural-folded form (`None` for a word too common to be a feature).
     counts: FxHashMap<u64, WordCount>,
+    /// Scratch of [`minhash`](WordPass::minhash) and [`top_terms`](WordPass::top_terms).
+    shingles: Vec<u64>,
+    candidates: Vec<(f64, Feature)>,
 }
 
 struct WordCount {
@@ -144,6 +154,11 @@ struct WordCount {
 }
 
 impl WordPass {
+    fn clear(&mut self) {
+        self.word_hashes.clear();
+        self.counts.clear();
+    }
+
     fn add(&mut self, word: &str, weight: u32) {
         let hash = word_hash(word);
         self.word_hashes.push(hash);
@@ -167,50 +182,69 @@ impl WordPass {
             });
     }
 
-    fn minhash(&self) -> Vec<u16> {
+    fn minhash(&mut self) -> Vec<u16> {
         let hashes = &self.word_hashes;
         if hashes.is_empty() {
             return Vec::new();
         }
         let width = SHINGLE.min(hashes.len());
-        let shingles: Vec<u64> = hashes
-            .windows(width)
-            .map(|window| {
-                mix64(window.iter().fold(0u64, |acc, h| {
-                    acc.wrapping_mul(SHINGLE_PRIME).wrapping_add(*h)
-                }))
-            })
-            .collect();
-        let mins = min_hashes(&shingles);
+        self.shingles.clear();
+        self.shingles.extend(hashes.windows(width).map(|window| {
+            mix64(window.iter().fold(0u64, |acc, h| {
+                acc.wrapping_mul(SHINGLE_PRIME).wrapping_add(*h)
+            }))
+        }));
+        let mins = min_hashes(&self.shingles);
         mins.iter().map(|m| (m >> 48) as u16).collect()
     }
 
     /// The most telling words: sublinear frequency times prior rarity, plural-folded.
-    fn top_terms(&self) -> Vec<Feature> {
-        let mut merged: FxHashMap<u32, (u32, u8)> = FxHashMap::default();
-        for word in self.counts.values() {
-            let Some(key) = word.key else {
-                continue;
+    fn top_terms(&mut self) -> Vec<Feature> {
+        // Words by the key of their folded form, so that forms of one word add up.
+        let merged = &mut self.candidates;
+        merged.clear();
+        merged.extend(self.counts.values().filter_map(|word| {
+            let feature = Feature {
+                key: word.key?,
+                tf16: 0,
+                zipf10: word.zipf10,
             };
-            let entry = merged.entry(key).or_insert((0, word.zipf10));
-            entry.0 += word.count;
-            entry.1 = entry.1.max(word.zipf10);
+            Some((f64::from(word.count), feature))
+        }));
+        merged.sort_unstable_by_key(|(_, f)| f.key);
+        merged.dedup_by(|later, kept| {
+            let same = later.1.key == kept.1.key;
+            if same {
+                kept.0 += later.0;
+                kept.1.zipf10 = kept.1.zipf10.max(later.1.zipf10);
+            }
+            same
+        });
+        for (score, feature) in merged.iter_mut() {
+            // The count is a small whole number, exact in a float.
+            feature.tf16 = tf16(*score as u32);
+            *score = feature.tf() * rarity(feature.zipf10);
         }
-        let mut scored: Vec<(f64, Feature)> = merged
-            .into_iter()
-            .map(|(key, (count, zipf10))| {
-                let feature = Feature {
-                    key,
-                    tf16: tf16(count),
-                    zipf10,
-                };
-                (feature.tf() * -feature.prior().ln(), feature)
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
-        scored.truncate(MAX_TERMS);
-        scored.into_iter().map(|(_, f)| f).collect()
+        let order = |a: &(f64, Feature), b: &(f64, Feature)| {
+            b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key))
+        };
+        if merged.len() > MAX_TERMS {
+            merged.select_nth_unstable_by(MAX_TERMS, order);
+            merged.truncate(MAX_TERMS);
+        }
+        merged.sort_unstable_by(order);
+        merged.iter().map(|(_, f)| *f).collect()
     }
+}
+
+/// `-ln` of the prior document probability of a Zipf value: how much a word says.
+fn rarity(zipf10: u8) -> f64 {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..=u8::MAX)
+            .map(|z| -prior_doc_probability(z).ln())
+            .collect()
+    })[usize::from(zipf10)]
 }
 
 fn entity_features(entities: &[(EntityKind, &str)], buf: &mut String) -> Vec<Feature> {

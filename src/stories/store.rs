@@ -45,7 +45,7 @@ impl PartKey {
         }
     }
 
-    fn label(self) -> String {
+    pub fn label(self) -> String {
         match self {
             PartKey::Month(m) => format!("{:04}{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
             PartKey::Undated => "undated".to_string(),

@@ -72,16 +72,30 @@ pub fn prior_doc_probability(zipf10: u8) -> f64 {
 pub fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     buf.clear();
     let bytes = text.as_bytes();
+    // The word being read is `text[start..i]` as it stands while `copied` is false (the
+    // common case: lowercase ASCII, handed over without a copy); once a letter needs
+    // folding it is `buf`.
+    let mut start = 0;
+    let mut copied = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
         if b.is_ascii() {
             // The common case, byte by byte: most news text is ASCII.
-            if b.is_ascii_alphanumeric() {
+            if b.is_ascii_lowercase() || b.is_ascii_digit() {
+                if copied {
+                    buf.push(char::from(b));
+                }
+            } else if b.is_ascii_uppercase() {
+                if !copied {
+                    buf.push_str(&text[start..i]);
+                    copied = true;
+                }
                 buf.push(char::from(b.to_ascii_lowercase()));
-            } else if !buf.is_empty() {
-                f(buf);
-                buf.clear();
+            } else {
+                emit(text, start, i, copied, buf, &mut f);
+                copied = false;
+                start = i + 1;
             }
             i += 1;
             continue;
@@ -89,25 +103,45 @@ pub fn for_each_word(text: &str, buf: &mut String, mut f: impl FnMut(&str)) {
         let Some(c) = text[i..].chars().next() else {
             break;
         };
-        i += c.len_utf8();
+        let next = i + c.len_utf8();
         if c.is_whitespace() || !c.is_alphanumeric() {
-            if !buf.is_empty() {
-                f(buf);
-                buf.clear();
-            }
+            emit(text, start, i, copied, buf, &mut f);
+            copied = false;
+            start = next;
         } else {
             // Letters with accents fold to their ASCII form ("é" → "e"); other scripts
             // transliterate, which keeps a name spelled two ways close enough.
+            if !copied {
+                buf.push_str(&text[start..i]);
+                copied = true;
+            }
             for d in deunicode::deunicode_char(c).unwrap_or("").chars() {
                 if d.is_ascii_alphanumeric() {
                     buf.push(d.to_ascii_lowercase());
                 }
             }
         }
+        i = next;
     }
-    if !buf.is_empty() {
-        f(buf);
+    emit(text, start, bytes.len(), copied, buf, &mut f);
+}
+
+/// Hands [`for_each_word`]'s current word to `f`, if it has one, and empties `buf`.
+fn emit(
+    text: &str,
+    start: usize,
+    end: usize,
+    copied: bool,
+    buf: &mut String,
+    f: &mut impl FnMut(&str),
+) {
+    if copied {
+        if !buf.is_empty() {
+            f(buf);
+        }
         buf.clear();
+    } else if end > start {
+        f(&text[start..end]);
     }
 }
 

@@ -7,6 +7,11 @@
 //! [`save`](StoryBook::save) under the new generation *before* the index commit that
 //! names the returned file, and [`remove_stale`] after that commit.
 //!
+//! A book that starts empty (a new index, `--full`) clusters its dated articles while the
+//! run reads, on a thread of its own, in canonical order as far as the arrival order
+//! allows ([`stream`]); the save then finishes from what the stream stored as an
+//! incremental save would from an earlier run's state.
+//!
 //! Crash safety: a save writes only new files (partition files and the book file carry the
 //! new generation in their names; each is written to a temporary file, fsynced and renamed,
 //! and the folder is fsynced last), so until the index commit names the new book file the
@@ -28,7 +33,8 @@
 //! in monthly partition files) and a 32-byte row in the book file; in memory during a
 //! save, the rows (24 bytes an article), the window's members (about 1 KB each), one
 //! month's partition at a time, all undated articles when they change, and 32 bytes per
-//! pending sketch.
+//! pending sketch; while a stream runs, about 40 bytes per article it placed and its own
+//! window.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -49,6 +55,8 @@ use super::store::{
     BookContents, Manifest, PartKey, Stored, PREFIX,
 };
 
+mod stream;
+
 /// Name of the scratch file of sketches received before a save.
 const PENDING: &str = "stories-open.pending";
 
@@ -61,22 +69,20 @@ pub struct StoryBook {
     pending: FxHashMap<u64, Option<PendingSketch>>,
     scratch: Option<BufWriter<File>>,
     scratch_len: u64,
+    /// Clustering as sketches arrive, while the book is empty and unsaved.
+    stream: Option<stream::Stream>,
 }
 
 /// A sketch in the form the book stores it, with what the book files it under.
 pub struct EncodedSketch {
-    id: u64,
-    day: Option<i32>,
+    sketch: StorySketch,
     bytes: Vec<u8>,
 }
 
 impl EncodedSketch {
-    pub fn new(sketch: &StorySketch) -> Result<EncodedSketch> {
-        Ok(EncodedSketch {
-            id: sketch.id,
-            day: sketch.day,
-            bytes: postcard::to_allocvec(sketch).context("encoding a story sketch")?,
-        })
+    pub fn new(sketch: StorySketch) -> Result<EncodedSketch> {
+        let bytes = postcard::to_allocvec(&sketch).context("encoding a story sketch")?;
+        Ok(EncodedSketch { sketch, bytes })
     }
 }
 
@@ -98,22 +104,32 @@ impl StoryBook {
             Stories::empty()
         };
         let manifest = base.manifest()?.parts.into_iter().collect();
+        let params = Params::default();
+        let stream = if base.article_count() == 0 {
+            Some(stream::Stream::start(dir, params)?)
+        } else {
+            None
+        };
         Ok(StoryBook {
             dir: dir.to_path_buf(),
-            params: Params::default(),
+            params,
             base,
             manifest,
             pending: FxHashMap::default(),
             scratch: None,
             scratch_len: 0,
+            stream,
         })
     }
 
     /// Uses other clustering parameters (for evaluation; an index keeps the defaults, as
     /// the stored state is only reproducible with the parameters that made it).
-    pub fn with_params(mut self, params: Params) -> StoryBook {
+    pub fn with_params(mut self, params: Params) -> Result<StoryBook> {
         self.params = params;
-        self
+        if self.stream.is_some() {
+            self.stream = Some(stream::Stream::start(&self.dir, params)?);
+        }
+        Ok(self)
     }
 
     /// The state as of the last save (or open).
@@ -123,13 +139,17 @@ impl StoryBook {
 
     /// Adds an article or replaces its earlier version.
     pub fn upsert(&mut self, sketch: &StorySketch) -> Result<()> {
-        self.upsert_encoded(&EncodedSketch::new(sketch)?)
+        self.upsert_encoded(EncodedSketch::new(sketch.clone())?)
     }
 
     /// [`upsert`](StoryBook::upsert) of a sketch encoded beforehand (in parallel, by
     /// whoever computed it).
-    pub fn upsert_encoded(&mut self, sketch: &EncodedSketch) -> Result<()> {
-        let bytes = &sketch.bytes;
+    pub fn upsert_encoded(&mut self, sketch: EncodedSketch) -> Result<()> {
+        let EncodedSketch { sketch, bytes } = sketch;
+        let (id, day) = (sketch.id, sketch.day);
+        if let Some(stream) = &self.stream {
+            stream.upsert(sketch);
+        }
         let path = self.dir.join(PENDING);
         if self.scratch.is_none() {
             let file =
@@ -139,13 +159,13 @@ impl StoryBook {
         }
         if let Some(scratch) = self.scratch.as_mut() {
             scratch
-                .write_all(bytes)
+                .write_all(&bytes)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
         self.pending.insert(
-            sketch.id,
+            id,
             Some(PendingSketch {
-                day: sketch.day,
+                day,
                 offset: self.scratch_len,
                 len: u32::try_from(bytes.len())?,
             }),
@@ -156,6 +176,9 @@ impl StoryBook {
 
     /// Removes an article (a no-op for an article the book does not hold).
     pub fn remove(&mut self, article: u64) {
+        if let Some(stream) = &self.stream {
+            stream.remove(article);
+        }
         self.pending.insert(article, None);
     }
 
@@ -167,6 +190,14 @@ impl StoryBook {
                 "story generation {generation} is not newer than {}",
                 self.base.generation()
             );
+        }
+        let streamed = match self.stream.take() {
+            Some(stream) => stream.finish()?,
+            None => stream::Streamed::default(),
+        };
+        // The articles the stream placed are stored, not pending.
+        for row in &streamed.rows {
+            self.pending.remove(&row.article);
         }
         let upserts = self.read_pending()?;
         let sources = self.base.source_table();
@@ -185,10 +216,17 @@ impl StoryBook {
             sources,
             source_index,
         };
+        let streamed_days: Vec<Option<i32>> = streamed
+            .superseded
+            .iter()
+            .map(|&(_, day)| Some(day))
+            .collect();
+        save.take_streamed(streamed)?;
         let old_days: Vec<Option<i32>> = self
             .pending
             .keys()
             .filter_map(|&id| self.base_row(id).map(|r| r.day))
+            .chain(streamed_days)
             .collect();
         let new_days = upserts.days();
         let days: Vec<Option<i32>> = old_days.into_iter().chain(new_days).collect();
@@ -404,15 +442,7 @@ struct Save<'a> {
 impl Save<'_> {
     /// Records a new placement.
     fn update(&mut self, stored: &Stored) {
-        let source = stored.sketch.source.as_ref().map(|s| {
-            if let Some(&i) = self.source_index.get(s) {
-                return i;
-            }
-            self.sources.push(s.clone());
-            let i = (self.sources.len() - 1) as u32;
-            self.source_index.insert(s.clone(), i);
-            i
-        });
+        let source = stored.sketch.source.as_deref().map(|s| self.source_of(s));
         self.rows.insert(
             stored.sketch.id,
             Update {
@@ -422,6 +452,41 @@ impl Save<'_> {
                 source,
             },
         );
+    }
+
+    /// The index of a source in the source table, added if new.
+    fn source_of(&mut self, source: &str) -> u32 {
+        if let Some(&i) = self.source_index.get(source) {
+            return i;
+        }
+        self.sources.push(source.to_string());
+        let i = (self.sources.len() - 1) as u32;
+        self.source_index.insert(source.to_string(), i);
+        i
+    }
+
+    /// Takes what a stream placed: its months as this generation's partitions (as if an
+    /// earlier run had stored them), its articles as new placements.
+    fn take_streamed(&mut self, streamed: stream::Streamed) -> Result<()> {
+        for (key, temporary) in &streamed.parts {
+            let name = part_name(self.generation, *key);
+            let (from, to) = (self.dir.join(temporary), self.dir.join(&name));
+            fs::rename(&from, &to).with_context(|| format!("renaming to {}", to.display()))?;
+            self.manifest.insert(*key, name);
+        }
+        let sources: Vec<u32> = streamed.sources.iter().map(|s| self.source_of(s)).collect();
+        for row in streamed.rows {
+            self.rows.insert(
+                row.article,
+                Update {
+                    article: row.article,
+                    story: row.story,
+                    day: Some(row.day),
+                    source: row.source.map(|i| sources[i as usize]),
+                },
+            );
+        }
+        Ok(())
     }
 
     /// [`partition_records`] of this save.

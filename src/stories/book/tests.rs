@@ -456,3 +456,122 @@ fn a_version_2_book_lists_each_story_s_own_members() {
     assert_eq!(stories.story_of(5), Some(StoryId(11)));
     assert_members_are_their_own(&stories);
 }
+
+/// Four months of news: every ten days an event (the six texts in turn) told by two
+/// outlets a day apart, the second in other words, so that stories form and close as
+/// the window moves.
+fn season() -> Vec<StorySketch> {
+    let texts = [FLOOD_A, MAYOR_BRIDGE, MARKET, QUAKE, MAYOR_RESIGNS, FLOOD_B];
+    let start = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let mut sketches = Vec::new();
+    for k in 0..12u64 {
+        let text = texts[k as usize % texts.len()];
+        for (outlet, body) in [(0, text.to_string()), (1, text.replace(" the ", " a "))] {
+            let passages = vec![body];
+            let date = start + chrono::Days::new(10 * k + outlet);
+            sketches.push(sketch(&StoryInput {
+                id: 1000 + 2 * k + outlet,
+                date: Some(date),
+                source: Some(if outlet == 0 { "First" } else { "Second" }),
+                title: "",
+                passages: &passages,
+                entities: &[],
+            }));
+        }
+    }
+    sketches
+}
+
+/// Saves `upserts` (then `removals`) in one run of a new book and checks each final
+/// article's story against one pass over the final set.
+fn assert_one_run_equals_one_pass(upserts: &[StorySketch], removals: &[u64]) {
+    let mut last: FxHashMap<u64, &StorySketch> = FxHashMap::default();
+    for s in upserts {
+        last.insert(s.id, s);
+    }
+    for id in removals {
+        last.remove(id);
+    }
+    let mut finals: Vec<StorySketch> = last.into_values().cloned().collect();
+    finals.sort_by_key(|s| s.id);
+    let expected = cluster_all(&finals, Params::default());
+    let dir = tempfile::tempdir().unwrap();
+    let mut book = StoryBook::open(dir.path(), 0).unwrap();
+    for s in upserts {
+        book.upsert(s).unwrap();
+    }
+    for &id in removals {
+        book.remove(id);
+    }
+    let name = book.save(dir.path(), 1).unwrap();
+    let stories = Stories::load(dir.path(), &name).unwrap();
+    for (s, story) in finals.iter().zip(&expected) {
+        assert_eq!(stories.canonical_story_of(s.id), Some(*story), "{}", s.id);
+    }
+    assert_eq!(stories.article_count(), finals.len());
+    for id in removals {
+        assert_eq!(stories.story_of(*id), None);
+    }
+}
+
+#[test]
+fn a_stream_in_publication_order_places_every_dated_article_as_one_pass_does() {
+    let sketches = season();
+    let dir = tempfile::tempdir().unwrap();
+    let stream = stream::Stream::start(dir.path(), Params::default()).unwrap();
+    for s in &sketches {
+        stream.upsert(s.clone());
+    }
+    let streamed = stream.finish().unwrap();
+    assert_eq!(streamed.rows.len(), sketches.len());
+    assert!(streamed.superseded.is_empty());
+    // January to April, a partition file each.
+    assert_eq!(streamed.parts.len(), 4);
+    let expected = cluster_all(&sketches, Params::default());
+    for (row, story) in streamed.rows.iter().zip(&expected) {
+        assert_eq!(row.story, story.0, "{}", row.article);
+    }
+    assert!(expected.iter().collect::<FxHashSet<_>>().len() < sketches.len());
+    assert_one_run_equals_one_pass(&sketches, &[]);
+}
+
+#[test]
+fn a_stream_leaves_stragglers_changes_removals_and_undated_articles_to_the_save() {
+    let season = season();
+    let mut upserts: Vec<StorySketch> = Vec::new();
+    // The second article comes last, two months late: a straggler.
+    upserts.extend(season.iter().filter(|s| s.id != 1001).cloned());
+    upserts.push(season[1].clone());
+    // An article placed early comes again, edited, and another one is removed.
+    let mut edited = season[4].clone();
+    edited.terms.truncate(3);
+    upserts.push(edited);
+    // An undated copy of the first article.
+    let mut undated = season[0].clone();
+    undated.id = 5000;
+    undated.day = None;
+    upserts.push(undated);
+
+    let dir = tempfile::tempdir().unwrap();
+    let stream = stream::Stream::start(dir.path(), Params::default()).unwrap();
+    for s in &upserts {
+        stream.upsert(s.clone());
+    }
+    stream.remove(1006);
+    let streamed = stream.finish().unwrap();
+    let placed: FxHashSet<u64> = streamed.rows.iter().map(|r| r.article).collect();
+    assert!(!placed.contains(&1001) && !placed.contains(&5000));
+    assert!(!placed.contains(&1004) && !placed.contains(&1006));
+    let superseded: FxHashSet<u64> = streamed.superseded.iter().map(|s| s.0).collect();
+    assert_eq!(superseded, [1004, 1006].into_iter().collect());
+    assert_eq!(placed.len(), season.len() - 3);
+
+    assert_one_run_equals_one_pass(&upserts, &[1006]);
+}
+
+#[test]
+fn a_run_in_reverse_publication_order_equals_one_pass() {
+    let mut sketches = season();
+    sketches.reverse();
+    assert_one_run_equals_one_pass(&sketches, &[]);
+}
