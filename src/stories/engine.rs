@@ -79,6 +79,7 @@ impl Default for Params {
 /// Rows per LSH band; 16 bands of 4 make a pair at resemblance 0.8 a candidate with
 /// probability 1 - (1 - 0.8^4)^16 = 0.9998.
 const ROWS: usize = 4;
+const BANDS: usize = MINHASHES / ROWS;
 /// The fixed-point scale of a unit weight.
 const UNIT: f64 = 65535.0;
 
@@ -96,8 +97,8 @@ struct Member {
     day: Option<i32>,
     story: u64,
     features: Vec<(u32, u16)>,
-    minhash: Vec<u16>,
-    bands: Vec<u64>,
+    /// The MinHash signature (`None`: the article has no words) and its band keys.
+    minhash: Option<Box<([u16; MINHASHES], [u64; BANDS])>>,
 }
 
 /// The similarity sums of one placement, per story slot.
@@ -135,6 +136,14 @@ impl Sums<'_> {
     }
 }
 
+/// A feature in the window: how many members have it, and the postings of those whose
+/// weight for it is not 0.
+#[derive(Default)]
+struct InWindow {
+    df: u32,
+    postings: VecDeque<Posting>,
+}
+
 /// One entry of a feature's posting list: a window member with the feature, where its
 /// story is, when it was published, and its weight for the feature.
 struct Posting {
@@ -160,8 +169,7 @@ pub struct Window {
     members: VecDeque<Member>,
     next_seq: u64,
     frequencies: Frequencies,
-    df: FxHashMap<u32, u32>,
-    postings: FxHashMap<u32, VecDeque<Posting>>,
+    features: FxHashMap<u32, InWindow>,
     bands: FxHashMap<u64, Vec<u64>>,
     /// The slot of each story in the window (its members counted in `slot_members`).
     slots: FxHashMap<u64, u32>,
@@ -214,8 +222,7 @@ impl Window {
             members: VecDeque::new(),
             next_seq: 0,
             frequencies,
-            df: FxHashMap::default(),
-            postings: FxHashMap::default(),
+            features: FxHashMap::default(),
             bands: FxHashMap::default(),
             slots: FxHashMap::default(),
             slot_story: Vec::new(),
@@ -299,45 +306,49 @@ impl Window {
             .map(|(f, w)| (f.key, *w))
             .collect();
         for &(key, w) in &features {
-            *self.df.entry(key).or_insert(0) += 1;
+            let feature = self.features.entry(key).or_default();
+            feature.df += 1;
             if w > 0 {
-                self.postings.entry(key).or_default().push_back(Posting {
+                feature.postings.push_back(Posting {
                     slot,
                     day: sketch.day.unwrap_or(NO_DAY),
                     weight: w,
                 });
             }
         }
-        let bands = band_keys(&sketch.minhash);
-        for &band in &bands {
-            self.bands.entry(band).or_default().push(seq);
-        }
+        let minhash = signature(&sketch.minhash).map(|values| {
+            let bands = band_keys(&values);
+            for &band in &bands {
+                self.bands.entry(band).or_default().push(seq);
+            }
+            Box::new((values, bands))
+        });
         let member = Member {
             seq,
             day: sketch.day,
             story: placement.story,
             features,
-            minhash: sketch.minhash.clone(),
-            bands,
+            minhash,
         };
         self.members.push_back(member);
     }
 
     fn forget(&mut self, member: &Member) {
         for &(key, w) in &member.features {
-            decrement(&mut self.df, key);
-            if w == 0 {
+            let Some(feature) = self.features.get_mut(&key) else {
                 continue;
-            }
-            if let Some(list) = self.postings.get_mut(&key) {
+            };
+            feature.df -= 1;
+            if w > 0 {
                 // The member leaving is the oldest, so its posting leads the list.
-                list.pop_front();
-                if list.is_empty() {
-                    self.postings.remove(&key);
-                }
+                feature.postings.pop_front();
+            }
+            if feature.df == 0 {
+                self.features.remove(&key);
             }
         }
-        for band in &member.bands {
+        let bands = member.minhash.as_ref().map_or(&[][..], |m| &m.1[..]);
+        for band in bands {
             if let Some(list) = self.bands.get_mut(band) {
                 let gone = list.partition_point(|s| *s <= member.seq);
                 list.drain(..gone);
@@ -369,7 +380,7 @@ impl Window {
             let (df, n) = match &self.frequencies {
                 // The article counts itself, so a word only it has is not infinitely rare.
                 Frequencies::Window => (
-                    f64::from(self.df.get(&f.key).copied().unwrap_or(0)) + 1.0,
+                    f64::from(self.features.get(&f.key).map_or(0, |i| i.df)) + 1.0,
                     self.members.len() as f64 + 1.0,
                 ),
                 Frequencies::Fixed { df, n } => (
@@ -389,7 +400,8 @@ impl Window {
     fn closest_copy(&self, sketch: &StorySketch) -> Option<u64> {
         let mut best: Option<(usize, u64, u64)> = None; // (equal values, seq, story)
         let needed = (self.params.copy * MINHASHES as f64).ceil() as usize;
-        for band in band_keys(&sketch.minhash) {
+        let signature = signature(&sketch.minhash)?;
+        for band in band_keys(&signature) {
             let Some(list) = self.bands.get(&band) else {
                 continue;
             };
@@ -397,8 +409,11 @@ impl Window {
                 let Some(member) = self.index_of(seq).and_then(|i| self.members.get(i)) else {
                     continue;
                 };
-                let equal = (resemblance(&sketch.minhash, &member.minhash) * MINHASHES as f64)
-                    .round() as usize;
+                let Some(theirs) = &member.minhash else {
+                    continue;
+                };
+                let equal =
+                    (resemblance(&signature, &theirs.0) * MINHASHES as f64).round() as usize;
                 let better = match best {
                     None => true,
                     Some((e, s, _)) => equal > e || (equal == e && seq < s),
@@ -429,7 +444,7 @@ impl Window {
             .features()
             .zip(weights)
             .filter(|(_, &w)| w > 0)
-            .filter_map(|(f, &w)| Some((u32::from(w), self.postings.get(&f.key)?)));
+            .filter_map(|(f, &w)| Some((u32::from(w), &self.features.get(&f.key)?.postings)));
         match sketch.day {
             // Members of a dated window are dated, and none is older than the table.
             Some(day) => {
@@ -488,32 +503,21 @@ fn unit_weights(raw: impl Iterator<Item = f64>) -> Vec<u16> {
         .collect()
 }
 
-fn decrement(map: &mut FxHashMap<u32, u32>, key: u32) {
-    if let Some(count) = map.get_mut(&key) {
-        *count -= 1;
-        if *count == 0 {
-            map.remove(&key);
-        }
-    }
+/// A sketch's MinHash signature as a fixed array (`None`: the article has no words).
+fn signature(minhash: &[u16]) -> Option<[u16; MINHASHES]> {
+    minhash.try_into().ok()
 }
 
 /// One key per LSH band: the band's index and its values hashed together.
-fn band_keys(minhash: &[u16]) -> Vec<u64> {
-    if minhash.len() != MINHASHES {
-        return Vec::new();
-    }
-    minhash
-        .chunks(ROWS)
-        .enumerate()
-        .map(|(i, rows)| {
-            let mut bytes = [0u8; 2 * ROWS + 1];
-            bytes[0] = i as u8;
-            for (j, v) in rows.iter().enumerate() {
-                bytes[1 + 2 * j..3 + 2 * j].copy_from_slice(&v.to_le_bytes());
-            }
-            xxhash_rust::xxh3::xxh3_64(&bytes)
-        })
-        .collect()
+fn band_keys(minhash: &[u16; MINHASHES]) -> [u64; BANDS] {
+    std::array::from_fn(|i| {
+        let mut bytes = [0u8; 2 * ROWS + 1];
+        bytes[0] = i as u8;
+        for (j, v) in minhash[i * ROWS..(i + 1) * ROWS].iter().enumerate() {
+            bytes[1 + 2 * j..3 + 2 * j].copy_from_slice(&v.to_le_bytes());
+        }
+        xxhash_rust::xxh3::xxh3_64(&bytes)
+    })
 }
 
 #[cfg(test)]
@@ -556,7 +560,7 @@ mod tests {
         assert_eq!(stories, [1, 1, 3]);
         window.slide_to(article(4, 1, "x").day.unwrap_or(0) + 40);
         assert!(window.is_empty());
-        assert!(window.slots.is_empty() && window.postings.is_empty());
-        assert!(window.bands.is_empty() && window.df.is_empty());
+        assert!(window.slots.is_empty() && window.features.is_empty());
+        assert!(window.bands.is_empty());
     }
 }
