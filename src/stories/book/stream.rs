@@ -15,8 +15,10 @@
 //! wrote, with their placements) and changes to it (the articles left to it, which stay
 //! pending in the book). It replays from the earliest of those as it would after any
 //! earlier run ([`super`]), and the result is the one-pass grouping of the whole set.
-//! On input in publication order the save places only the last days; on input in no
-//! order the stream places few articles and the save places the rest, as without it.
+//! On input in publication order the save places only the last month (and what a
+//! straggler disturbs); on input in no order the stream soon gives up ([`MAX_LATE`])
+//! and the save places the rest, as without it: the stream's cost is then what it
+//! placed that the save places again.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -41,6 +43,10 @@ const LAG: i32 = 30;
 /// Articles held back at most (about 400 bytes each); past this the stream breaks, as
 /// the input is not in publication order.
 const MAX_HELD: usize = 100_000;
+/// Stragglers at which a stream that places fewer articles than it receives stragglers
+/// gives up: its input is not in publication order (outlet after outlet, say), and what
+/// it would place the save would place again.
+const MAX_LATE: usize = 64;
 /// Messages queued for the stream at most: when it falls behind, the run waits for it,
 /// which gives it the processor rather than leaving a backlog for the save to wait on.
 const QUEUE: usize = 512;
@@ -150,6 +156,11 @@ struct Streamer {
     placed_day: FxHashMap<u64, i32>,
     /// Placed articles changed or removed since, with the day they were placed under.
     superseded: FxHashMap<u64, i32>,
+    /// Stragglers so far, articles placed since the first, and whether the stream gave
+    /// up placing.
+    late: usize,
+    placed_since_late: usize,
+    given_up: bool,
     /// The month being placed, and its records so far.
     month: Option<PartKey>,
     records: Vec<Stored>,
@@ -171,6 +182,9 @@ impl Streamer {
             last_placed: None,
             placed_day: FxHashMap::default(),
             superseded: FxHashMap::default(),
+            late: 0,
+            placed_since_late: 0,
+            given_up: false,
             month: None,
             records: Vec::new(),
             parts: Vec::new(),
@@ -226,7 +240,17 @@ impl Streamer {
             return Ok(());
         };
         let key = (day, sketch.id);
+        if self.given_up {
+            return Ok(());
+        }
         if self.last_placed.is_some_and(|last| key < last) {
+            self.late += 1;
+            if self.late >= MAX_LATE && self.late > self.placed_since_late {
+                // What is held is left to the save too.
+                self.given_up = true;
+                self.held.clear();
+                self.held_day.clear();
+            }
             return Ok(());
         }
         self.held_day.insert(sketch.id, day);
@@ -284,6 +308,9 @@ impl Streamer {
         });
         self.placed_day.insert(sketch.id, day);
         self.last_placed = Some((day, sketch.id));
+        if self.late > 0 {
+            self.placed_since_late += 1;
+        }
         self.records.push(Stored {
             sketch,
             story: placement.story,
