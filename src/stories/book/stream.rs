@@ -144,6 +144,7 @@ type Key = (i32, u64);
 
 struct Streamer {
     dir: PathBuf,
+    params: Params,
     window: Window,
     abandoned: Arc<AtomicBool>,
     /// Arrivals held back, by canonical key.
@@ -174,6 +175,7 @@ impl Streamer {
     fn new(dir: &Path, params: Params, abandoned: Arc<AtomicBool>) -> Streamer {
         Streamer {
             dir: dir.to_path_buf(),
+            params,
             window: Window::dated(params),
             abandoned,
             held: BTreeMap::new(),
@@ -246,10 +248,11 @@ impl Streamer {
         if self.last_placed.is_some_and(|last| key < last) {
             self.late += 1;
             if self.late >= MAX_LATE && self.late > self.placed_since_late {
-                // What is held is left to the save too.
+                // What is held is left to the save too, and the window's memory goes.
                 self.given_up = true;
                 self.held.clear();
                 self.held_day.clear();
+                self.window = Window::dated(self.params);
             }
             return Ok(());
         }
