@@ -117,14 +117,14 @@ impl Stream {
         }
     }
 
-    /// Places what is held back and hands over the kept months.
+    /// Places what is held back and hands over the months placed.
     pub fn finish(mut self) -> Result<Streamed> {
         self.send(Message::End);
         self.sender = None;
         match self.thread.take().map(JoinHandle::join) {
             Some(Ok(result)) => result,
             Some(Err(panic)) => std::panic::resume_unwind(panic),
-            None => unreachable!("a stream finishes once"),
+            None => Ok(Streamed::default()),
         }
     }
 }
