@@ -200,12 +200,7 @@ impl StoryBook {
             self.pending.remove(&row.article);
         }
         let upserts = self.read_pending()?;
-        let sources = self.base.source_table();
-        let source_index: FxHashMap<String, u32> = sources
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as u32))
-            .collect();
+        let sources = SourceTable::from(self.base.source_table());
         let mut save = Save {
             dir,
             generation,
@@ -214,7 +209,6 @@ impl StoryBook {
             touched: self.pending.keys().copied().collect(),
             rows: FxHashMap::default(),
             sources,
-            source_index,
         };
         let streamed_days: Vec<Option<i32>> = streamed
             .superseded
@@ -240,7 +234,7 @@ impl StoryBook {
         save.attach_undated()?;
 
         let mut updates = std::mem::take(&mut save.rows);
-        let sources = std::mem::take(&mut save.sources);
+        let sources = std::mem::take(&mut save.sources).names;
         let mut rows: Vec<ArticleRow> = Vec::with_capacity(self.base.article_count());
         for row in self.base.rows() {
             match updates.remove(&row.article) {
@@ -371,6 +365,37 @@ fn sticky_ids(base: &Stories, rows: &[ArticleRow]) -> FxHashMap<u64, u64> {
         .collect()
 }
 
+/// Source names and the index of each in the list, which grows as new ones are named.
+#[derive(Default)]
+struct SourceTable {
+    names: Vec<String>,
+    index: FxHashMap<String, u32>,
+}
+
+impl From<Vec<String>> for SourceTable {
+    fn from(names: Vec<String>) -> SourceTable {
+        let index = names
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect();
+        SourceTable { names, index }
+    }
+}
+
+impl SourceTable {
+    /// The index of a source, added if new.
+    fn index(&mut self, source: &str) -> u32 {
+        if let Some(&i) = self.index.get(source) {
+            return i;
+        }
+        let i = self.names.len() as u32;
+        self.names.push(source.to_string());
+        self.index.insert(source.to_string(), i);
+        i
+    }
+}
+
 /// A changed placement, to become a book row (its source as an index into the source
 /// table, so that a save re-placing a million articles holds no string for each).
 struct Update {
@@ -435,14 +460,17 @@ struct Save<'a> {
     /// New placements, by article.
     rows: FxHashMap<u64, Update>,
     /// The source table, grown as updates name new sources.
-    sources: Vec<String>,
-    source_index: FxHashMap<String, u32>,
+    sources: SourceTable,
 }
 
 impl Save<'_> {
     /// Records a new placement.
     fn update(&mut self, stored: &Stored) {
-        let source = stored.sketch.source.as_deref().map(|s| self.source_of(s));
+        let source = stored
+            .sketch
+            .source
+            .as_deref()
+            .map(|s| self.sources.index(s));
         self.rows.insert(
             stored.sketch.id,
             Update {
@@ -454,17 +482,6 @@ impl Save<'_> {
         );
     }
 
-    /// The index of a source in the source table, added if new.
-    fn source_of(&mut self, source: &str) -> u32 {
-        if let Some(&i) = self.source_index.get(source) {
-            return i;
-        }
-        self.sources.push(source.to_string());
-        let i = (self.sources.len() - 1) as u32;
-        self.source_index.insert(source.to_string(), i);
-        i
-    }
-
     /// Takes what a stream placed: its months as this generation's partitions (as if an
     /// earlier run had stored them), its articles as new placements.
     fn take_streamed(&mut self, streamed: stream::Streamed) -> Result<()> {
@@ -474,7 +491,11 @@ impl Save<'_> {
             fs::rename(&from, &to).with_context(|| format!("renaming to {}", to.display()))?;
             self.manifest.insert(*key, name);
         }
-        let sources: Vec<u32> = streamed.sources.iter().map(|s| self.source_of(s)).collect();
+        let sources: Vec<u32> = streamed
+            .sources
+            .iter()
+            .map(|s| self.sources.index(s))
+            .collect();
         for row in streamed.rows {
             self.rows.insert(
                 row.article,

@@ -30,6 +30,7 @@ use std::thread::JoinHandle;
 use anyhow::{Context, Result};
 use rustc_hash::FxHashMap;
 
+use super::SourceTable;
 use crate::stories::engine::{Params, Window};
 use crate::stories::sketch::StorySketch;
 use crate::stories::store::{write_part, PartKey, Stored, PREFIX};
@@ -167,8 +168,7 @@ struct Streamer {
     records: Vec<Stored>,
     parts: Vec<(PartKey, String)>,
     rows: Vec<StreamedRow>,
-    sources: Vec<String>,
-    source_index: FxHashMap<String, u32>,
+    sources: SourceTable,
 }
 
 impl Streamer {
@@ -191,8 +191,7 @@ impl Streamer {
             records: Vec::new(),
             parts: Vec::new(),
             rows: Vec::new(),
-            sources: Vec::new(),
-            source_index: FxHashMap::default(),
+            sources: SourceTable::default(),
         }
     }
 
@@ -291,18 +290,7 @@ impl Streamer {
         self.window.slide_to(day);
         let placement = self.window.place(&sketch);
         self.window.admit(&sketch, &placement);
-        let source = sketch
-            .source
-            .as_ref()
-            .map(|s| match self.source_index.get(s) {
-                Some(&i) => i,
-                None => {
-                    let i = self.sources.len() as u32;
-                    self.sources.push(s.clone());
-                    self.source_index.insert(s.clone(), i);
-                    i
-                }
-            });
+        let source = sketch.source.as_deref().map(|s| self.sources.index(s));
         self.rows.push(StreamedRow {
             article: sketch.id,
             story: placement.story,
@@ -346,7 +334,7 @@ impl Streamer {
             parts: std::mem::take(&mut self.parts),
             rows,
             superseded: superseded.into_iter().collect(),
-            sources: std::mem::take(&mut self.sources),
+            sources: std::mem::take(&mut self.sources).names,
         })
     }
 }
