@@ -10,7 +10,10 @@
 //!   `YYYYMM`) or the undated ones (`part` = `undated`), each with its sketch, its story
 //!   and the weights it arrived with, in canonical order;
 //! - `stories-open.pending`: sketches received by the running index run before its save
-//!   (removed by the save, or by [`super::remove_stale`] after a crash).
+//!   (removed by the save, or by [`super::remove_stale`] after a crash);
+//! - `stories-open-<part>.streamed`: a month placed while the run reads (see
+//!   `book::stream`), renamed to the partition name by the save (or removed by
+//!   [`super::remove_stale`] after a crash).
 
 use std::fs::{self, File};
 use std::io::Write;
