@@ -9,7 +9,7 @@
 //!
 //! A book that starts empty (a new index, `--full`) clusters its dated articles while the
 //! run reads, on a thread of its own, in canonical order as far as the arrival order
-//! allows ([`stream`]); the save then finishes from what the stream stored as an
+//! allows (module `stream`); the save then finishes from what the stream stored as an
 //! incremental save would from an earlier run's state.
 //!
 //! Crash safety: a save writes only new files (partition files and the book file carry the
