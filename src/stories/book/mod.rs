@@ -147,7 +147,7 @@ impl StoryBook {
     pub fn upsert_encoded(&mut self, sketch: EncodedSketch) -> Result<()> {
         let EncodedSketch { sketch, bytes } = sketch;
         let (id, day) = (sketch.id, sketch.day);
-        if let Some(stream) = &self.stream {
+        if let Some(stream) = &mut self.stream {
             stream.upsert(sketch);
         }
         let path = self.dir.join(PENDING);
@@ -176,7 +176,7 @@ impl StoryBook {
 
     /// Removes an article (a no-op for an article the book does not hold).
     pub fn remove(&mut self, article: u64) {
-        if let Some(stream) = &self.stream {
+        if let Some(stream) = &mut self.stream {
             stream.remove(article);
         }
         self.pending.insert(article, None);

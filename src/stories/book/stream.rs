@@ -48,9 +48,12 @@ const MAX_HELD: usize = 100_000;
 /// gives up: its input is not in publication order (outlet after outlet, say), and what
 /// it would place the save would place again.
 const MAX_LATE: usize = 64;
-/// Messages queued for the stream at most: when it falls behind, the run waits for it,
+/// Changes sent to the thread at a time: one hand-over (and wake-up) per article cost
+/// more than the placing saved.
+const BATCH: usize = 256;
+/// Batches queued for the stream at most: when it falls behind, the run waits for it,
 /// which gives it the processor rather than leaving a backlog for the save to wait on.
-const QUEUE: usize = 512;
+const QUEUE: usize = 4;
 
 /// A placement the stream made, for the book file.
 pub(super) struct StreamedRow {
@@ -73,14 +76,20 @@ pub(super) struct Streamed {
     pub sources: Vec<String>,
 }
 
-enum Message {
-    Upsert(Box<StorySketch>),
+enum Change {
+    Upsert(StorySketch),
     Remove(u64),
+}
+
+enum Message {
+    Changes(Vec<Change>),
     End,
 }
 
 /// The running stream, owned by the book.
 pub(super) struct Stream {
+    /// Changes not sent yet.
+    batch: Vec<Change>,
     sender: Option<SyncSender<Message>>,
     thread: Option<JoinHandle<Result<Streamed>>>,
     /// Set when the book is dropped unsaved: the thread stops working.
@@ -97,18 +106,27 @@ impl Stream {
             .spawn(move || streamer.run(&receiver))
             .context("starting the story thread")?;
         Ok(Stream {
+            batch: Vec::with_capacity(BATCH),
             sender: Some(sender),
             thread: Some(thread),
             abandoned,
         })
     }
 
-    pub fn upsert(&self, sketch: StorySketch) {
-        self.send(Message::Upsert(Box::new(sketch)));
+    pub fn upsert(&mut self, sketch: StorySketch) {
+        self.change(Change::Upsert(sketch));
     }
 
-    pub fn remove(&self, article: u64) {
-        self.send(Message::Remove(article));
+    pub fn remove(&mut self, article: u64) {
+        self.change(Change::Remove(article));
+    }
+
+    fn change(&mut self, change: Change) {
+        self.batch.push(change);
+        if self.batch.len() >= BATCH {
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            self.send(Message::Changes(batch));
+        }
     }
 
     /// A failed send means the thread stopped on an error, which `finish` reports.
@@ -120,6 +138,8 @@ impl Stream {
 
     /// Places what is held back and hands over the months placed.
     pub fn finish(mut self) -> Result<Streamed> {
+        let batch = std::mem::take(&mut self.batch);
+        self.send(Message::Changes(batch));
         self.send(Message::End);
         self.sender = None;
         match self.thread.take().map(JoinHandle::join) {
@@ -200,12 +220,17 @@ impl Streamer {
             if self.abandoned.load(Ordering::Relaxed) {
                 break;
             }
-            match message {
-                Message::Upsert(sketch) => self.upsert(*sketch)?,
-                Message::Remove(article) => {
-                    self.forget(article);
-                }
+            let changes = match message {
+                Message::Changes(changes) => changes,
                 Message::End => return self.end(),
+            };
+            for change in changes {
+                match change {
+                    Change::Upsert(sketch) => self.upsert(sketch)?,
+                    Change::Remove(article) => {
+                        self.forget(article);
+                    }
+                }
             }
         }
         // The book went away unsaved: what was written is left for `remove_stale`.

@@ -518,7 +518,7 @@ fn assert_one_run_equals_one_pass(upserts: &[StorySketch], removals: &[u64]) {
 fn a_stream_in_publication_order_places_every_dated_article_as_one_pass_does() {
     let sketches = season();
     let dir = tempfile::tempdir().unwrap();
-    let stream = stream::Stream::start(dir.path(), Params::default()).unwrap();
+    let mut stream = stream::Stream::start(dir.path(), Params::default()).unwrap();
     for s in &sketches {
         stream.upsert(s.clone());
     }
@@ -553,7 +553,7 @@ fn a_stream_leaves_stragglers_changes_removals_and_undated_articles_to_the_save(
     upserts.push(undated);
 
     let dir = tempfile::tempdir().unwrap();
-    let stream = stream::Stream::start(dir.path(), Params::default()).unwrap();
+    let mut stream = stream::Stream::start(dir.path(), Params::default()).unwrap();
     for s in &upserts {
         stream.upsert(s.clone());
     }
@@ -587,7 +587,7 @@ fn a_stream_over_outlet_after_outlet_gives_up_and_the_save_places_the_rest() {
         }
     }
     let dir = tempfile::tempdir().unwrap();
-    let stream = stream::Stream::start(dir.path(), Params::default()).unwrap();
+    let mut stream = stream::Stream::start(dir.path(), Params::default()).unwrap();
     for s in &upserts {
         stream.upsert(s.clone());
     }
