@@ -193,7 +193,7 @@ fn check_book(
     let mut name = String::new();
     for (n, batch) in order.chunks(per_batch).enumerate() {
         let generation = n as u64;
-        let mut book = StoryBook::open(dir, generation)?.with_params(params)?;
+        let mut book = StoryBook::open(dir, generation)?.with_params(params);
         let started = (Instant::now(), cpu_time());
         for &i in batch {
             book.upsert(&sketches[i])?;

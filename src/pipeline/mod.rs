@@ -431,7 +431,7 @@ fn build_chunk(chunk: Chunk, previous: &Previous, stories: bool) -> BuiltChunk {
                         path: place,
                         reason: format!("date {bad:?} not understood; indexed without a date"),
                     });
-                    let sketch = stories.then(|| EncodedSketch::new(story_sketch(&article)));
+                    let sketch = stories.then(|| EncodedSketch::new(&story_sketch(&article)));
                     let outcome = RecordOutcome::Built {
                         article: Box::new(article),
                         sketch,
@@ -692,7 +692,7 @@ impl<'a> Run<'a> {
                     self.writer
                         .upsert(&article, seq, self.known.contains(&id))?;
                     if let (Some(book), Some(sketch)) = (self.book.as_mut(), sketch) {
-                        book.upsert_encoded(sketch?)?;
+                        book.upsert_encoded(&sketch?)?;
                     }
                     self.articles_changed = true;
                     self.dirty = true;

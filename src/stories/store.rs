@@ -10,10 +10,7 @@
 //!   `YYYYMM`) or the undated ones (`part` = `undated`), each with its sketch, its story
 //!   and the weights it arrived with, in canonical order;
 //! - `stories-open.pending`: sketches received by the running index run before its save
-//!   (removed by the save, or by [`super::remove_stale`] after a crash);
-//! - `stories-open-<part>.streamed`: a month placed while the run reads (see
-//!   `book::stream`), renamed to the partition name by the save (or removed by
-//!   [`super::remove_stale`] after a crash).
+//!   (removed by the save, or by [`super::remove_stale`] after a crash).
 
 use std::fs::{self, File};
 use std::io::Write;
@@ -48,7 +45,7 @@ impl PartKey {
         }
     }
 
-    pub fn label(self) -> String {
+    fn label(self) -> String {
         match self {
             PartKey::Month(m) => format!("{:04}{:02}", m.div_euclid(12), m.rem_euclid(12) + 1),
             PartKey::Undated => "undated".to_string(),

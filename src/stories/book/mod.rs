@@ -7,11 +7,6 @@
 //! [`save`](StoryBook::save) under the new generation *before* the index commit that
 //! names the returned file, and [`remove_stale`] after that commit.
 //!
-//! A book that starts empty (a new index, `--full`) clusters its dated articles while the
-//! run reads, on a thread of its own, in canonical order as far as the arrival order
-//! allows (module `stream`); the save then finishes from what the stream stored as an
-//! incremental save would from an earlier run's state.
-//!
 //! Crash safety: a save writes only new files (partition files and the book file carry the
 //! new generation in their names; each is written to a temporary file, fsynced and renamed,
 //! and the folder is fsynced last), so until the index commit names the new book file the
@@ -33,8 +28,7 @@
 //! in monthly partition files) and a 32-byte row in the book file; in memory during a
 //! save, the rows (24 bytes an article), the window's members (about 1 KB each), one
 //! month's partition at a time, all undated articles when they change, and 32 bytes per
-//! pending sketch; while a stream runs, about 40 bytes per article it placed and its own
-//! window.
+//! pending sketch.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
@@ -55,8 +49,6 @@ use super::store::{
     BookContents, Manifest, PartKey, Stored, PREFIX,
 };
 
-mod stream;
-
 /// Name of the scratch file of sketches received before a save.
 const PENDING: &str = "stories-open.pending";
 
@@ -69,20 +61,22 @@ pub struct StoryBook {
     pending: FxHashMap<u64, Option<PendingSketch>>,
     scratch: Option<BufWriter<File>>,
     scratch_len: u64,
-    /// Clustering as sketches arrive, while the book is empty and unsaved.
-    stream: Option<stream::Stream>,
 }
 
 /// A sketch in the form the book stores it, with what the book files it under.
 pub struct EncodedSketch {
-    sketch: StorySketch,
+    id: u64,
+    day: Option<i32>,
     bytes: Vec<u8>,
 }
 
 impl EncodedSketch {
-    pub fn new(sketch: StorySketch) -> Result<EncodedSketch> {
-        let bytes = postcard::to_allocvec(&sketch).context("encoding a story sketch")?;
-        Ok(EncodedSketch { sketch, bytes })
+    pub fn new(sketch: &StorySketch) -> Result<EncodedSketch> {
+        Ok(EncodedSketch {
+            id: sketch.id,
+            day: sketch.day,
+            bytes: postcard::to_allocvec(sketch).context("encoding a story sketch")?,
+        })
     }
 }
 
@@ -104,32 +98,22 @@ impl StoryBook {
             Stories::empty()
         };
         let manifest = base.manifest()?.parts.into_iter().collect();
-        let params = Params::default();
-        let stream = if base.article_count() == 0 {
-            Some(stream::Stream::start(dir, params)?)
-        } else {
-            None
-        };
         Ok(StoryBook {
             dir: dir.to_path_buf(),
-            params,
+            params: Params::default(),
             base,
             manifest,
             pending: FxHashMap::default(),
             scratch: None,
             scratch_len: 0,
-            stream,
         })
     }
 
     /// Uses other clustering parameters (for evaluation; an index keeps the defaults, as
     /// the stored state is only reproducible with the parameters that made it).
-    pub fn with_params(mut self, params: Params) -> Result<StoryBook> {
+    pub fn with_params(mut self, params: Params) -> StoryBook {
         self.params = params;
-        if self.stream.is_some() {
-            self.stream = Some(stream::Stream::start(&self.dir, params)?);
-        }
-        Ok(self)
+        self
     }
 
     /// The state as of the last save (or open).
@@ -139,17 +123,13 @@ impl StoryBook {
 
     /// Adds an article or replaces its earlier version.
     pub fn upsert(&mut self, sketch: &StorySketch) -> Result<()> {
-        self.upsert_encoded(EncodedSketch::new(sketch.clone())?)
+        self.upsert_encoded(&EncodedSketch::new(sketch)?)
     }
 
     /// [`upsert`](StoryBook::upsert) of a sketch encoded beforehand (in parallel, by
     /// whoever computed it).
-    pub fn upsert_encoded(&mut self, sketch: EncodedSketch) -> Result<()> {
-        let EncodedSketch { sketch, bytes } = sketch;
-        let (id, day) = (sketch.id, sketch.day);
-        if let Some(stream) = &mut self.stream {
-            stream.upsert(sketch);
-        }
+    pub fn upsert_encoded(&mut self, sketch: &EncodedSketch) -> Result<()> {
+        let bytes = &sketch.bytes;
         let path = self.dir.join(PENDING);
         if self.scratch.is_none() {
             let file =
@@ -159,13 +139,13 @@ impl StoryBook {
         }
         if let Some(scratch) = self.scratch.as_mut() {
             scratch
-                .write_all(&bytes)
+                .write_all(bytes)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
         self.pending.insert(
-            id,
+            sketch.id,
             Some(PendingSketch {
-                day,
+                day: sketch.day,
                 offset: self.scratch_len,
                 len: u32::try_from(bytes.len())?,
             }),
@@ -176,9 +156,6 @@ impl StoryBook {
 
     /// Removes an article (a no-op for an article the book does not hold).
     pub fn remove(&mut self, article: u64) {
-        if let Some(stream) = &mut self.stream {
-            stream.remove(article);
-        }
         self.pending.insert(article, None);
     }
 
@@ -191,16 +168,13 @@ impl StoryBook {
                 self.base.generation()
             );
         }
-        let streamed = match self.stream.take() {
-            Some(stream) => stream.finish()?,
-            None => stream::Streamed::default(),
-        };
-        // The articles the stream placed are stored, not pending.
-        for row in &streamed.rows {
-            self.pending.remove(&row.article);
-        }
         let upserts = self.read_pending()?;
-        let sources = SourceTable::from(self.base.source_table());
+        let sources = self.base.source_table();
+        let source_index: FxHashMap<String, u32> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.clone(), i as u32))
+            .collect();
         let mut save = Save {
             dir,
             generation,
@@ -209,18 +183,12 @@ impl StoryBook {
             touched: self.pending.keys().copied().collect(),
             rows: FxHashMap::default(),
             sources,
+            source_index,
         };
-        let streamed_days: Vec<Option<i32>> = streamed
-            .superseded
-            .iter()
-            .map(|&(_, day)| Some(day))
-            .collect();
-        save.take_streamed(streamed)?;
         let old_days: Vec<Option<i32>> = self
             .pending
             .keys()
             .filter_map(|&id| self.base_row(id).map(|r| r.day))
-            .chain(streamed_days)
             .collect();
         let new_days = upserts.days();
         let days: Vec<Option<i32>> = old_days.into_iter().chain(new_days).collect();
@@ -234,7 +202,7 @@ impl StoryBook {
         save.attach_undated()?;
 
         let mut updates = std::mem::take(&mut save.rows);
-        let sources = std::mem::take(&mut save.sources).names;
+        let sources = std::mem::take(&mut save.sources);
         let mut rows: Vec<ArticleRow> = Vec::with_capacity(self.base.article_count());
         for row in self.base.rows() {
             match updates.remove(&row.article) {
@@ -365,37 +333,6 @@ fn sticky_ids(base: &Stories, rows: &[ArticleRow]) -> FxHashMap<u64, u64> {
         .collect()
 }
 
-/// Source names and the index of each in the list, which grows as new ones are named.
-#[derive(Default)]
-struct SourceTable {
-    names: Vec<String>,
-    index: FxHashMap<String, u32>,
-}
-
-impl From<Vec<String>> for SourceTable {
-    fn from(names: Vec<String>) -> SourceTable {
-        let index = names
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (s.clone(), i as u32))
-            .collect();
-        SourceTable { names, index }
-    }
-}
-
-impl SourceTable {
-    /// The index of a source, added if new.
-    fn index(&mut self, source: &str) -> u32 {
-        if let Some(&i) = self.index.get(source) {
-            return i;
-        }
-        let i = self.names.len() as u32;
-        self.names.push(source.to_string());
-        self.index.insert(source.to_string(), i);
-        i
-    }
-}
-
 /// A changed placement, to become a book row (its source as an index into the source
 /// table, so that a save re-placing a million articles holds no string for each).
 struct Update {
@@ -460,17 +397,22 @@ struct Save<'a> {
     /// New placements, by article.
     rows: FxHashMap<u64, Update>,
     /// The source table, grown as updates name new sources.
-    sources: SourceTable,
+    sources: Vec<String>,
+    source_index: FxHashMap<String, u32>,
 }
 
 impl Save<'_> {
     /// Records a new placement.
     fn update(&mut self, stored: &Stored) {
-        let source = stored
-            .sketch
-            .source
-            .as_deref()
-            .map(|s| self.sources.index(s));
+        let source = stored.sketch.source.as_ref().map(|s| {
+            if let Some(&i) = self.source_index.get(s) {
+                return i;
+            }
+            self.sources.push(s.clone());
+            let i = (self.sources.len() - 1) as u32;
+            self.source_index.insert(s.clone(), i);
+            i
+        });
         self.rows.insert(
             stored.sketch.id,
             Update {
@@ -480,34 +422,6 @@ impl Save<'_> {
                 source,
             },
         );
-    }
-
-    /// Takes what a stream placed: its months as this generation's partitions (as if an
-    /// earlier run had stored them), its articles as new placements.
-    fn take_streamed(&mut self, streamed: stream::Streamed) -> Result<()> {
-        for (key, temporary) in &streamed.parts {
-            let name = part_name(self.generation, *key);
-            let (from, to) = (self.dir.join(temporary), self.dir.join(&name));
-            fs::rename(&from, &to).with_context(|| format!("renaming to {}", to.display()))?;
-            self.manifest.insert(*key, name);
-        }
-        let sources: Vec<u32> = streamed
-            .sources
-            .iter()
-            .map(|s| self.sources.index(s))
-            .collect();
-        for row in streamed.rows {
-            self.rows.insert(
-                row.article,
-                Update {
-                    article: row.article,
-                    story: row.story,
-                    day: Some(row.day),
-                    source: row.source.map(|i| sources[i as usize]),
-                },
-            );
-        }
-        Ok(())
     }
 
     /// [`partition_records`] of this save.
