@@ -167,8 +167,8 @@ fn main() -> Result<()> {
     print_stories(&inputs, &stories)
 }
 
-/// Builds a story book in `batches` saves over a shuffled order (or the input order) and checks that it
-/// assigns every article the story of the one-pass result.
+/// Builds a story book in `batches` saves over a shuffled order (or the input order) and
+/// checks that it assigns every article the story of the one-pass result.
 fn check_book(
     dir: &Path,
     sketches: &[StorySketch],

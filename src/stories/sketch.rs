@@ -223,7 +223,7 @@ impl WordPass {
         for (score, feature) in merged.iter_mut() {
             // The count is a small whole number, exact in a float.
             feature.tf16 = tf16(*score as u32);
-            *score = feature.tf() * rarity(feature.zipf10);
+            *score = feature.tf() * -feature.prior().ln();
         }
         let order = |a: &(f64, Feature), b: &(f64, Feature)| {
             b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key))
@@ -235,16 +235,6 @@ impl WordPass {
         merged.sort_unstable_by(order);
         merged.iter().map(|(_, f)| *f).collect()
     }
-}
-
-/// `-ln` of the prior document probability of a Zipf value: how much a word says.
-fn rarity(zipf10: u8) -> f64 {
-    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        (0..=u8::MAX)
-            .map(|z| -prior_doc_probability(z).ln())
-            .collect()
-    })[usize::from(zipf10)]
 }
 
 fn entity_features(entities: &[(EntityKind, &str)], buf: &mut String) -> Vec<Feature> {
