@@ -27,7 +27,7 @@
 //! (about 2,300 postings an article in a month of Reuters wire): a posting is 12 bytes
 //! and adds to its story's sum without a branch the processor would mispredict.
 
-use std::collections::VecDeque;
+use std::collections::{hash_map::Entry, VecDeque};
 
 use rustc_hash::FxHashMap;
 
@@ -96,6 +96,7 @@ struct Member {
     seq: u64,
     day: Option<i32>,
     story: u64,
+    /// Each feature's entry in [`Window::entries`], with the member's weight for it.
     features: Vec<(u32, u16)>,
     /// The MinHash signature (`None`: the article has no words) and its band keys.
     minhash: Option<Box<([u16; MINHASHES], [u64; BANDS])>>,
@@ -138,11 +139,29 @@ impl Sums<'_> {
 
 /// A feature in the window: how many members have it, and the postings of those whose
 /// weight for it is not 0.
-#[derive(Default)]
 struct InWindow {
+    key: u32,
     df: u32,
     postings: VecDeque<Posting>,
 }
+
+/// The members holding one LSH band key, oldest first: most keys have one.
+enum BandMembers {
+    One(u64),
+    Many(Vec<u64>),
+}
+
+impl BandMembers {
+    fn as_slice(&self) -> &[u64] {
+        match self {
+            BandMembers::One(seq) => std::slice::from_ref(seq),
+            BandMembers::Many(seqs) => seqs,
+        }
+    }
+}
+
+/// [`Window::placed`]'s mark for a feature the window does not hold.
+const ABSENT: u32 = u32::MAX;
 
 /// One entry of a feature's posting list: a window member with the feature, where its
 /// story is, when it was published, and its weight for the feature.
@@ -169,8 +188,16 @@ pub struct Window {
     members: VecDeque<Member>,
     next_seq: u64,
     frequencies: Frequencies,
-    features: FxHashMap<u32, InWindow>,
-    bands: FxHashMap<u64, Vec<u64>>,
+    /// The entry of each feature key in the window. A member keeps its features' entry
+    /// numbers, so that admitting and forgetting it look nothing up, and an entry whose
+    /// last member left is reused with its posting list's memory.
+    features: FxHashMap<u32, u32>,
+    entries: Vec<InWindow>,
+    free_entries: Vec<u32>,
+    /// The article last [`place`](Window::place)d and its features' entries (or
+    /// [`ABSENT`]), for the [`admit`](Window::admit) that follows; cleared by any change.
+    placed: Option<(u64, Vec<u32>)>,
+    bands: FxHashMap<u64, BandMembers>,
     /// The slot of each story in the window (its members counted in `slot_members`).
     slots: FxHashMap<u64, u32>,
     /// Similarity factor by distance in days.
@@ -223,6 +250,9 @@ impl Window {
             next_seq: 0,
             frequencies,
             features: FxHashMap::default(),
+            entries: Vec::new(),
+            free_entries: Vec::new(),
+            placed: None,
             bands: FxHashMap::default(),
             slots: FxHashMap::default(),
             slot_story: Vec::new(),
@@ -248,6 +278,7 @@ impl Window {
     /// Closes the window behind `day`: members published more than the window's span
     /// before it leave, and stories left without members close.
     pub fn slide_to(&mut self, day: i32) {
+        self.placed = None;
         let cutoff = day - self.params.window_days;
         while let Some(front) = self.members.front() {
             match front.day {
@@ -264,11 +295,21 @@ impl Window {
     /// Places `sketch`: which story it joins, with the weights it arrives with. The
     /// caller then [`admit`](Window::admit)s it.
     pub fn place(&mut self, sketch: &StorySketch) -> Placement {
-        let weights = self.arrival_weights(sketch);
+        let mut entries = self.placed.take().map(|(_, e)| e).unwrap_or_default();
+        entries.clear();
+        entries.extend(
+            sketch
+                .features()
+                .map(|f| self.features.get(&f.key).copied().unwrap_or(ABSENT)),
+        );
+        let weights = self.arrival_weights(sketch, &entries);
         let story = match self.closest_copy(sketch) {
             Some(story) => story,
-            None => self.closest_story(sketch, &weights).unwrap_or(sketch.id),
+            None => self
+                .closest_story(sketch, &weights, &entries)
+                .unwrap_or(sketch.id),
         };
+        self.placed = Some((sketch.id, entries));
         Placement { story, weights }
     }
 
@@ -300,26 +341,49 @@ impl Window {
                 slot
             }
         };
+        let placed = match self.placed.take() {
+            Some((id, entries)) if id == sketch.id => entries,
+            _ => Vec::new(),
+        };
+        let day = sketch.day.unwrap_or(NO_DAY);
         let features: Vec<(u32, u16)> = sketch
             .features()
             .zip(&placement.weights)
-            .map(|(f, w)| (f.key, *w))
+            .enumerate()
+            .map(|(i, (f, &w))| {
+                let entry = match placed.get(i) {
+                    Some(&entry) if entry != ABSENT => entry,
+                    _ => self.entry_of(f.key),
+                };
+                let feature = &mut self.entries[entry as usize];
+                feature.df += 1;
+                if w > 0 {
+                    feature.postings.push_back(Posting {
+                        slot,
+                        day,
+                        weight: w,
+                    });
+                }
+                (entry, w)
+            })
             .collect();
-        for &(key, w) in &features {
-            let feature = self.features.entry(key).or_default();
-            feature.df += 1;
-            if w > 0 {
-                feature.postings.push_back(Posting {
-                    slot,
-                    day: sketch.day.unwrap_or(NO_DAY),
-                    weight: w,
-                });
-            }
-        }
         let minhash = signature(&sketch.minhash).map(|values| {
             let bands = band_keys(&values);
             for &band in &bands {
-                self.bands.entry(band).or_default().push(seq);
+                match self.bands.entry(band) {
+                    Entry::Vacant(v) => {
+                        v.insert(BandMembers::One(seq));
+                    }
+                    Entry::Occupied(mut o) => {
+                        let members = o.get_mut();
+                        match members {
+                            BandMembers::One(first) => {
+                                *members = BandMembers::Many(vec![*first, seq]);
+                            }
+                            BandMembers::Many(seqs) => seqs.push(seq),
+                        }
+                    }
+                }
             }
             Box::new((values, bands))
         });
@@ -333,28 +397,58 @@ impl Window {
         self.members.push_back(member);
     }
 
+    /// The entry of a feature key, made (or reused) when the window does not hold it.
+    fn entry_of(&mut self, key: u32) -> u32 {
+        match self.features.entry(key) {
+            Entry::Occupied(o) => *o.get(),
+            Entry::Vacant(v) => {
+                let entry = match self.free_entries.pop() {
+                    Some(entry) => {
+                        self.entries[entry as usize].key = key;
+                        entry
+                    }
+                    None => {
+                        self.entries.push(InWindow {
+                            key,
+                            df: 0,
+                            postings: VecDeque::new(),
+                        });
+                        (self.entries.len() - 1) as u32
+                    }
+                };
+                *v.insert(entry)
+            }
+        }
+    }
+
     fn forget(&mut self, member: &Member) {
-        for &(key, w) in &member.features {
-            let Some(feature) = self.features.get_mut(&key) else {
-                continue;
-            };
+        for &(entry, w) in &member.features {
+            let feature = &mut self.entries[entry as usize];
             feature.df -= 1;
             if w > 0 {
                 // The member leaving is the oldest, so its posting leads the list.
                 feature.postings.pop_front();
             }
             if feature.df == 0 {
-                self.features.remove(&key);
+                self.features.remove(&feature.key);
+                self.free_entries.push(entry);
             }
         }
         let bands = member.minhash.as_ref().map_or(&[][..], |m| &m.1[..]);
         for band in bands {
-            if let Some(list) = self.bands.get_mut(band) {
-                let gone = list.partition_point(|s| *s <= member.seq);
-                list.drain(..gone);
-                if list.is_empty() {
-                    self.bands.remove(band);
+            let Entry::Occupied(mut o) = self.bands.entry(*band) else {
+                continue;
+            };
+            let empty = match o.get_mut() {
+                BandMembers::One(first) => *first <= member.seq,
+                BandMembers::Many(seqs) => {
+                    let gone = seqs.partition_point(|s| *s <= member.seq);
+                    seqs.drain(..gone);
+                    seqs.is_empty()
                 }
+            };
+            if empty {
+                o.remove();
             }
         }
         if let Some(&slot) = self.slots.get(&member.story) {
@@ -374,13 +468,14 @@ impl Window {
     }
 
     /// Unit weights: sublinear tf times the blended IDF, in fixed point.
-    fn arrival_weights(&self, sketch: &StorySketch) -> Vec<u16> {
+    /// `entries`: each feature's entry in the window, or [`ABSENT`].
+    fn arrival_weights(&self, sketch: &StorySketch, entries: &[u32]) -> Vec<u16> {
         let m = self.params.prior_docs;
-        let idf_weight = |f: &super::sketch::Feature| {
+        let idf_weight = |(f, &entry): (&super::sketch::Feature, &u32)| {
             let (df, n) = match &self.frequencies {
                 // The article counts itself, so a word only it has is not infinitely rare.
                 Frequencies::Window => (
-                    f64::from(self.features.get(&f.key).map_or(0, |i| i.df)) + 1.0,
+                    f64::from(self.entries.get(entry as usize).map_or(0, |i| i.df)) + 1.0,
                     self.members.len() as f64 + 1.0,
                 ),
                 Frequencies::Fixed { df, n } => (
@@ -394,7 +489,7 @@ impl Window {
             }
             f.tf() * -p.ln()
         };
-        unit_weights(sketch.features().map(idf_weight))
+        unit_weights(sketch.features().zip(entries).map(idf_weight))
     }
 
     fn closest_copy(&self, sketch: &StorySketch) -> Option<u64> {
@@ -405,7 +500,7 @@ impl Window {
             let Some(list) = self.bands.get(&band) else {
                 continue;
             };
-            for &seq in list {
+            for &seq in list.as_slice() {
                 let Some(member) = self.index_of(seq).and_then(|i| self.members.get(i)) else {
                     continue;
                 };
@@ -431,7 +526,12 @@ impl Window {
     /// centroid it does not grow with a story's size: a story of many loosely related
     /// articles (a market beat) has a centroid made of their shared jargon, close to
     /// every new article of the beat, while its members' mean similarity stays low.
-    fn closest_story(&mut self, sketch: &StorySketch, weights: &[u16]) -> Option<u64> {
+    fn closest_story(
+        &mut self,
+        sketch: &StorySketch,
+        weights: &[u16],
+        entries: &[u32],
+    ) -> Option<u64> {
         // One pass over the postings of the article's features: each posting adds its
         // product of weights, decayed by the distance in days, to its member's story.
         let mut sums = Sums {
@@ -440,11 +540,13 @@ impl Window {
             count: 0,
         };
         sums.touched.resize(sums.by_slot.len() + 1, 0);
-        let lists = sketch
-            .features()
-            .zip(weights)
-            .filter(|(_, &w)| w > 0)
-            .filter_map(|(f, &w)| Some((u32::from(w), &self.features.get(&f.key)?.postings)));
+        let lists = weights
+            .iter()
+            .zip(entries)
+            .filter(|(&w, _)| w > 0)
+            .filter_map(|(&w, &entry)| {
+                Some((u32::from(w), &self.entries.get(entry as usize)?.postings))
+            });
         match sketch.day {
             // Members of a dated window are dated, and none is older than the table.
             Some(day) => {

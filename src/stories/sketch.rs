@@ -9,10 +9,13 @@
 //! (the static table in [`super::text`]); how common it is in the corpus around the
 //! article is applied at clustering time, where the window is known.
 
+use std::collections::hash_map::Entry;
+use std::sync::OnceLock;
+
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
-use xxhash_rust::xxh3::xxh3_64;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use super::text::{
     for_each_word, prior_doc_probability, stem_plural, word_hash, zipf10, zipf10_of_hash,
@@ -139,24 +142,28 @@ pub fn sketch(input: &StoryInput<'_>) -> StorySketch {
 struct WordPass {
     /// Hash of each word in order (for shingles).
     word_hashes: Vec<u64>,
-    /// Per distinct word (by hash): its weighted count, Zipf tenths, and the key of its
-    /// plural-folded form (`None` for a word too common to be a feature).
-    counts: FxHashMap<u64, WordCount>,
+    /// Per distinct word (by hash): the index of its plural-folded form in `terms`, or
+    /// [`NOT_A_TERM`] for a word too short, numeric or too common to be a feature.
+    words: FxHashMap<u64, u32>,
+    /// Per plural-folded form (by key): its index in `terms`.
+    keys: FxHashMap<u32, u32>,
+    /// The plural-folded forms in order of appearance: the weighted count of all their
+    /// words, and the feature (its `zipf10` the highest of its words').
+    terms: Vec<(u32, Feature)>,
     /// Scratch of [`minhash`](WordPass::minhash) and [`top_terms`](WordPass::top_terms).
     shingles: Vec<u64>,
     candidates: Vec<(f64, Feature)>,
 }
 
-struct WordCount {
-    count: u32,
-    zipf10: u8,
-    key: Option<u32>,
-}
+/// [`WordPass::words`]' mark for a word that is not a feature.
+const NOT_A_TERM: u32 = u32::MAX;
 
 impl WordPass {
     fn clear(&mut self) {
         self.word_hashes.clear();
-        self.counts.clear();
+        self.words.clear();
+        self.keys.clear();
+        self.terms.clear();
     }
 
     fn add(&mut self, word: &str, weight: u32) {
@@ -167,19 +174,36 @@ impl WordPass {
         if word.len() < 2 || word.bytes().any(|b| b.is_ascii_digit()) {
             return;
         }
-        self.counts
-            .entry(hash)
-            .and_modify(|c| c.count += weight)
-            .or_insert_with(|| {
+        let term = match self.words.entry(hash) {
+            Entry::Occupied(o) => *o.get(),
+            Entry::Vacant(v) => {
                 let zipf10 = zipf10_of_hash(hash);
-                let key = (prior_doc_probability(zipf10) <= MAX_PRIOR_PROBABILITY)
-                    .then(|| term_key(&stem_plural(word)));
-                WordCount {
-                    count: weight,
-                    zipf10,
-                    key,
-                }
-            });
+                let term = if prior_doc_probability(zipf10) <= MAX_PRIOR_PROBABILITY {
+                    let key = term_key(&stem_plural(word));
+                    let terms = &mut self.terms;
+                    let term = *self.keys.entry(key).or_insert_with(|| {
+                        terms.push((
+                            0,
+                            Feature {
+                                key,
+                                tf16: 0,
+                                zipf10,
+                            },
+                        ));
+                        (terms.len() - 1) as u32
+                    });
+                    let feature = &mut terms[term as usize].1;
+                    feature.zipf10 = feature.zipf10.max(zipf10);
+                    term
+                } else {
+                    NOT_A_TERM
+                };
+                *v.insert(term)
+            }
+        };
+        if let Some((count, _)) = self.terms.get_mut(term as usize) {
+            *count += weight;
+        }
     }
 
     fn minhash(&mut self) -> Vec<u16> {
@@ -200,62 +224,48 @@ impl WordPass {
 
     /// The most telling words: sublinear frequency times prior rarity, plural-folded.
     fn top_terms(&mut self) -> Vec<Feature> {
-        // Words by the key of their folded form, so that forms of one word add up.
-        let merged = &mut self.candidates;
-        merged.clear();
-        merged.extend(self.counts.values().filter_map(|word| {
+        let candidates = &mut self.candidates;
+        candidates.clear();
+        candidates.extend(self.terms.iter().map(|&(count, feature)| {
             let feature = Feature {
-                key: word.key?,
-                tf16: 0,
-                zipf10: word.zipf10,
+                tf16: tf16(count),
+                ..feature
             };
-            Some((f64::from(word.count), feature))
+            (feature.tf() * neg_ln_prior(feature.zipf10), feature)
         }));
-        merged.sort_unstable_by_key(|(_, f)| f.key);
-        merged.dedup_by(|later, kept| {
-            let same = later.1.key == kept.1.key;
-            if same {
-                kept.0 += later.0;
-                kept.1.zipf10 = kept.1.zipf10.max(later.1.zipf10);
-            }
-            same
-        });
-        for (score, feature) in merged.iter_mut() {
-            // The count is a small whole number, exact in a float.
-            feature.tf16 = tf16(*score as u32);
-            *score = feature.tf() * -feature.prior().ln();
-        }
         let order = |a: &(f64, Feature), b: &(f64, Feature)| {
             b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key))
         };
-        if merged.len() > MAX_TERMS {
-            merged.select_nth_unstable_by(MAX_TERMS, order);
-            merged.truncate(MAX_TERMS);
+        if candidates.len() > MAX_TERMS {
+            candidates.select_nth_unstable_by(MAX_TERMS, order);
+            candidates.truncate(MAX_TERMS);
         }
-        merged.sort_unstable_by(order);
-        merged.iter().map(|(_, f)| *f).collect()
+        candidates.sort_unstable_by(order);
+        candidates.iter().map(|(_, f)| *f).collect()
     }
 }
 
 fn entity_features(entities: &[(EntityKind, &str)], buf: &mut String) -> Vec<Feature> {
-    let mut features: Vec<Feature> = Vec::new();
+    let mut features: Vec<Feature> = Vec::with_capacity(entities.len().min(MAX_ENTITIES));
     for (kind, name) in entities {
         if features.len() == MAX_ENTITIES {
             break;
         }
-        let mut folded = String::from(kind.as_str());
+        // The key hashes "kind word word ..." as it streams, without building the text.
+        let mut folded = Xxh3::new();
+        folded.update(kind.as_str().as_bytes());
         let mut zipf_sum = 0u32;
         let mut words = 0u32;
         for_each_word(name, buf, |w| {
-            folded.push(' ');
-            folded.push_str(w);
+            folded.update(b" ");
+            folded.update(w.as_bytes());
             zipf_sum += u32::from(zipf10(w));
             words += 1;
         });
         if words == 0 {
             continue;
         }
-        let key = term_key(&folded) ^ ENTITY_SALT;
+        let key = ((folded.digest() >> 32) as u32) ^ ENTITY_SALT;
         if features.iter().any(|f| f.key == key) {
             continue;
         }
@@ -268,10 +278,27 @@ fn entity_features(entities: &[(EntityKind, &str)], buf: &mut String) -> Vec<Fea
     features
 }
 
+/// `-ln` of [`prior_doc_probability`], by Zipf tenths: a word's prior rarity.
+fn neg_ln_prior(zipf10: u8) -> f64 {
+    static TABLE: OnceLock<[f64; 256]> = OnceLock::new();
+    TABLE.get_or_init(|| std::array::from_fn(|z| -prior_doc_probability(z as u8).ln()))
+        [usize::from(zipf10)]
+}
+
 /// 1 + ln(count), in sixteenths, saturating.
 fn tf16(count: u32) -> u8 {
-    let tf = 1.0 + f64::from(count.max(1)).ln();
-    (tf * 16.0).round().min(255.0) as u8
+    fn compute(count: u32) -> u8 {
+        let tf = 1.0 + f64::from(count.max(1)).ln();
+        (tf * 16.0).round().min(255.0) as u8
+    }
+    static TABLE: OnceLock<[u8; 256]> = OnceLock::new();
+    match TABLE
+        .get_or_init(|| std::array::from_fn(|c| compute(c as u32)))
+        .get(count as usize)
+    {
+        Some(&tf16) => tf16,
+        None => compute(count),
+    }
 }
 
 fn term_key(text: &str) -> u32 {
