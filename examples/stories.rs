@@ -196,7 +196,7 @@ fn check_book(
         let mut book = StoryBook::open(dir, generation)?.with_params(params);
         let started = (Instant::now(), cpu_time());
         for &i in batch {
-            book.upsert(&sketches[i])?;
+            book.upsert(sketches[i].clone())?;
         }
         name = book.save(dir, generation + 1)?;
         remove_stale(dir, &name)?;

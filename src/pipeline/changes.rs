@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use crate::extract::{Article, ArticleId};
 use crate::ingest::{Problem, Record};
 use crate::manifest::{ArticleEntry, FileEntry, Place};
-use crate::stories::EncodedSketch;
+use crate::stories::StorySketch;
 
 /// What became of one record of a changed file.
 pub(super) enum RecordOutcome {
@@ -19,8 +19,8 @@ pub(super) enum RecordOutcome {
     /// article itself did not change.
     Built {
         article: Box<Article>,
-        /// What story clustering keeps of it, encoded (when stories are kept).
-        sketch: Option<anyhow::Result<EncodedSketch>>,
+        /// What story clustering keeps of it (when stories are kept).
+        sketch: Option<StorySketch>,
         hash: u64,
         reuse_seq: Option<u64>,
         moved: bool,

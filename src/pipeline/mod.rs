@@ -36,7 +36,7 @@ use crate::manifest::{
     self, absolute, file_key, ArticleEntry, CommitInfo, FileEntry, Manifest, Place, Stamp,
 };
 use crate::schema::SCHEMA_VERSION;
-use crate::stories::{self, EncodedSketch, StoryBook, StoryInput, StorySketch};
+use crate::stories::{self, StoryBook, StoryInput, StorySketch};
 use changes::{Comparison, Previous, RecordOutcome};
 
 /// The manifest entry of articles piped in on standard input: it only grows (a walk never
@@ -431,7 +431,7 @@ fn build_chunk(chunk: Chunk, previous: &Previous, stories: bool) -> BuiltChunk {
                         path: place,
                         reason: format!("date {bad:?} not understood; indexed without a date"),
                     });
-                    let sketch = stories.then(|| EncodedSketch::new(&story_sketch(&article)));
+                    let sketch = stories.then(|| story_sketch(&article));
                     let outcome = RecordOutcome::Built {
                         article: Box::new(article),
                         sketch,
@@ -692,7 +692,7 @@ impl<'a> Run<'a> {
                     self.writer
                         .upsert(&article, seq, self.known.contains(&id))?;
                     if let (Some(book), Some(sketch)) = (self.book.as_mut(), sketch) {
-                        book.upsert_encoded(&sketch?)?;
+                        book.upsert(sketch)?;
                     }
                     self.articles_changed = true;
                     self.dirty = true;

@@ -32,7 +32,7 @@ pub mod text;
 
 use std::fmt;
 
-pub use book::{remove_all, remove_stale, EncodedSketch, StoryBook};
+pub use book::{remove_all, remove_stale, StoryBook};
 pub use engine::Params;
 pub use read::{Stories, StoryInfo};
 pub use sketch::{sketch, StoryInput, StorySketch};

@@ -3,7 +3,8 @@
 //!
 //! Life of one index run: [`StoryBook::open`] the generation of the last commit,
 //! [`upsert`](StoryBook::upsert) and [`remove`](StoryBook::remove) articles as extraction
-//! goes (sketches wait in a scratch file, so memory does not grow with the batch), then
+//! goes (sketches wait in memory up to [`PENDING_MEMORY`], then in a scratch file, so
+//! memory does not grow with the batch), then
 //! [`save`](StoryBook::save) under the new generation *before* the index commit that
 //! names the returned file, and [`remove_stale`] after that commit.
 //!
@@ -52,6 +53,11 @@ use super::store::{
 /// Name of the scratch file of sketches received before a save.
 const PENDING: &str = "stories-open.pending";
 
+/// Bytes of sketches (as [`approx_size`] counts them) a run holds in memory before the
+/// next ones go to the scratch file: the articles of an ordinary run (about 60,000),
+/// whose sketches then need no encoding, writing, reading and decoding.
+pub const PENDING_MEMORY: usize = 32 << 20;
+
 /// The persistent story state, opened for changes.
 pub struct StoryBook {
     dir: PathBuf,
@@ -59,32 +65,34 @@ pub struct StoryBook {
     base: Stories,
     manifest: BTreeMap<PartKey, String>,
     pending: FxHashMap<u64, Option<PendingSketch>>,
+    /// The sketches held in memory ([`Pending::Memory`] indexes it), and their size.
+    in_memory: Vec<Option<StorySketch>>,
+    memory: usize,
+    memory_limit: usize,
     scratch: Option<BufWriter<File>>,
     scratch_len: u64,
-}
-
-/// A sketch in the form the book stores it, with what the book files it under.
-pub struct EncodedSketch {
-    id: u64,
-    day: Option<i32>,
-    bytes: Vec<u8>,
-}
-
-impl EncodedSketch {
-    pub fn new(sketch: &StorySketch) -> Result<EncodedSketch> {
-        Ok(EncodedSketch {
-            id: sketch.id,
-            day: sketch.day,
-            bytes: postcard::to_allocvec(sketch).context("encoding a story sketch")?,
-        })
-    }
 }
 
 #[derive(Clone, Copy)]
 struct PendingSketch {
     day: Option<i32>,
-    offset: u64,
-    len: u32,
+    at: Pending,
+}
+
+/// Where a pending sketch waits.
+#[derive(Clone, Copy)]
+enum Pending {
+    Memory(u32),
+    Scratch { offset: u64, len: u32 },
+}
+
+/// About the bytes a sketch takes in memory, with its allocations.
+fn approx_size(sketch: &StorySketch) -> usize {
+    std::mem::size_of::<StorySketch>()
+        + 2 * sketch.minhash.len()
+        + 8 * (sketch.terms.len() + sketch.names.len())
+        + sketch.source.as_ref().map_or(0, String::len)
+        + 64
 }
 
 impl StoryBook {
@@ -104,9 +112,18 @@ impl StoryBook {
             base,
             manifest,
             pending: FxHashMap::default(),
+            in_memory: Vec::new(),
+            memory: 0,
+            memory_limit: PENDING_MEMORY,
             scratch: None,
             scratch_len: 0,
         })
+    }
+
+    /// Holds at most `bytes` of pending sketches in memory (tests of the scratch file).
+    pub fn with_pending_memory(mut self, bytes: usize) -> StoryBook {
+        self.memory_limit = bytes;
+        self
     }
 
     /// Uses other clustering parameters (for evaluation; an index keeps the defaults, as
@@ -122,14 +139,34 @@ impl StoryBook {
     }
 
     /// Adds an article or replaces its earlier version.
-    pub fn upsert(&mut self, sketch: &StorySketch) -> Result<()> {
-        self.upsert_encoded(&EncodedSketch::new(sketch)?)
+    pub fn upsert(&mut self, sketch: StorySketch) -> Result<()> {
+        let (id, day) = (sketch.id, sketch.day);
+        // A replaced version held in memory goes now; one in the scratch file stays
+        // there unread.
+        if let Some(Some(PendingSketch {
+            at: Pending::Memory(i),
+            ..
+        })) = self.pending.get(&id)
+        {
+            if let Some(old) = self.in_memory[*i as usize].take() {
+                self.memory -= approx_size(&old);
+            }
+        }
+        let size = approx_size(&sketch);
+        let at = if self.memory + size <= self.memory_limit {
+            self.memory += size;
+            self.in_memory.push(Some(sketch));
+            Pending::Memory(u32::try_from(self.in_memory.len() - 1)?)
+        } else {
+            self.write_scratch(&sketch)?
+        };
+        self.pending.insert(id, Some(PendingSketch { day, at }));
+        Ok(())
     }
 
-    /// [`upsert`](StoryBook::upsert) of a sketch encoded beforehand (in parallel, by
-    /// whoever computed it).
-    pub fn upsert_encoded(&mut self, sketch: &EncodedSketch) -> Result<()> {
-        let bytes = &sketch.bytes;
+    /// Appends a sketch to the scratch file.
+    fn write_scratch(&mut self, sketch: &StorySketch) -> Result<Pending> {
+        let bytes = postcard::to_allocvec(sketch).context("encoding a story sketch")?;
         let path = self.dir.join(PENDING);
         if self.scratch.is_none() {
             let file =
@@ -139,24 +176,28 @@ impl StoryBook {
         }
         if let Some(scratch) = self.scratch.as_mut() {
             scratch
-                .write_all(bytes)
+                .write_all(&bytes)
                 .with_context(|| format!("writing {}", path.display()))?;
         }
-        self.pending.insert(
-            sketch.id,
-            Some(PendingSketch {
-                day: sketch.day,
-                offset: self.scratch_len,
-                len: u32::try_from(bytes.len())?,
-            }),
-        );
+        let at = Pending::Scratch {
+            offset: self.scratch_len,
+            len: u32::try_from(bytes.len())?,
+        };
         self.scratch_len += bytes.len() as u64;
-        Ok(())
+        Ok(at)
     }
 
     /// Removes an article (a no-op for an article the book does not hold).
     pub fn remove(&mut self, article: u64) {
-        self.pending.insert(article, None);
+        if let Some(Some(PendingSketch {
+            at: Pending::Memory(i),
+            ..
+        })) = self.pending.insert(article, None)
+        {
+            if let Some(old) = self.in_memory[i as usize].take() {
+                self.memory -= approx_size(&old);
+            }
+        }
     }
 
     /// Re-clusters what changed and writes the new state under `generation` (which must be
@@ -236,7 +277,10 @@ impl StoryBook {
         self.base = Stories::load(dir, &name)?;
         self.manifest = save.manifest;
         self.pending.clear();
+        self.in_memory.clear();
+        self.memory = 0;
         self.scratch = None;
+        self.scratch_len = 0;
         let _ = fs::remove_file(self.dir.join(PENDING));
         self.dir = dir.to_path_buf();
         Ok(name)
@@ -255,18 +299,28 @@ impl StoryBook {
                 .flush()
                 .with_context(|| format!("writing {}", path.display()))?;
         }
-        let mut parts: BTreeMap<PartKey, Vec<PendingSketch>> = BTreeMap::new();
+        let mut parts: BTreeMap<PartKey, PendingPart> = BTreeMap::new();
         for entry in self.pending.values().flatten() {
-            parts
-                .entry(PartKey::of_day(entry.day))
-                .or_default()
-                .push(*entry);
+            let part = parts.entry(PartKey::of_day(entry.day)).or_default();
+            part.days.push(entry.day);
+            match entry.at {
+                Pending::Memory(i) => part
+                    .memory
+                    .extend(self.in_memory.get_mut(i as usize).and_then(Option::take)),
+                Pending::Scratch { offset, len } => part.scratch.push((offset, len)),
+            }
         }
-        let file = if parts.is_empty() {
+        self.in_memory.clear();
+        self.memory = 0;
+        let file = if self.scratch_len == 0 {
             None
         } else {
             Some(File::open(&path).with_context(|| format!("opening {}", path.display()))?)
         };
+        let parts = parts
+            .into_iter()
+            .map(|(key, part)| (key, std::sync::Mutex::new(part)))
+            .collect();
         Ok(PendingParts { path, file, parts })
     }
 }
@@ -275,7 +329,17 @@ impl StoryBook {
 struct PendingParts {
     path: PathBuf,
     file: Option<File>,
-    parts: BTreeMap<PartKey, Vec<PendingSketch>>,
+    /// Each partition's sketches, handed over (and emptied) by [`load`](PendingParts::load).
+    parts: BTreeMap<PartKey, std::sync::Mutex<PendingPart>>,
+}
+
+/// One partition's pending sketches: the days of all, the sketches held in memory, and
+/// where the others lie in the scratch file.
+#[derive(Default)]
+struct PendingPart {
+    days: Vec<Option<i32>>,
+    memory: Vec<StorySketch>,
+    scratch: Vec<(u64, u32)>,
 }
 
 impl PendingParts {
@@ -283,20 +347,32 @@ impl PendingParts {
         self.parts.keys()
     }
 
-    fn days(&self) -> impl Iterator<Item = Option<i32>> + '_ {
-        self.parts.values().flatten().map(|entry| entry.day)
+    fn days(&self) -> Vec<Option<i32>> {
+        self.parts
+            .values()
+            .flat_map(|part| part.lock().map(|p| p.days.clone()).unwrap_or_default())
+            .collect()
     }
 
-    /// A partition's pending sketches in canonical order (`None`: it has none).
+    /// A partition's pending sketches in canonical order (`None`: it has none). Each
+    /// partition is loaded once: its sketches held in memory are handed over.
     fn load(&self, key: PartKey) -> Result<Option<Vec<StorySketch>>> {
-        let (Some(entries), Some(file)) = (self.parts.get(&key), self.file.as_ref()) else {
+        let Some(part) = self.parts.get(&key) else {
             return Ok(None);
         };
+        let mut part = match part.lock() {
+            Ok(part) => part,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let mut sketches = std::mem::take(&mut part.memory);
+        sketches.reserve(part.scratch.len());
         let mut buf = Vec::new();
-        let mut sketches = Vec::with_capacity(entries.len());
-        for entry in entries {
-            buf.resize(entry.len as usize, 0);
-            file.read_exact_at(&mut buf, entry.offset)
+        for &(offset, len) in &part.scratch {
+            let Some(file) = self.file.as_ref() else {
+                bail!("{} is missing", self.path.display());
+            };
+            buf.resize(len as usize, 0);
+            file.read_exact_at(&mut buf, offset)
                 .with_context(|| format!("reading {}", self.path.display()))?;
             let sketch: StorySketch = postcard::from_bytes(&buf)
                 .with_context(|| format!("decoding {}", self.path.display()))?;

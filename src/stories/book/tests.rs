@@ -109,7 +109,7 @@ fn one_pass(docs: &[Doc]) -> Vec<Option<StoryId>> {
 fn saved_book<'a>(dir: &Path, docs: impl IntoIterator<Item = &'a Doc>) -> StoryBook {
     let mut book = StoryBook::open(dir, 0).unwrap();
     for d in docs {
-        book.upsert(&sketch_of(d)).unwrap();
+        book.upsert(sketch_of(d)).unwrap();
     }
     book.save(dir, 1).unwrap();
     book
@@ -169,7 +169,7 @@ fn shuffled_incremental_saves_equal_one_pass() {
         let mut book = StoryBook::open(dir.path(), generation).unwrap();
         for chunk in order.chunks(1 + round % 3) {
             for &i in chunk {
-                book.upsert(&sketch_of(&docs[i])).unwrap();
+                book.upsert(sketch_of(&docs[i])).unwrap();
             }
             generation += 1;
             let name = book.save(dir.path(), generation).unwrap();
@@ -206,8 +206,8 @@ fn removing_and_re_adding_gives_the_one_pass_result() {
         None,
         "a removed article leaves"
     );
-    book.upsert(&sketch_of(&docs[0])).unwrap();
-    book.upsert(&sketch_of(&docs[6])).unwrap();
+    book.upsert(sketch_of(&docs[0])).unwrap();
+    book.upsert(sketch_of(&docs[6])).unwrap();
     book.save(dir.path(), 3).unwrap();
     assert_eq!(
         grouping(&assignment(book.stories(), &ids(&docs))),
@@ -224,7 +224,7 @@ fn counting_stories_agrees_with_looking_each_article_up() {
     for extra in 0..40u64 {
         let text =
             format!("Unrelated item {extra} about harvest number {extra} in county {extra}.");
-        book.upsert(&sketch_of(&doc(
+        book.upsert(sketch_of(&doc(
             1000 + extra * 7919,
             Some(100 + extra as u32 * 40),
             "Extra",
@@ -233,7 +233,7 @@ fn counting_stories_agrees_with_looking_each_article_up() {
         .unwrap();
     }
     for d in &docs {
-        book.upsert(&sketch_of(d)).unwrap();
+        book.upsert(sketch_of(d)).unwrap();
     }
     book.save(dir.path(), 1).unwrap();
     let stories = book.stories();
@@ -287,8 +287,8 @@ fn an_earlier_or_smaller_article_joining_a_story_keeps_its_id() {
         "Early Wire",
         &FLOOD_A.replace("hundreds", "many"),
     );
-    book.upsert(&sketch_of(&same_day)).unwrap();
-    book.upsert(&sketch_of(&earlier)).unwrap();
+    book.upsert(sketch_of(&same_day)).unwrap();
+    book.upsert(sketch_of(&earlier)).unwrap();
     book.save(dir.path(), 2).unwrap();
     let stories = book.stories();
     assert_eq!(stories.story_of(5), Some(flood), "joins without a new id");
@@ -322,7 +322,7 @@ fn an_edited_article_keeps_its_story_and_new_members_keep_the_id() {
     let dir = tempfile::tempdir().unwrap();
     let mut book = saved_book(dir.path(), docs.iter().filter(|d| d.id != 12));
     let flood = book.stories().story_of(11).unwrap();
-    book.upsert(&sketch_of(&docs[1])).unwrap();
+    book.upsert(sketch_of(&docs[1])).unwrap();
     book.save(dir.path(), 2).unwrap();
     assert_eq!(
         book.stories().story_of(12),
@@ -330,7 +330,7 @@ fn an_edited_article_keeps_its_story_and_new_members_keep_the_id() {
         "joins without a new id"
     );
     docs[1].text = FLOOD_B.replace("overnight", "late on Monday night");
-    book.upsert(&sketch_of(&docs[1])).unwrap();
+    book.upsert(sketch_of(&docs[1])).unwrap();
     book.save(dir.path(), 3).unwrap();
     assert_eq!(book.stories().story_of(12), Some(flood));
     assert_eq!(assignment(book.stories(), &ids(&docs)), one_pass(&docs));
@@ -341,10 +341,10 @@ fn the_read_side_lists_members_sources_dates_and_creation() {
     let docs = corpus();
     let dir = tempfile::tempdir().unwrap();
     let mut book = saved_book(dir.path(), docs.iter().filter(|d| d.id != 13));
-    book.upsert(&sketch_of(&docs[2])).unwrap();
+    book.upsert(sketch_of(&docs[2])).unwrap();
     let chess = "Grandmaster Tomas Varga won the Reykjavik chess open on Sunday after a \
                  marathon final game against the defending champion Lena Okafor.";
-    book.upsert(&sketch_of(&doc(51, Some(5), "Metals Daily", chess)))
+    book.upsert(sketch_of(&doc(51, Some(5), "Metals Daily", chess)))
         .unwrap();
     let name = book.save(dir.path(), 2).unwrap();
     let stories = Stories::load(dir.path(), &name).unwrap();
@@ -372,12 +372,12 @@ fn an_unsaved_run_and_stale_files_leave_the_committed_state_intact() {
     let dir = tempfile::tempdir().unwrap();
     let mut book = StoryBook::open(dir.path(), 0).unwrap();
     for d in &docs[..4] {
-        book.upsert(&sketch_of(d)).unwrap();
+        book.upsert(sketch_of(d)).unwrap();
     }
     let first = book.save(dir.path(), 1).unwrap();
     // A later run saves generation 2 but dies before its commit names it.
     for d in &docs[4..] {
-        book.upsert(&sketch_of(d)).unwrap();
+        book.upsert(sketch_of(d)).unwrap();
     }
     book.save(dir.path(), 2).unwrap();
     let committed = StoryBook::open(dir.path(), 1).unwrap();
@@ -416,7 +416,7 @@ fn a_damaged_partition_fails_the_save_by_name_and_keeps_the_saved_state() {
     // The replay reads the damaged partitions on its reading thread: the error comes
     // back through the save, naming the file, and nothing waits forever.
     let mut book = StoryBook::open(dir.path(), 1).unwrap();
-    book.upsert(&sketch_of(rest[0])).unwrap();
+    book.upsert(sketch_of(rest[0])).unwrap();
     let error = format!("{:#}", book.save(dir.path(), 2).unwrap_err());
     assert!(
         parts.iter().any(|p| error.contains(&*p.to_string_lossy())),
@@ -439,7 +439,7 @@ fn a_version_2_book_lists_each_story_s_own_members() {
     ));
     let dir = tempfile::tempdir().unwrap();
     let mut book = saved_book(dir.path(), docs.iter().filter(|d| d.id != 12));
-    book.upsert(&sketch_of(&doc(5, Some(3), "Irish Wire", FLOOD_B)))
+    book.upsert(sketch_of(&doc(5, Some(3), "Irish Wire", FLOOD_B)))
         .unwrap();
     let name = book.save(dir.path(), 2).unwrap();
     let path = dir.path().join(&name);
@@ -483,8 +483,19 @@ fn season() -> Vec<StorySketch> {
 }
 
 /// Saves `upserts` (then `removals`) in one run of a new book and checks each final
-/// article's story against one pass over the final set.
+/// article's story against one pass over the final set: with the pending sketches all in
+/// memory, all in the scratch file, and the first few in memory and the rest in the file.
 fn assert_one_run_equals_one_pass(upserts: &[StorySketch], removals: &[u64]) {
+    for memory in [super::PENDING_MEMORY, 0, 3_000] {
+        assert_one_run_equals_one_pass_holding(upserts, removals, memory);
+    }
+}
+
+fn assert_one_run_equals_one_pass_holding(
+    upserts: &[StorySketch],
+    removals: &[u64],
+    memory: usize,
+) {
     let mut last: FxHashMap<u64, &StorySketch> = FxHashMap::default();
     for s in upserts {
         last.insert(s.id, s);
@@ -497,14 +508,19 @@ fn assert_one_run_equals_one_pass(upserts: &[StorySketch], removals: &[u64]) {
     let expected = cluster_all(&finals, Params::default());
     assert!(expected.iter().collect::<FxHashSet<_>>().len() < finals.len());
     let dir = tempfile::tempdir().unwrap();
-    let mut book = StoryBook::open(dir.path(), 0).unwrap();
+    let mut book = StoryBook::open(dir.path(), 0)
+        .unwrap()
+        .with_pending_memory(memory);
     for s in upserts {
-        book.upsert(s).unwrap();
+        book.upsert(s.clone()).unwrap();
     }
+    let scratch = dir.path().join(super::PENDING);
+    assert_eq!(scratch.exists(), memory < 50_000, "{memory}");
     for &id in removals {
         book.remove(id);
     }
     let name = book.save(dir.path(), 1).unwrap();
+    assert!(!scratch.exists());
     let stories = Stories::load(dir.path(), &name).unwrap();
     for (s, story) in finals.iter().zip(&expected) {
         assert_eq!(stories.canonical_story_of(s.id), Some(*story), "{}", s.id);
