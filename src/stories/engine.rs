@@ -17,11 +17,11 @@
 //! English, stop counting in a wire archive where every third article has them).
 //!
 //! Everything the pass computes for an article (its story and its arrival weights,
-//! kept as 16-bit integers) is a function of the members of its window alone, summed in
-//! an order fixed by them (the article's features in sketch order, each feature's
-//! members in arrival order), so that replaying from any point with the earlier
-//! members' stored placements reproduces exactly what one pass from the start computes:
-//! the basis of the incremental runs' determinism (see [`super::book`]).
+//! kept as 16-bit integers) is a function of the members of its window alone (weights
+//! summed in an order fixed by them, the article's features in sketch order; similarity
+//! sums in whole numbers, the same in any order), so that replaying from any point with
+//! the earlier members' stored placements reproduces exactly what one pass from the
+//! start computes: the basis of the incremental runs' determinism (see [`super::book`]).
 //!
 //! The cost of a pass is the walk over the posting lists of each article's features
 //! (about 2,300 postings an article in a month of Reuters wire): a posting is 12 bytes
@@ -82,6 +82,10 @@ const ROWS: usize = 4;
 const BANDS: usize = MINHASHES / ROWS;
 /// The fixed-point scale of a unit weight.
 const UNIT: f64 = 65535.0;
+/// The fixed-point scale of a decay factor. A member's products with an article sum to
+/// at most 2^32 (both are unit vectors of 16-bit weights), times this 2^48: a story's sum
+/// saturates only past 65,536 members in one window.
+const DECAY_UNIT: u64 = 1 << 16;
 
 /// Where an article was placed, and the weights it arrived with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -104,7 +108,7 @@ struct Member {
 
 /// The similarity sums of one placement, per story slot.
 struct Sums<'a> {
-    by_slot: &'a mut [f64],
+    by_slot: &'a mut [u64],
     /// The slots summed into, each once (with one spare cell at the end).
     touched: &'a mut Vec<u32>,
     count: usize,
@@ -118,7 +122,7 @@ impl Sums<'_> {
     /// sum is still 0. The slot is noted without a branch, as that test is one the
     /// processor cannot predict.
     #[inline(always)]
-    fn add(&mut self, w: u32, list: &VecDeque<Posting>, decay: impl Fn(i32) -> f64) {
+    fn add(&mut self, w: u32, list: &VecDeque<Posting>, decay: impl Fn(i32) -> u64) {
         // Locals, so that the loop keeps them in registers.
         let by_slot = &mut *self.by_slot;
         let touched = self.touched.as_mut_slice();
@@ -130,8 +134,9 @@ impl Sums<'_> {
                 continue;
             };
             touched[count.min(last)] = posting.slot;
-            count += usize::from(*sum == 0.0);
-            *sum += f64::from(w * u32::from(posting.weight)) * decay(posting.day);
+            count += usize::from(*sum == 0);
+            *sum =
+                sum.saturating_add(u64::from(w * u32::from(posting.weight)) * decay(posting.day));
         }
         self.count = count.min(last);
     }
@@ -201,16 +206,18 @@ pub struct Window {
     /// The slot of each story in the window (its members counted in `slot_members`).
     slots: FxHashMap<u64, u32>,
     /// Similarity factor by distance in days.
-    decay: Vec<f64>,
+    /// in 1/[`DECAY_UNIT`]ths, so that similarity sums are exact whole numbers (the same
+    /// in any order of addition).
+    decay: Vec<u64>,
     /// The last (smallest) value of `decay`, for a distance past its end.
-    min_decay: f64,
+    min_decay: u64,
     /// Per slot: the story holding it (slots of stories that left the window are reused)
     /// and its number of members in the window.
     slot_story: Vec<u64>,
     slot_members: Vec<u32>,
     free_slots: Vec<u32>,
     /// Scratch: summed similarity per slot, and the slots touched.
-    by_slot: Vec<f64>,
+    by_slot: Vec<u64>,
     touched_slots: Vec<u32>,
 }
 
@@ -235,13 +242,14 @@ impl Window {
     }
 
     fn new(params: Params, frequencies: Frequencies) -> Window {
-        let decay: Vec<f64> = (0..=params.window_days.max(0))
+        let decay: Vec<u64> = (0..=params.window_days.max(0))
             .map(|gap| {
-                if params.half_life_days > 0.0 {
+                let decay = if params.half_life_days > 0.0 {
                     (-f64::from(gap) / params.half_life_days).exp2()
                 } else {
                     1.0
-                }
+                };
+                ((decay * DECAY_UNIT as f64).round() as u64).max(1)
             })
             .collect();
         Window {
@@ -260,7 +268,7 @@ impl Window {
             free_slots: Vec::new(),
             by_slot: Vec::new(),
             touched_slots: Vec::new(),
-            min_decay: decay.last().copied().unwrap_or(1.0),
+            min_decay: decay.last().copied().unwrap_or(DECAY_UNIT),
             decay,
         }
     }
@@ -333,7 +341,7 @@ impl Window {
                     None => {
                         self.slot_story.push(placement.story);
                         self.slot_members.push(1);
-                        self.by_slot.push(0.0);
+                        self.by_slot.push(0);
                         (self.slot_story.len() - 1) as u32
                     }
                 };
@@ -560,13 +568,13 @@ impl Window {
             }
             None => {
                 for (w, list) in lists {
-                    sums.add(w, list, |_| 1.0);
+                    sums.add(w, list, |_| DECAY_UNIT);
                 }
             }
         }
         let touched = sums.count;
         self.touched_slots.truncate(touched);
-        let scale = UNIT * UNIT;
+        let scale = UNIT * UNIT * DECAY_UNIT as f64;
         let mut best: Option<(f64, u64)> = None;
         for &slot in &self.touched_slots {
             let dot = std::mem::take(&mut self.by_slot[slot as usize]);
@@ -575,7 +583,7 @@ impl Window {
             if members == 0 {
                 continue;
             }
-            let similarity = dot / (scale * f64::from(members));
+            let similarity = dot as f64 / (scale * f64::from(members));
             let better = match best {
                 None => true,
                 Some((s, id)) => similarity > s || (similarity == s && story < id),
