@@ -165,6 +165,9 @@ impl BandMembers {
     }
 }
 
+/// Postings an emptied entry keeps room for.
+const SHORT_LIST: usize = 8;
+
 /// [`Window::placed`]'s mark for a feature the window does not hold.
 const ABSENT: u32 = u32::MAX;
 
@@ -440,6 +443,12 @@ impl Window {
             if feature.df == 0 {
                 self.features.remove(&feature.key);
                 self.free_entries.push(entry);
+                // A reused entry keeps a short list's memory, not a long one's: the
+                // window's memory follows what it holds, not the longest list each
+                // entry ever had.
+                if feature.postings.capacity() > SHORT_LIST {
+                    feature.postings = VecDeque::new();
+                }
             }
         }
         let bands = member.minhash.as_ref().map_or(&[][..], |m| &m.1[..]);
