@@ -84,7 +84,7 @@ const BANDS: usize = MINHASHES / ROWS;
 const UNIT: f64 = 65535.0;
 /// The fixed-point scale of a decay factor. A member's products with an article sum to
 /// at most 2^32 (both are unit vectors of 16-bit weights), times this 2^48: a story's sum
-/// saturates only past 65,536 members in one window.
+/// saturates only past 65,536 of its members in one window.
 const DECAY_UNIT: u64 = 1 << 16;
 
 /// Where an article was placed, and the weights it arrived with.
@@ -198,7 +198,7 @@ pub struct Window {
     frequencies: Frequencies,
     /// The entry of each feature key in the window. A member keeps its features' entry
     /// numbers, so that admitting and forgetting it look nothing up, and an entry whose
-    /// last member left is reused with its posting list's memory.
+    /// last member left is reused (with the memory of a short posting list).
     features: FxHashMap<u32, u32>,
     entries: Vec<InWindow>,
     free_entries: Vec<u32>,
@@ -208,9 +208,8 @@ pub struct Window {
     bands: FxHashMap<u64, BandMembers>,
     /// The slot of each story in the window (its members counted in `slot_members`).
     slots: FxHashMap<u64, u32>,
-    /// Similarity factor by distance in days.
-    /// in 1/[`DECAY_UNIT`]ths, so that similarity sums are exact whole numbers (the same
-    /// in any order of addition).
+    /// Similarity factor by distance in days, in 1/[`DECAY_UNIT`]ths, so that similarity
+    /// sums are exact whole numbers (the same in any order of addition).
     decay: Vec<u64>,
     /// The last (smallest) value of `decay`, for a distance past its end.
     min_decay: u64,

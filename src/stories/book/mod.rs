@@ -55,8 +55,9 @@ const PENDING: &str = "stories-open.pending";
 
 /// Bytes of sketches (as [`approx_size`] counts them) a run holds in memory before the
 /// next ones go to the scratch file: the articles of an ordinary run (about 28,000),
-/// whose sketches then need no encoding, writing, reading and decoding. (At 32 MiB the
-/// million-article run peaked at 915 MiB instead of 845 MiB.)
+/// whose sketches then need no encoding, writing, reading and decoding. A bigger batch
+/// (a million-article rebuild) sends the rest through the file and stays within its
+/// memory bound.
 pub const PENDING_MEMORY: usize = 16 << 20;
 
 /// The persistent story state, opened for changes.
@@ -70,6 +71,8 @@ pub struct StoryBook {
     in_memory: Vec<Option<StorySketch>>,
     memory: usize,
     memory_limit: usize,
+    /// A save took the pending sketches and did not finish: they are gone.
+    spent: bool,
     scratch: Option<BufWriter<File>>,
     scratch_len: u64,
 }
@@ -116,6 +119,7 @@ impl StoryBook {
             in_memory: Vec::new(),
             memory: 0,
             memory_limit: PENDING_MEMORY,
+            spent: false,
             scratch: None,
             scratch_len: 0,
         })
@@ -210,6 +214,10 @@ impl StoryBook {
                 self.base.generation()
             );
         }
+        if self.spent {
+            bail!("an earlier story save failed after taking the pending articles; open the book again and redo its changes");
+        }
+        self.spent = true;
         let upserts = self.read_pending()?;
         let sources = self.base.source_table();
         let source_index: FxHashMap<String, u32> = sources
@@ -280,6 +288,7 @@ impl StoryBook {
         self.pending.clear();
         self.in_memory.clear();
         self.memory = 0;
+        self.spent = false;
         self.scratch = None;
         self.scratch_len = 0;
         let _ = fs::remove_file(self.dir.join(PENDING));

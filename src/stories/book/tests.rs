@@ -422,6 +422,10 @@ fn a_damaged_partition_fails_the_save_by_name_and_keeps_the_saved_state() {
         parts.iter().any(|p| error.contains(&*p.to_string_lossy())),
         "{error}"
     );
+    // The failed save took the pending article: saving again says so rather than
+    // writing a book without it.
+    let again = format!("{:#}", book.save(dir.path(), 3).unwrap_err());
+    assert!(again.contains("earlier story save failed"), "{again}");
     let reopened = StoryBook::open(dir.path(), 1).unwrap();
     assert_eq!(reopened.stories().article_count(), first.len());
 }
