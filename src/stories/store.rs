@@ -9,7 +9,8 @@
 //! - `stories-<generation>-<part>.part`: the articles of one calendar month (`part` =
 //!   `YYYYMM`) or the undated ones (`part` = `undated`), each with its sketch, its story
 //!   and the weights it arrived with, in canonical order;
-//! - `stories-open.pending`: sketches received by the running index run before its save
+//! - `stories-open.pending`: sketches received by the running index run before its save,
+//!   past the first [`super::book::PENDING_MEMORY`] bytes of them, which wait in memory
 //!   (removed by the save, or by [`super::remove_stale`] after a crash).
 
 use std::fs::{self, File};

@@ -29,7 +29,7 @@
 //! in monthly partition files) and a 32-byte row in the book file; in memory during a
 //! save, the rows (24 bytes an article), the window's members (about 1 KB each), one
 //! month's partition at a time, all undated articles when they change, and 32 bytes per
-//! pending sketch.
+//! pending sketch; before a save, up to [`PENDING_MEMORY`] of pending sketches.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
