@@ -53,7 +53,7 @@ use super::store::{
 /// Name of the scratch file of sketches received before a save.
 const PENDING: &str = "stories-open.pending";
 
-/// Bytes of sketches (as [`approx_size`] counts them) a run holds in memory before the
+/// Bytes of sketches (counted with their allocations) a run holds in memory before the
 /// next ones go to the scratch file: the articles of an ordinary run (about 28,000),
 /// whose sketches then need no encoding, writing, reading and decoding. A bigger batch
 /// (a million-article rebuild) sends the rest through the file and stays within its
