@@ -183,11 +183,13 @@ fn check_book(
     fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut order: Vec<usize> = (0..sketches.len()).collect();
     let mut seed = 0x5eed_u64;
-    for i in (1..order.len()).rev().filter(|_| !ordered) {
-        seed = seed
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        order.swap(i, (seed >> 33) as usize % (i + 1));
+    if !ordered {
+        for i in (1..order.len()).rev() {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            order.swap(i, (seed >> 33) as usize % (i + 1));
+        }
     }
     let per_batch = order.len().div_ceil(batches);
     let mut name = String::new();

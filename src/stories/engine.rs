@@ -163,6 +163,26 @@ impl BandMembers {
             BandMembers::Many(seqs) => seqs,
         }
     }
+
+    /// Adds the newest member.
+    fn push(&mut self, seq: u64) {
+        match self {
+            BandMembers::One(first) => *self = BandMembers::Many(vec![*first, seq]),
+            BandMembers::Many(seqs) => seqs.push(seq),
+        }
+    }
+
+    /// Drops the members up to `seq` (the oldest ones); true when none is left.
+    fn drop_through(&mut self, seq: u64) -> bool {
+        match self {
+            BandMembers::One(first) => *first <= seq,
+            BandMembers::Many(seqs) => {
+                let gone = seqs.partition_point(|s| *s <= seq);
+                seqs.drain(..gone);
+                seqs.is_empty()
+            }
+        }
+    }
 }
 
 /// Postings an emptied entry keeps room for.
@@ -384,15 +404,7 @@ impl Window {
                     Entry::Vacant(v) => {
                         v.insert(BandMembers::One(seq));
                     }
-                    Entry::Occupied(mut o) => {
-                        let members = o.get_mut();
-                        match members {
-                            BandMembers::One(first) => {
-                                *members = BandMembers::Many(vec![*first, seq]);
-                            }
-                            BandMembers::Many(seqs) => seqs.push(seq),
-                        }
-                    }
+                    Entry::Occupied(mut o) => o.get_mut().push(seq),
                 }
             }
             Box::new((values, bands))
@@ -455,15 +467,7 @@ impl Window {
             let Entry::Occupied(mut o) = self.bands.entry(*band) else {
                 continue;
             };
-            let empty = match o.get_mut() {
-                BandMembers::One(first) => *first <= member.seq,
-                BandMembers::Many(seqs) => {
-                    let gone = seqs.partition_point(|s| *s <= member.seq);
-                    seqs.drain(..gone);
-                    seqs.is_empty()
-                }
-            };
-            if empty {
+            if o.get_mut().drop_through(member.seq) {
                 o.remove();
             }
         }

@@ -265,7 +265,7 @@ fn entity_features(entities: &[(EntityKind, &str)], buf: &mut String) -> Vec<Fea
         if words == 0 {
             continue;
         }
-        let key = ((folded.digest() >> 32) as u32) ^ ENTITY_SALT;
+        let key = key_of_hash(folded.digest()) ^ ENTITY_SALT;
         if features.iter().any(|f| f.key == key) {
             continue;
         }
@@ -302,7 +302,12 @@ fn tf16(count: u32) -> u8 {
 }
 
 fn term_key(text: &str) -> u32 {
-    (xxh3_64(text.as_bytes()) >> 32) as u32
+    key_of_hash(xxh3_64(text.as_bytes()))
+}
+
+/// A feature key from the xxh3 hash of its text.
+fn key_of_hash(hash: u64) -> u32 {
+    (hash >> 32) as u32
 }
 
 /// Keeps entity keys apart from word keys.

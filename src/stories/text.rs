@@ -42,21 +42,13 @@ pub fn zipf10_of_hash(hash: u64) -> u8 {
     static TABLE: OnceLock<Vec<u32>> = OnceLock::new();
     let table = TABLE.get_or_init(|| {
         let mut table = vec![0u32; SLOTS];
-        for line in WORDFREQ.lines().filter(|l| !l.starts_with('#')) {
-            let Some((zipf, words)) = line.split_once('\t') else {
-                continue;
-            };
-            let Ok(zipf) = zipf.parse::<u8>() else {
-                continue;
-            };
-            for word in words.split(' ') {
-                let (mut slot, fingerprint) = parts(word_hash(word));
-                // A word listed twice keeps its last value.
-                while table[slot] != 0 && table[slot] >> 8 != fingerprint {
-                    slot = (slot + 1) & (SLOTS - 1);
-                }
-                table[slot] = fingerprint << 8 | u32::from(zipf);
+        for (word, zipf) in listed_words() {
+            let (mut slot, fingerprint) = parts(word_hash(word));
+            // A word listed twice keeps its last value.
+            while table[slot] != 0 && table[slot] >> 8 != fingerprint {
+                slot = (slot + 1) & (SLOTS - 1);
             }
+            table[slot] = fingerprint << 8 | u32::from(zipf);
         }
         table
     });
@@ -71,6 +63,19 @@ pub fn zipf10_of_hash(hash: u64) -> u8 {
         }
         slot = (slot + 1) & (SLOTS - 1);
     }
+}
+
+/// The words of the embedded table, each with its Zipf tenths.
+fn listed_words() -> impl Iterator<Item = (&'static str, u8)> {
+    WORDFREQ
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|line| {
+            let (zipf, words) = line.split_once('\t')?;
+            let zipf = zipf.parse::<u8>().ok()?;
+            Some(words.split(' ').map(move |word| (word, zipf)))
+        })
+        .flatten()
 }
 
 /// The probability that a news article of ordinary length (about 300 words) contains a
@@ -272,13 +277,9 @@ mod tests {
     #[test]
     fn every_listed_word_reads_back_its_own_value_and_made_up_words_none() {
         let mut listed = 0;
-        for line in WORDFREQ.lines().filter(|l| !l.starts_with('#')) {
-            let (zipf, words) = line.split_once('\t').unwrap();
-            let zipf: u8 = zipf.parse().unwrap();
-            for word in words.split(' ') {
-                assert_eq!(zipf10(word), zipf, "{word}");
-                listed += 1;
-            }
+        for (word, zipf) in listed_words() {
+            assert_eq!(zipf10(word), zipf, "{word}");
+            listed += 1;
         }
         assert!(listed > 40_000, "{listed}");
         // Words the table cannot list (digits and letters mixed): none is taken for a

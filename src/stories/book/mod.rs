@@ -146,17 +146,8 @@ impl StoryBook {
     /// Adds an article or replaces its earlier version.
     pub fn upsert(&mut self, sketch: StorySketch) -> Result<()> {
         let (id, day) = (sketch.id, sketch.day);
-        // A replaced version held in memory goes now; one in the scratch file stays
-        // there unread.
-        if let Some(Some(PendingSketch {
-            at: Pending::Memory(i),
-            ..
-        })) = self.pending.get(&id)
-        {
-            if let Some(old) = self.in_memory[*i as usize].take() {
-                self.memory -= approx_size(&old);
-            }
-        }
+        let replaced = self.pending.get(&id).copied();
+        self.release(replaced);
         let size = approx_size(&sketch);
         let at = if self.memory + size <= self.memory_limit {
             self.memory += size;
@@ -194,10 +185,17 @@ impl StoryBook {
 
     /// Removes an article (a no-op for an article the book does not hold).
     pub fn remove(&mut self, article: u64) {
+        let replaced = self.pending.insert(article, None);
+        self.release(replaced);
+    }
+
+    /// Frees the memory of a replaced pending version held in memory (one in the scratch
+    /// file stays there unread).
+    fn release(&mut self, replaced: Option<Option<PendingSketch>>) {
         if let Some(Some(PendingSketch {
             at: Pending::Memory(i),
             ..
-        })) = self.pending.insert(article, None)
+        })) = replaced
         {
             if let Some(old) = self.in_memory[i as usize].take() {
                 self.memory -= approx_size(&old);
@@ -310,9 +308,10 @@ impl StoryBook {
                 .with_context(|| format!("writing {}", path.display()))?;
         }
         let mut parts: BTreeMap<PartKey, PendingPart> = BTreeMap::new();
+        let mut days = Vec::with_capacity(self.pending.len());
         for entry in self.pending.values().flatten() {
             let part = parts.entry(PartKey::of_day(entry.day)).or_default();
-            part.days.push(entry.day);
+            days.push(entry.day);
             match entry.at {
                 Pending::Memory(i) => part
                     .memory
@@ -331,7 +330,12 @@ impl StoryBook {
             .into_iter()
             .map(|(key, part)| (key, std::sync::Mutex::new(part)))
             .collect();
-        Ok(PendingParts { path, file, parts })
+        Ok(PendingParts {
+            path,
+            file,
+            days,
+            parts,
+        })
     }
 }
 
@@ -339,15 +343,16 @@ impl StoryBook {
 struct PendingParts {
     path: PathBuf,
     file: Option<File>,
+    /// The publication day of every pending sketch.
+    days: Vec<Option<i32>>,
     /// Each partition's sketches, handed over (and emptied) by [`load`](PendingParts::load).
     parts: BTreeMap<PartKey, std::sync::Mutex<PendingPart>>,
 }
 
-/// One partition's pending sketches: the days of all, the sketches held in memory, and
-/// where the others lie in the scratch file.
+/// One partition's pending sketches: those held in memory, and where the others lie in
+/// the scratch file.
 #[derive(Default)]
 struct PendingPart {
-    days: Vec<Option<i32>>,
     memory: Vec<StorySketch>,
     scratch: Vec<(u64, u32)>,
 }
@@ -357,11 +362,8 @@ impl PendingParts {
         self.parts.keys()
     }
 
-    fn days(&self) -> Vec<Option<i32>> {
-        self.parts
-            .values()
-            .flat_map(|part| part.lock().map(|p| p.days.clone()).unwrap_or_default())
-            .collect()
+    fn days(&self) -> impl Iterator<Item = Option<i32>> + '_ {
+        self.days.iter().copied()
     }
 
     /// A partition's pending sketches in canonical order (`None`: it has none). Each
